@@ -1,0 +1,73 @@
+"""Queue filters (django-filter). The base queryset always comes from cases.selectors."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Service
+from portal.selectors import centres_of
+
+from .models import CaseKind
+from .selectors import QUEUE_STATES
+from .workflow import State
+
+SORTS = {
+    "due_at": ("due_at", "pk"),
+    "-submitted_at": ("-submitted_at", "-pk"),
+    "-amount": ("-amount", "pk"),
+    "reference": ("reference",),
+}
+
+
+class CaseQueueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="filter_text",
+                                  help_text=_("Référence, objet ou fournisseur"))
+    state = django_filters.ChoiceFilter(
+        label=_("État"), empty_label=_("Tous les états"),
+        choices=[(s, State(s).label) for s in QUEUE_STATES],
+    )
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices,
+                                       empty_label=_("Tous les types"))
+    requesting_service = django_filters.ModelChoiceFilter(
+        label=_("Service prescripteur"), queryset=Service.objects.none(),
+        empty_label=_("Tous les services"),
+    )
+    mine = django_filters.BooleanFilter(label=_("Mes dossiers"), method="filter_mine",
+                                        widget=forms.CheckboxInput)
+    overdue = django_filters.BooleanFilter(label=_("En retard"), method="filter_overdue",
+                                           widget=forms.CheckboxInput)
+    sort = django_filters.ChoiceFilter(
+        label=_("Trier par"), method="filter_sort", empty_label=None,
+        choices=[("due_at", _("Échéance la plus proche")),
+                 ("-submitted_at", _("Dépôt le plus récent")),
+                 ("-amount", _("Montant décroissant")),
+                 ("reference", _("Référence"))],
+    )
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        data = data.copy() if data is not None else None
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        self.filters["requesting_service"].queryset = Service.objects.filter(
+            processing_centre__in=centres_of(user)).order_by("code")
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(reference__icontains=value) | Q(subject__icontains=value)
+                               | Q(purchase_request__tiers__name__icontains=value))
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(assigned_to=self.user) if value else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(state__in=[State.SUBMITTED, State.IN_PROGRESS],
+                               due_at__lt=timezone.now())
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*SORTS.get(value, SORTS["due_at"]))

@@ -1,0 +1,254 @@
+"""Forms of the purchase-request wizard and of the case actions. They validate input and
+show French messages next to the fields; writes go through cases.services."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from documents.models import AttachmentKind
+from documents.validation import check_upload
+from portal.selectors import centre_agents
+
+from .models import BudgetImputation, ImputationAxis, Tiers, ej_number_validator
+
+VAT_RATES = [
+    (Decimal("20.00"), _("20 %")),
+    (Decimal("10.00"), _("10 %")),
+    (Decimal("5.50"), _("5,5 %")),
+    (Decimal("2.10"), _("2,1 %")),
+    (Decimal("0.00"), _("0 % (exonéré)")),
+]
+MAX_AMOUNT = Decimal("999999999.99")
+
+
+class ImputationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} — {obj.label}"
+
+
+class PurchaseObjectForm(DsfrBaseForm):
+    subject = forms.CharField(
+        label=_("Objet de la demande"), max_length=200,
+        help_text=_("Ce qui est acheté et pourquoi, en une phrase (ex. « Renouvellement de 12 "
+                    "postes de travail »)."),
+    )
+    description = forms.CharField(label=_("Description du besoin"), required=False,
+                                  max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    financial_centre = ImputationChoiceField(label=_("Centre financier"), queryset=None)
+    cost_centre = ImputationChoiceField(label=_("Centre de coûts"), queryset=None)
+    activity = ImputationChoiceField(label=_("Activité"), queryset=None)
+    funds = ImputationChoiceField(label=_("Fonds de concours"), queryset=None, required=False)
+    market_reference = forms.CharField(label=_("Référence du marché"), required=False,
+                                       max_length=100,
+                                       help_text=_("Si l'achat s'appuie sur un marché existant."))
+
+    def __init__(self, *args, service=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        imputations = BudgetImputation.objects.filter(service=service, active=True)
+        for name in ("financial_centre", "cost_centre", "activity", "funds"):
+            self.fields[name].queryset = imputations.filter(axis=ImputationAxis(name))
+            self.fields[name].empty_label = _("— Choisir —")
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "Choisissez une valeur du référentiel de votre service.")
+        for name in ("financial_centre", "cost_centre", "activity"):
+            self.fields[name].error_messages["required"] = _(
+                "Cette imputation budgétaire est obligatoire.")
+
+
+class TiersChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        parts = [obj.name]
+        if obj.siret:
+            parts.append(f"SIRET {obj.siret}")
+        if obj.city:
+            parts.append(f"{obj.postcode} {obj.city}".strip())
+        return " — ".join(parts)
+
+
+SUPPLIER_RESULTS = 20
+
+
+def search_tiers(query: str):
+    tiers = Tiers.objects.filter(active=True)
+    query = (query or "").strip()
+    if query:
+        compact = query.replace(" ", "")
+        tiers = tiers.filter(Q(name__icontains=query) | Q(siret__startswith=compact)
+                             | Q(city__icontains=query) | Q(chorus_code=compact))
+    return tiers.order_by("name")
+
+
+class SupplierForm(DsfrBaseForm):
+    tiers = TiersChoiceField(
+        label=_("Fournisseur"), queryset=Tiers.objects.filter(active=True),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choisissez le fournisseur dans l'annuaire des tiers."),
+            "invalid_choice": _("Ce fournisseur n'existe pas ou n'est plus actif."),
+        },
+    )
+
+    def __init__(self, *args, search: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            shown = search_tiers(search)[:SUPPLIER_RESULTS]
+            selected = self.initial.get("tiers")
+            ids = [t.pk for t in shown]
+            if selected and str(selected).isdigit():
+                ids.append(int(selected))
+            self.fields["tiers"].queryset = Tiers.objects.filter(pk__in=ids).order_by("name")
+
+
+class LineForm(DsfrBaseForm):
+    label = forms.CharField(label=_("Libellé"), max_length=300)
+    quantity = forms.DecimalField(
+        label=_("Quantité"), max_digits=12, decimal_places=3, min_value=Decimal("0.001"),
+        error_messages={"min_value": _("La quantité doit être strictement positive.")},
+    )
+    unit_price_ht = forms.DecimalField(
+        label=_("Prix unitaire HT (€)"), max_digits=14, decimal_places=2,
+        min_value=Decimal("0"), max_value=MAX_AMOUNT,
+        error_messages={"min_value": _("Le prix unitaire ne peut pas être négatif.")},
+    )
+    vat_rate = forms.TypedChoiceField(label=_("TVA"), choices=VAT_RATES, coerce=Decimal,
+                                      initial=Decimal("20.00"))
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        from .services import LineData, purchase_totals
+
+        lines = [LineData(**row) for row in line_formset_rows(self)]
+        if purchase_totals(lines).ttc > MAX_AMOUNT:
+            raise ValidationError(_("Le montant total dépasse la limite autorisée."))
+
+
+def line_formset_rows(formset) -> list[dict]:
+    """The filled, not deleted lines of a validated formset."""
+    return [
+        {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+LineFormSet = formset_factory(
+    LineForm, formset=BaseLineFormSet, extra=2, min_num=1, validate_min=True, max_num=50,
+    validate_max=True, can_delete=True,
+)
+LineFormSet.error_messages = {
+    **forms.BaseFormSet.default_error_messages,
+    "too_few_forms": _("Ajoutez au moins une ligne de commande."),
+    "too_many_forms": _("Une demande ne peut pas dépasser 50 lignes."),
+}
+
+
+class AttachmentsForm(DsfrBaseForm):
+    quote = forms.FileField(label=_("Devis du fournisseur"), required=False,
+                            help_text=_("Obligatoire. PDF, image ou document bureautique, "
+                                        "10 Mo au plus."))
+    price_schedule = forms.FileField(label=_("Bordereau de prix unitaires (BPU)"),
+                                     required=False)
+    market = forms.FileField(label=_("Pièce du marché"), required=False)
+    other = forms.FileField(label=_("Autre pièce"), required=False)
+
+    KINDS = {
+        "quote": AttachmentKind.QUOTE,
+        "price_schedule": AttachmentKind.PRICE_SCHEDULE,
+        "market": AttachmentKind.MARKET,
+        "other": AttachmentKind.OTHER,
+    }
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def _clean_upload(self, name):
+        uploaded = self.cleaned_data.get(name)
+        if uploaded:
+            check_upload(uploaded)
+        return uploaded
+
+    def clean_quote(self):
+        return self._clean_upload("quote")
+
+    def clean_price_schedule(self):
+        return self._clean_upload("price_schedule")
+
+    def clean_market(self):
+        return self._clean_upload("market")
+
+    def clean_other(self):
+        return self._clean_upload("other")
+
+    def clean(self):
+        cleaned = super().clean()
+        has_quote = self.case is not None and self.case.attachments.filter(
+            kind=AttachmentKind.QUOTE).exists()
+        if not has_quote and not cleaned.get("quote") and "quote" not in self.errors:
+            self.add_error("quote", _("Joignez le devis du fournisseur."))
+        return cleaned
+
+    def valid_uploads(self) -> list[tuple[str, object]]:
+        """(kind, file) for every upload that passed its own checks, even if others failed."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        return [(self.KINDS[name], self.cleaned_data[name]) for name in self.KINDS
+                if name not in self.errors and self.cleaned_data.get(name)]
+
+
+class SummaryForm(DsfrBaseForm):
+    confirm = forms.BooleanField(
+        label=_("Je certifie que les crédits (AE et CP) sont disponibles et que les "
+                "informations saisies sont exactes."),
+        error_messages={"required": _("Cochez cette case pour déposer la demande.")},
+    )
+
+
+# --- case actions -----------------------------------------------------------------------------
+
+
+class CaseActionForm(DsfrBaseForm):
+    """Inputs of one workflow action; fields are kept according to the transition row."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Commentaire"), max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+    assignee = forms.ModelChoiceField(label=_("Agent"), queryset=None)
+    ej_number = forms.CharField(label=_("Numéro d'engagement juridique (EJ)"), max_length=10,
+                                validators=[ej_number_validator],
+                                help_text=_("10 chiffres, tel que saisi dans Chorus."))
+
+    LABELS = {
+        "request_info": _("Question posée au service"),
+        "answer": _("Votre réponse"),
+        "reject": _("Motif du rejet"),
+        "return": _("Motif du renvoi"),
+        "cancel": _("Motif de l'annulation"),
+    }
+
+    def __init__(self, *args, transition, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        wanted = set(transition.requires) | set(transition.accepts)
+        for name in ("comment", "assignee", "ej_number"):
+            if name not in wanted:
+                del self.fields[name]
+            else:
+                self.fields[name].required = name in transition.requires
+        if "comment" in self.fields:
+            self.fields["comment"].label = self.LABELS.get(transition.action, _("Commentaire"))
+        if "assignee" in self.fields:
+            self.fields["assignee"].queryset = centre_agents(case.processing_centre)
+            self.fields["assignee"].label_from_instance = (
+                lambda u: u.get_full_name() or u.get_username())
+        self.fields["version"].initial = case.version
+        self.action = transition.action

@@ -1,0 +1,277 @@
+"""Cases, their details, the append-only audit trail, and the referentials cases use."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from stdnum import iban as std_iban
+from stdnum.fr import siret as std_siret
+
+from portal.models import Service
+
+from .workflow import Action, State
+
+
+class CaseKind(models.TextChoices):
+    PURCHASE_REQUEST = "purchase_request", _("Demande d'achat")
+    TIERS = "tiers", _("Demande de création ou modification de tiers")
+    SERVICE_DONE = "service_done", _("Constatation du service fait")
+    FIXED_ASSET = "fixed_asset", _("Demande de fiche immobilisation")
+    GENERIC = "generic", _("Demande générique")
+
+
+# Prefix of the human reference, per kind (DA-<SP code>-<year>-<number>).
+REFERENCE_PREFIX = {
+    CaseKind.PURCHASE_REQUEST: "DA",
+    CaseKind.TIERS: "TI",
+    CaseKind.SERVICE_DONE: "SF",
+    CaseKind.FIXED_ASSET: "IM",
+    CaseKind.GENERIC: "DG",
+}
+
+
+class Case(models.Model):
+    reference = models.CharField(_("référence"), max_length=40, unique=True, null=True,
+                                 blank=True, editable=False)
+    kind = models.CharField(_("type de demande"), max_length=20, choices=CaseKind.choices)
+    state = models.CharField(_("état"), max_length=20, choices=State.choices,
+                             default=State.DRAFT, editable=False)
+    subject = models.CharField(_("objet"), max_length=200, blank=True)
+    requesting_service = models.ForeignKey(
+        Service, verbose_name=_("service prescripteur"), on_delete=models.PROTECT,
+        related_name="requested_cases",
+    )
+    processing_centre = models.ForeignKey(
+        Service, verbose_name=_("centre de services partagés"), on_delete=models.PROTECT,
+        related_name="processed_cases",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("demandeur"),
+                                   on_delete=models.PROTECT, related_name="created_cases")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="assigned_cases")
+    amount = models.DecimalField(_("montant TTC"), max_digits=14, decimal_places=2,
+                                 default=Decimal("0"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    due_at = models.DateTimeField(_("échéance"), null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    # The wizard's saved steps, so that a draft resumes where it stopped.
+    wizard_state = models.JSONField(default=dict, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at"]
+        permissions = [("process_case", _("Traiter le dossier"))]
+        indexes = [
+            models.Index(fields=["processing_centre", "state", "due_at"]),
+            models.Index(fields=["requesting_service", "state", "created_at"]),
+            models.Index(fields=["assigned_to", "state", "due_at"]),
+            models.Index(fields=["created_by", "state"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="case_amount_positive"),
+        ]
+
+    def __str__(self):
+        return self.display_reference
+
+    @property
+    def display_reference(self) -> str:
+        return self.reference or _("Brouillon n° %(pk)s") % {"pk": self.pk}
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class ReferenceCounter(models.Model):
+    """Last number given per service, kind and year: references are gapless."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "kind", "year"], name="reference_counter"),
+        ]
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Le journal des dossiers ne peut pas être modifié.")
+
+    def delete(self):
+        raise PermissionError("Le journal des dossiers ne peut pas être supprimé.")
+
+
+class CaseEvent(models.Model):
+    """The audit trail: never updated, never deleted (and a trigger on PostgreSQL)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("date"), db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["created_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Le journal des dossiers ne peut pas être modifié.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Le journal des dossiers ne peut pas être supprimé.")
+
+
+# --- referentials ---------------------------------------------------------------------
+
+
+class ImputationAxis(models.TextChoices):
+    FINANCIAL_CENTRE = "financial_centre", _("Centre financier")
+    COST_CENTRE = "cost_centre", _("Centre de coûts")
+    ACTIVITY = "activity", _("Activité")
+    FUNDS = "funds", _("Fonds de concours")
+
+
+class BudgetImputation(models.Model):
+    """One value of a budget axis in a prescribing service's referential."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="imputations")
+    axis = models.CharField(_("axe"), max_length=20, choices=ImputationAxis.choices)
+    code = models.CharField(_("code"), max_length=20)
+    label = models.CharField(_("libellé"), max_length=200)
+    active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("imputation budgétaire")
+        verbose_name_plural = _("imputations budgétaires")
+        ordering = ["axis", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "axis", "code"], name="imputation_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.label}"
+
+
+def validate_siret(value: str) -> None:
+    if not std_siret.is_valid(value):
+        raise ValidationError(_("Numéro SIRET invalide (14 chiffres, clé de contrôle)."))
+
+
+def validate_iban(value: str) -> None:
+    if not std_iban.is_valid(value):
+        raise ValidationError(_("IBAN invalide."))
+
+
+class Tiers(models.Model):
+    """A supplier record of the directory (kept in Chorus, mirrored here)."""
+
+    name = models.CharField(_("raison sociale"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, null=True, blank=True,
+                             validators=[validate_siret])
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    chorus_code = models.CharField(_("code tiers Chorus"), max_length=10, unique=True,
+                                   null=True, blank=True)
+    active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("tiers")
+        verbose_name_plural = _("tiers")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"])]
+
+    def __str__(self):
+        return f"{self.name} ({self.siret})" if self.siret else self.name
+
+
+# --- purchase request -----------------------------------------------------------------
+
+
+ej_number_validator = RegexValidator(r"^\d{10}$", _("Le numéro d'EJ comporte 10 chiffres."))
+
+
+class PurchaseRequest(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True,
+                                related_name="purchase_request")
+    financial_centre = models.ForeignKey(BudgetImputation, verbose_name=_("centre financier"),
+                                         on_delete=models.PROTECT, related_name="+")
+    cost_centre = models.ForeignKey(BudgetImputation, verbose_name=_("centre de coûts"),
+                                    on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(BudgetImputation, verbose_name=_("activité"),
+                                 on_delete=models.PROTECT, related_name="+")
+    funds = models.ForeignKey(BudgetImputation, verbose_name=_("fonds de concours"),
+                              null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    tiers = models.ForeignKey(Tiers, verbose_name=_("fournisseur"), on_delete=models.PROTECT,
+                              related_name="purchase_requests")
+    description = models.TextField(_("description du besoin"), blank=True)
+    market_reference = models.CharField(_("référence du marché"), max_length=100, blank=True)
+    amount_ht = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
+    amount_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2)
+    amount_ttc = models.DecimalField(_("montant TTC"), max_digits=14, decimal_places=2)
+    ej_number = models.CharField(_("numéro d'EJ"), max_length=10, unique=True, null=True,
+                                 blank=True, validators=[ej_number_validator])
+
+    class Meta:
+        verbose_name = _("demande d'achat")
+        verbose_name_plural = _("demandes d'achat")
+
+
+class PurchaseLine(models.Model):
+    purchase_request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE,
+                                         related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(_("libellé"), max_length=300)
+    quantity = models.DecimalField(_("quantité"), max_digits=12, decimal_places=3,
+                                   validators=[MinValueValidator(Decimal("0.001"))])
+    unit_price_ht = models.DecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=2,
+                                        validators=[MinValueValidator(Decimal("0"))])
+    vat_rate = models.DecimalField(_("taux de TVA (%)"), max_digits=4, decimal_places=2)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price_ht__gte=0),
+                                   name="line_price_positive"),
+        ]

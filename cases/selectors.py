@@ -1,0 +1,73 @@
+"""Reads on cases: queues, lists, timelines. Every query starts from what the user may see."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.models import Role
+from portal.selectors import centres_of, prescribing_services_of, services_of_user
+
+from . import permissions
+from .models import Case, CaseEvent
+from .workflow import OPEN_STATES, State
+
+QUEUE_STATES = [s for s in State.values if s not in (State.DRAFT, State.AWAITING_VALIDATION)]
+
+
+def case_get_for_user(*, user, pk) -> Case:
+    """The case if the user may see it; Case.DoesNotExist otherwise (answer 404)."""
+    return (
+        permissions.visible_cases(user)
+        .select_related("requesting_service", "processing_centre", "created_by", "assigned_to")
+        .get(pk=pk)
+    )
+
+
+def case_queue_for_user(*, user):
+    """The centre's queue: cases the user may process, once they reached the centre."""
+    return (
+        permissions.visible_cases(user, permissions.PROCESS)
+        .filter(processing_centre__in=centres_of(user), state__in=QUEUE_STATES)
+        .select_related("requesting_service", "assigned_to", "purchase_request__tiers")
+        .order_by("due_at", "pk")
+    )
+
+
+def cases_of_requesting_services(*, user):
+    """'Mes demandes': the user's drafts and the cases of their services."""
+    return (
+        permissions.visible_cases(user)
+        .filter(requesting_service__in=prescribing_services_of(user))
+        .filter(~Q(state=State.DRAFT) | Q(created_by=user))
+        .select_related("requesting_service", "created_by")
+        .order_by("-updated_at")
+    )
+
+
+def cases_awaiting_validation_for(*, user):
+    services = services_of_user(user, [Role.ORDONNATEUR])
+    return (
+        permissions.visible_cases(user)
+        .filter(requesting_service__in=services, state=State.AWAITING_VALIDATION)
+        .select_related("requesting_service", "created_by")
+        .order_by("submitted_at", "created_at")
+    )
+
+
+def case_timeline(*, case: Case):
+    return CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "pk")
+
+
+def case_is_overdue(case: Case, now=None) -> bool:
+    return (case.state in OPEN_STATES and case.paused_at is None and case.due_at is not None
+            and case.due_at < (now or timezone.now()))
+
+
+def queue_counts(*, user) -> dict[str, int]:
+    queue = case_queue_for_user(user=user).order_by()
+    now = timezone.now()
+    return {
+        "to_process": queue.filter(state=State.SUBMITTED).count(),
+        "mine": queue.filter(assigned_to=user, state__in=OPEN_STATES).count(),
+        "overdue": queue.filter(state__in=[State.SUBMITTED, State.IN_PROGRESS],
+                                due_at__lt=now).count(),
+    }

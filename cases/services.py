@@ -1,0 +1,363 @@
+"""The only code that writes cases. `transition()` is the single door for state changes."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from portal.models import SP_ROLES, Role, Service
+from portal.selectors import user_has_role
+
+from . import permissions, sla, workflow
+from .models import (
+    BudgetImputation,
+    Case,
+    CaseEvent,
+    CaseKind,
+    PurchaseLine,
+    PurchaseRequest,
+    Tiers,
+    ej_number_validator,
+)
+from .references import allocate_reference
+from .workflow import Action, State
+
+CENT = Decimal("0.01")
+
+
+class CaseError(Exception):
+    """A refused operation; the message is for the user, in French."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class CaseNotFound(CaseError):
+    """The actor may not see the case: callers answer 404, never leak its existence."""
+
+
+class CaseConflict(CaseError):
+    """The case changed since the actor loaded it (optimistic locking)."""
+
+
+def _event(*, case, actor, action, from_state="", to_state="", comment="", data=None, at):
+    return CaseEvent.objects.create(case=case, actor=actor, action=action, from_state=from_state,
+                                    to_state=to_state, comment=comment, data=data or {},
+                                    created_at=at)
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_draft_create(*, actor, service: Service, kind: str, at: datetime | None = None) -> Case:
+    if service.kind != Service.Kind.PRESCRIBING or not user_has_role(actor, service, *SP_ROLES):
+        raise CaseError(_("Vous n'êtes pas agent de ce service prescripteur."))
+    at = at or timezone.now()
+    case = Case.objects.create(kind=kind, requesting_service=service,
+                               processing_centre=service.processing_centre, created_by=actor)
+    permissions.grant_creator(case)
+    _event(case=case, actor=actor, action=Action.CREATE, to_state=State.DRAFT, at=at)
+    return case
+
+
+@transaction.atomic
+def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | None = None,
+                    expected_version: int | None = None) -> Case:
+    """Persist the wizard's progress. Refused once the case has left the draft state."""
+    case = _locked(case)
+    if case.created_by_id != actor.pk:
+        raise CaseNotFound(_("Dossier introuvable."))
+    if case.state != State.DRAFT:
+        raise CaseError(_("Cette demande a déjà été déposée : elle ne peut plus être modifiée."))
+    if expected_version is not None and expected_version != case.version:
+        raise CaseConflict(_("Cette demande a été modifiée dans un autre onglet ou par une "
+                             "autre personne. Rechargez la page : rien n'a été perdu."))
+    case.wizard_state = wizard_state
+    if subject is not None:
+        case.subject = subject[:200]
+    case.version += 1
+    case.save(update_fields=["wizard_state", "subject", "version", "updated_at"])
+    return case
+
+
+# --- purchase request content ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineData:
+    label: str
+    quantity: Decimal
+    unit_price_ht: Decimal
+    vat_rate: Decimal
+
+
+@dataclass(frozen=True)
+class PurchaseRequestData:
+    subject: str
+    financial_centre: BudgetImputation
+    cost_centre: BudgetImputation
+    activity: BudgetImputation
+    funds: BudgetImputation | None
+    tiers: Tiers
+    lines: list[LineData]
+    description: str = ""
+    market_reference: str = ""
+
+
+@dataclass(frozen=True)
+class Totals:
+    ht: Decimal
+    vat: Decimal
+    ttc: Decimal
+
+
+def line_totals(line: LineData) -> Totals:
+    ht = (line.quantity * line.unit_price_ht).quantize(CENT, ROUND_HALF_UP)
+    vat = (ht * line.vat_rate / 100).quantize(CENT, ROUND_HALF_UP)
+    return Totals(ht=ht, vat=vat, ttc=ht + vat)
+
+
+def purchase_totals(lines: list[LineData]) -> Totals:
+    per_line = [line_totals(line) for line in lines]
+    ht = sum((t.ht for t in per_line), Decimal("0.00"))
+    vat = sum((t.vat for t in per_line), Decimal("0.00"))
+    return Totals(ht=ht, vat=vat, ttc=ht + vat)
+
+
+def _check_imputations(service: Service, data: PurchaseRequestData) -> None:
+    expected = {
+        "financial_centre": data.financial_centre,
+        "cost_centre": data.cost_centre,
+        "activity": data.activity,
+        "funds": data.funds,
+    }
+    for axis, imputation in expected.items():
+        if imputation is None:
+            if axis == "funds":
+                continue
+            raise CaseError(_("Imputation budgétaire manquante."), field=axis)
+        if (imputation.service_id != service.pk or imputation.axis != axis
+                or not imputation.active):
+            raise CaseError(_("Cette imputation n'appartient pas au référentiel du service."),
+                            field=axis)
+
+
+@transaction.atomic
+def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> PurchaseRequest:
+    """Write the purchase request's content on a draft (replacing any previous content)."""
+    case = _locked(case)
+    if case.kind != CaseKind.PURCHASE_REQUEST:
+        raise CaseError(_("Ce dossier n'est pas une demande d'achat."))
+    if case.state != State.DRAFT or case.created_by_id != actor.pk:
+        raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
+    if not data.lines:
+        raise CaseError(_("Ajoutez au moins une ligne de commande."), field="lines")
+    if not data.tiers.active:
+        raise CaseError(_("Ce fournisseur n'est plus actif dans l'annuaire des tiers."),
+                        field="tiers")
+    _check_imputations(case.requesting_service, data)
+    totals = purchase_totals(data.lines)
+    request, _created = PurchaseRequest.objects.update_or_create(
+        case=case,
+        defaults={
+            "financial_centre": data.financial_centre,
+            "cost_centre": data.cost_centre,
+            "activity": data.activity,
+            "funds": data.funds,
+            "tiers": data.tiers,
+            "description": data.description,
+            "market_reference": data.market_reference,
+            "amount_ht": totals.ht,
+            "amount_vat": totals.vat,
+            "amount_ttc": totals.ttc,
+        },
+    )
+    request.lines.all().delete()
+    lines = []
+    for position, line in enumerate(data.lines, start=1):
+        model_line = PurchaseLine(purchase_request=request, position=position, label=line.label,
+                                  quantity=line.quantity, unit_price_ht=line.unit_price_ht,
+                                  vat_rate=line.vat_rate)
+        try:
+            model_line.full_clean(exclude=["purchase_request"])
+        except ValidationError as exc:
+            raise CaseError(_("Ligne %(n)s : %(errors)s") % {
+                "n": position, "errors": " ".join(exc.messages)}, field="lines") from exc
+        lines.append(model_line)
+    PurchaseLine.objects.bulk_create(lines)
+    case.subject = data.subject[:200]
+    case.amount = totals.ttc
+    case.save(update_fields=["subject", "amount", "updated_at"])
+    return request
+
+
+# --- the workflow door --------------------------------------------------------------------
+
+
+def _enter_submitted(case: Case, now: datetime) -> None:
+    if case.submitted_at is None:
+        case.submitted_at = now
+        delay = settings.CASE_DELAYS_WORKING_DAYS[case.kind]
+        case.due_at = sla.add_working_days(now, delay)
+        permissions.grant_processing_centre(case)
+
+
+def _effect_submit(case, actor, inputs, now, data):
+    if case.kind == CaseKind.PURCHASE_REQUEST and not hasattr(case, "purchase_request"):
+        raise CaseError(_("La demande d'achat est incomplète."))
+    if case.kind == CaseKind.PURCHASE_REQUEST and not case.attachments.filter(
+            kind="quote").exists():
+        raise CaseError(_("Un devis doit être joint à la demande d'achat."), field="quote")
+    if not case.reference:
+        case.reference = allocate_reference(service=case.requesting_service, kind=case.kind,
+                                            year=timezone.localtime(now).year)
+        data["reference"] = case.reference
+    permissions.grant_requesting_service(case)
+
+
+def _effect_assign(case, actor, inputs, now, data):
+    assignee = inputs["assignee"]
+    if not user_has_role(assignee, case.processing_centre, Role.CSP_AGENT, Role.CSP_HEAD):
+        raise CaseError(_("Cette personne n'est pas agent du centre."), field="assignee")
+    case.assigned_to = assignee
+    data["assignee"] = assignee.get_full_name() or assignee.get_username()
+
+
+def _effect_claim(case, actor, inputs, now, data):
+    case.assigned_to = actor
+
+
+def _effect_release(case, actor, inputs, now, data):
+    case.assigned_to = None
+
+
+def _effect_request_info(case, actor, inputs, now, data):
+    case.paused_at = now
+
+
+def _effect_answer(case, actor, inputs, now, data):
+    if case.paused_at and case.due_at:
+        paused = sla.working_time_between(case.paused_at, now)
+        case.due_at = sla.add_working_time(case.due_at, paused)
+        data["paused_seconds"] = int(paused.total_seconds())
+    case.paused_at = None
+
+
+def _effect_complete(case, actor, inputs, now, data):
+    ej_number = (inputs.get("ej_number") or "").strip()
+    try:
+        ej_number_validator(ej_number)
+    except ValidationError as exc:
+        raise CaseError(exc.messages[0], field="ej_number") from exc
+    if PurchaseRequest.objects.filter(ej_number=ej_number).exclude(case=case).exists():
+        raise CaseError(_("Ce numéro d'EJ est déjà attribué à une autre demande."),
+                        field="ej_number")
+    try:
+        with transaction.atomic():
+            PurchaseRequest.objects.filter(case=case).update(ej_number=ej_number)
+    except IntegrityError as exc:  # a concurrent completion took the number first
+        raise CaseError(_("Ce numéro d'EJ est déjà attribué à une autre demande."),
+                        field="ej_number") from exc
+    data["ej_number"] = ej_number
+    case.completed_at = now
+
+
+def _effect_close(case, actor, inputs, now, data):
+    case.completed_at = now
+    case.paused_at = None
+
+
+EFFECTS = {
+    Action.SUBMIT: _effect_submit,
+    Action.ASSIGN: _effect_assign,
+    Action.CLAIM: _effect_claim,
+    Action.RELEASE: _effect_release,
+    Action.REQUEST_INFO: _effect_request_info,
+    Action.ANSWER: _effect_answer,
+    Action.COMPLETE: _effect_complete,
+    Action.REJECT: _effect_close,
+    Action.CANCEL: _effect_close,
+}
+
+REQUIRED_MESSAGES = {
+    "comment": _lazy("Un commentaire est obligatoire pour cette action."),
+    "assignee": _lazy("Choisissez l'agent à qui attribuer le dossier."),
+    "ej_number": _lazy("Le numéro d'EJ est obligatoire."),
+}
+
+
+def choose_transition(*, case: Case, action: str, actor) -> workflow.Transition:
+    """The transition row that applies, or CaseError saying why none does."""
+    candidates = workflow.transitions_for(case.state, action, case.kind)
+    if not candidates:
+        raise CaseError(_("L'action « %(action)s » n'est pas possible sur un dossier à l'état "
+                          "« %(state)s ».") % {"action": Action(action).label,
+                                              "state": State(case.state).label})
+    refusal = None
+    for candidate in candidates:
+        refusal = permissions.RULES[candidate.who](actor, case)
+        if refusal:
+            continue
+        if candidate.guard and permissions.RULES[candidate.guard](actor, case):
+            refusal = permissions.RULES[candidate.guard](actor, case)
+            continue
+        return candidate
+    raise CaseError(refusal)
+
+
+def transition(*, case: Case, action: str, actor, comment: str = "", assignee=None,
+               ej_number: str | None = None, expected_version: int | None = None,
+               at: datetime | None = None) -> Case:
+    """Apply `action` to `case` for `actor`, or raise CaseError with nothing changed."""
+    with transaction.atomic():
+        case = _locked(case)
+        if not permissions.can_view(actor, case):
+            raise CaseNotFound(_("Dossier introuvable."))
+        if expected_version is not None and expected_version != case.version:
+            raise CaseConflict(_("Le dossier a changé depuis que vous l'avez ouvert. "
+                                 "Rechargez la page pour voir son état actuel."))
+        chosen = choose_transition(case=case, action=action, actor=actor)
+        comment = (comment or "").strip()
+        inputs = {"comment": comment, "assignee": assignee, "ej_number": ej_number}
+        for name in chosen.requires:
+            if not inputs.get(name):
+                raise CaseError(str(REQUIRED_MESSAGES[name]), field=name)
+        now = at or timezone.now()
+        data: dict = {}
+        from_state = case.state
+        effect = EFFECTS.get(chosen.action)
+        if effect:
+            effect(case, actor, inputs, now, data)
+        if chosen.target == State.SUBMITTED:
+            _enter_submitted(case, now)
+        case.state = chosen.target
+        case.version += 1
+        case.save()
+        _event(case=case, actor=actor, action=chosen.action, from_state=from_state,
+               to_state=chosen.target, comment=comment, data=data, at=now)
+    return case
+
+
+def case_available_actions(*, case: Case, user) -> list[Action]:
+    """Actions the user could perform now (drives the buttons on the case page)."""
+    allowed = []
+    for action in workflow.actions_from(case.state, case.kind):
+        try:
+            choose_transition(case=case, action=action, actor=user)
+        except CaseError:
+            continue
+        allowed.append(action)
+    return allowed

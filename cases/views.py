@@ -1,0 +1,175 @@
+"""Thin views: resolve what the user may see (404 otherwise), call services, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from documents.models import Attachment
+from documents.services import attachment_remove
+from portal.selectors import centres_of, prescribing_services_of, user_has_role
+
+from . import permissions, selectors, services
+from .filters import CaseQueueFilter
+from .forms import CaseActionForm
+from .models import Case, CaseKind
+from .workflow import Action, State
+
+SUCCESS_MESSAGES = {
+    Action.VALIDATE: gettext_lazy("Demande validée et transmise au centre."),
+    Action.RETURN: gettext_lazy("Demande renvoyée à son auteur."),
+    Action.CLAIM: gettext_lazy("Vous avez pris le dossier en charge."),
+    Action.ASSIGN: gettext_lazy("Dossier attribué."),
+    Action.RELEASE: gettext_lazy("Dossier remis dans la corbeille du centre."),
+    Action.REQUEST_INFO: gettext_lazy("Question envoyée au service. Le délai est suspendu "
+                                      "jusqu'à sa réponse."),
+    Action.ANSWER: gettext_lazy("Réponse transmise au centre."),
+    Action.COMPLETE: gettext_lazy("Dossier terminé."),
+    Action.REJECT: gettext_lazy("Dossier rejeté. Le service demandeur voit le motif."),
+    Action.CANCEL: gettext_lazy("Demande annulée."),
+}
+# Actions done elsewhere (the wizard) or never by hand.
+NOT_ON_CASE_PAGE = {Action.CREATE, Action.SUBMIT}
+PAGE_SIZE = 50
+
+
+def _visible_case_or_404(user, pk) -> Case:
+    try:
+        return selectors.case_get_for_user(user=user, pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def my_requests(request):
+    if not prescribing_services_of(request.user).exists():
+        raise Http404
+    cases = selectors.cases_of_requesting_services(user=request.user)
+    state = request.GET.get("etat")
+    if state in State.values:
+        cases = cases.filter(state=state)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/my_requests.html", {
+        "page_obj": page,
+        "to_validate": selectors.cases_awaiting_validation_for(user=request.user),
+        "states": State.choices,
+        "current_state": state,
+    })
+
+
+@login_required
+def queue(request):
+    if not centres_of(request.user).exists():
+        raise Http404
+    base = selectors.case_queue_for_user(user=request.user)
+    data = request.GET.copy()
+    data.setdefault("sort", "due_at")
+    case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
+    cases = case_filter.qs if case_filter.is_valid() else base
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "cases/queue.html", {
+        "filter": case_filter,
+        "page_obj": page,
+        "counts": selectors.queue_counts(user=request.user),
+        "querystring": query.urlencode(),
+        "now": timezone.now(),
+    })
+
+
+def _action_forms(case, user, bound=None):
+    forms = []
+    for action in services.case_available_actions(case=case, user=user):
+        if action in NOT_ON_CASE_PAGE:
+            continue
+        if bound is not None and bound.action == action:
+            forms.append(bound)
+            continue
+        chosen = services.choose_transition(case=case, action=action, actor=user)
+        forms.append(CaseActionForm(transition=chosen, case=case,
+                                    initial={"version": case.version}))
+    return forms
+
+
+def _render_detail(request, case, *, bound=None, error=None, status=200):
+    user = request.user
+    context = {
+        "case": case,
+        "purchase_request": getattr(case, "purchase_request", None)
+        if case.kind == CaseKind.PURCHASE_REQUEST else None,
+        "attachments": case.attachments.all(),
+        "timeline": selectors.case_timeline(case=case),
+        "action_forms": _action_forms(case, user, bound),
+        "action_error": error,
+        "is_overdue": selectors.case_is_overdue(case),
+        "can_edit_draft": case.state == State.DRAFT and case.created_by_id == user.pk,
+    }
+    if context["purchase_request"] is not None:
+        context["lines"] = context["purchase_request"].lines.all()
+    if (case.state == State.AWAITING_VALIDATION
+            and Action.VALIDATE not in services.case_available_actions(case=case, user=user)
+            and user_has_role(user, case.requesting_service, "ordonnateur")):
+        context["validation_refusal"] = permissions.delegation_covers_amount(user, case)
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+def case_detail(request, pk: int):
+    case = _visible_case_or_404(request.user, pk)
+    return _render_detail(request, case)
+
+
+@login_required
+@require_POST
+def case_action(request, pk: int, action: str):
+    case = _visible_case_or_404(request.user, pk)
+    if action not in Action.values or action in NOT_ON_CASE_PAGE:
+        raise Http404
+    try:
+        chosen = services.choose_transition(case=case, action=action, actor=request.user)
+    except services.CaseError as exc:
+        return _render_detail(request, case, error=exc.message, status=403)
+    form = CaseActionForm(request.POST, transition=chosen, case=case)
+    if not form.is_valid():
+        return _render_detail(request, case, bound=form, status=400)
+    try:
+        services.transition(
+            case=case, action=action, actor=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            assignee=form.cleaned_data.get("assignee"),
+            ej_number=form.cleaned_data.get("ej_number"),
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.CaseConflict as exc:
+        case.refresh_from_db()
+        return _render_detail(request, case, error=exc.message, status=409)
+    except services.CaseError as exc:
+        if exc.field and exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+            return _render_detail(request, case, bound=form, status=400)
+        return _render_detail(request, case, error=exc.message, status=403)
+    messages.success(request, SUCCESS_MESSAGES[Action(action)])
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+@require_POST
+def draft_attachment_remove(request, pk: int, attachment_pk: int):
+    case = (permissions.visible_cases(request.user, permissions.CHANGE)
+            .filter(pk=pk, created_by=request.user).first())
+    attachment = Attachment.objects.filter(pk=attachment_pk, case=case).first()
+    if case is None or attachment is None:
+        raise Http404
+    if case.state != State.DRAFT:
+        messages.error(request, _("Les pièces d'une demande déposée ne peuvent plus être "
+                                  "supprimées."))
+        return redirect(case.get_absolute_url())
+    attachment_remove(attachment=attachment)
+    messages.success(request, _("Pièce « %(name)s » supprimée.") % {"name": attachment})
+    return redirect("cases:purchase_request_resume", pk=case.pk)

@@ -1,0 +1,290 @@
+"""The purchase-request wizard (django-formtools), whose progress lives in the draft Case.
+
+The formtools storage is backed by `Case.wizard_state` instead of the session: leaving at
+any step keeps a draft in the database, and reopening it resumes at the step where it
+stopped. Uploads are not kept by formtools: each valid file becomes an Attachment of the
+draft at once, so the attachments step only checks that a quote is on record.
+"""
+
+import copy
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from formtools.wizard.storage.base import BaseStorage
+from formtools.wizard.views import SessionWizardView
+
+from documents.services import attachment_add
+from portal.selectors import prescribing_services_of
+
+from . import permissions, services
+from .forms import (
+    AttachmentsForm,
+    LineFormSet,
+    PurchaseObjectForm,
+    SummaryForm,
+    SupplierForm,
+    line_formset_rows,
+)
+from .models import CaseKind
+from .workflow import State
+
+STRIPPED_KEYS = {"csrfmiddlewaretoken", "save_draft", "wizard_goto_step"}
+
+
+class CaseDraftStorage(BaseStorage):
+    """formtools storage reading and writing `request.draft_case.wizard_state`."""
+
+    def __init__(self, prefix, request=None, file_storage=None):
+        super().__init__(prefix, request, file_storage)
+        self.init_data()
+        case = getattr(request, "draft_case", None)
+        if case is not None and case.wizard_state:
+            self.data.update(copy.deepcopy(case.wizard_state))
+        self.saved = self.snapshot()
+
+    def snapshot(self) -> str:
+        return json.dumps(self.data, sort_keys=True, default=str)
+
+    def set_step_files(self, step, files):
+        # Files are stored as attachments by the view; nothing is kept here.
+        return None
+
+    def get_step_files(self, step):
+        return None
+
+
+STEP_TITLES = {
+    "objet": gettext_lazy("Objet et imputations budgétaires"),
+    "fournisseur": gettext_lazy("Fournisseur"),
+    "lignes": gettext_lazy("Lignes de commande"),
+    "pieces": gettext_lazy("Pièces jointes"),
+    "recapitulatif": gettext_lazy("Récapitulatif et dépôt"),
+}
+
+
+class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
+    storage_name = "cases.wizard.CaseDraftStorage"
+    form_list = [
+        ("objet", PurchaseObjectForm),
+        ("fournisseur", SupplierForm),
+        ("lignes", LineFormSet),
+        ("pieces", AttachmentsForm),
+        ("recapitulatif", SummaryForm),
+    ]
+    template_name = "cases/wizard.html"
+    # Required by formtools for steps with file fields; unused since uploads become attachments.
+    file_storage = FileSystemStorage(location=settings.MEDIA_ROOT / "wizard-tmp")
+
+    # --- resolving the draft and the service ----------------------------------------------
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.case = None
+        pk = kwargs.get("pk")
+        if pk is not None:
+            self.case = (
+                permissions.visible_cases(request.user, permissions.CHANGE)
+                .filter(pk=pk, kind=CaseKind.PURCHASE_REQUEST, created_by=request.user)
+                .select_related("requesting_service").first()
+            )
+            if self.case is None:
+                raise Http404
+            if self.case.state != State.DRAFT:
+                return redirect(self.case.get_absolute_url())
+            self.service = self.case.requesting_service
+        else:
+            self.service = self._chosen_service(request)
+            if self.service is None:
+                raise Http404
+        request.draft_case = self.case
+        return super().dispatch(request, *args, **kwargs)
+
+    def _chosen_service(self, request):
+        services_qs = prescribing_services_of(request.user)
+        code = request.GET.get("service") or request.POST.get("service")
+        if code:
+            return services_qs.filter(code=code).first()
+        return services_qs.order_by("code").first()
+
+    def get_prefix(self, request, *args, **kwargs):
+        return "purchase_request"
+
+    # --- forms --------------------------------------------------------------------------
+
+    def get_form_kwargs(self, step=None):
+        if step == "objet":
+            return {"service": self.service}
+        if step == "fournisseur":
+            return {"search": self.request.GET.get("q", "")}
+        if step == "pieces":
+            return {"case": self.case}
+        return {}
+
+    def get_form_step_data(self, form):
+        return {k: v for k, v in form.data.lists() if k not in STRIPPED_KEYS}
+
+    # --- requests -------------------------------------------------------------------------
+
+    def get(self, request, *args, **kwargs):
+        if self.case is None:
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+        step = self.storage.current_step or self.steps.first
+        self.storage.current_step = step
+        data = self.storage.get_step_data(step)
+        if data and step == "fournisseur" and request.GET.get("q") is not None:
+            data = None  # a new search shows fresh results; the saved choice stays stored
+        form = self.get_form(step=step, data=data)
+        if data is None and step == "fournisseur":
+            form = self.get_form(step=step)
+        return self.render(form)
+
+    def post(self, request, *args, **kwargs):
+        posted_step = request.POST.get(f"{self.prefix}-current_step")
+        if posted_step in self.get_form_list():
+            # The page may be older than the stored progress (another tab): trust the page.
+            self.storage.current_step = posted_step
+        current = self.steps.current
+        form = self.get_form(data=request.POST, files=request.FILES)
+        leaving = "save_draft" in request.POST or "wizard_goto_step" in request.POST
+        if current == "pieces":
+            self._ensure_case()
+            form.case = self.case
+            self._store_uploads(form)
+            form = self.get_form(data=request.POST)
+        if leaving:
+            # Keep what was typed, even if incomplete: the draft must lose nothing.
+            self._ensure_case()
+            self.storage.set_step_data(current, self.get_form_step_data(form))
+            goto = request.POST.get("wizard_goto_step")
+            if goto in self.get_form_list():
+                self.storage.current_step = goto
+                self._persist()
+                return redirect(self._wizard_url())
+            self._persist()
+            messages.success(request, _("Brouillon enregistré. Vous pourrez le reprendre depuis "
+                                        "« Mes demandes »."))
+            return redirect("cases:my_requests")
+        if form.is_valid():
+            self._ensure_case()
+        response = super().post(request, *args, **kwargs)
+        self._persist()
+        return response
+
+    def render_next_step(self, form, **kwargs):
+        self.storage.current_step = self.get_next_step()
+        return redirect(self._wizard_url())
+
+    def render_revalidation_failure(self, step, form, **kwargs):
+        self.storage.current_step = step
+        messages.error(self.request, _("Une étape est incomplète : corrigez-la avant de déposer "
+                                       "la demande."))
+        return redirect(self._wizard_url())
+
+    def _wizard_url(self):
+        return reverse("cases:purchase_request_resume", args=[self.case.pk])
+
+    def _ensure_case(self):
+        if self.case is None:
+            self.case = services.case_draft_create(actor=self.request.user, service=self.service,
+                                                   kind=CaseKind.PURCHASE_REQUEST)
+            self.request.draft_case = self.case
+
+    def _store_uploads(self, form):
+        for kind, uploaded in form.valid_uploads():
+            attachment_add(case=self.case, kind=kind, uploaded=uploaded, actor=self.request.user)
+
+    def _persist(self):
+        if self.case is None or self.storage.snapshot() == self.storage.saved:
+            return
+        self.case.refresh_from_db(fields=["state"])
+        if self.case.state != State.DRAFT:
+            return
+        subject = (self.storage.get_step_data("objet") or {}).get("objet-subject")
+        self.case = services.case_draft_save(case=self.case, actor=self.request.user,
+                                             wizard_state=self.storage.data, subject=subject)
+        self.storage.saved = self.storage.snapshot()
+
+    # --- display --------------------------------------------------------------------------
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        index = self.steps.index
+        steps = list(self.get_form_list())
+        context.update({
+            "case": self.case,
+            "service": self.service,
+            "step_titles": STEP_TITLES,
+            "stepper": {
+                "current_step_id": index + 1,
+                "current_step_title": STEP_TITLES[self.steps.current],
+                "next_step_title": STEP_TITLES[steps[index + 1]] if index + 1 < len(steps) else "",
+                "total_steps": len(steps),
+            },
+            "search": self.request.GET.get("q", ""),
+        })
+        if self.case is not None:
+            context["attachments"] = list(self.case.attachments.all())
+        if self.steps.current == "recapitulatif":
+            context["summary"] = self._summary()
+        return context
+
+    def _summary(self) -> dict:
+        objet = self.get_cleaned_data_for_step("objet")
+        supplier = self.get_cleaned_data_for_step("fournisseur")
+        lines_formset = self.get_form(step="lignes", data=self.storage.get_step_data("lignes"))
+        lines = line_formset_rows(lines_formset) if lines_formset.is_valid() else None
+        rows, totals = [], None
+        if lines:
+            rows = [{**line, "totals": services.line_totals(services.LineData(**line))}
+                    for line in lines]
+            totals = services.purchase_totals([services.LineData(**line) for line in lines])
+        return {"objet": objet, "supplier": supplier, "lines": rows, "totals": totals,
+                "incomplete": [name for name, value in
+                               (("objet", objet), ("fournisseur", supplier), ("lignes", lines))
+                               if not value]}
+
+    # --- submission -----------------------------------------------------------------------
+
+    def done(self, form_list, form_dict=None, **kwargs):
+        objet = form_dict["objet"].cleaned_data
+        data = services.PurchaseRequestData(
+            subject=objet["subject"],
+            description=objet.get("description", ""),
+            market_reference=objet.get("market_reference", ""),
+            financial_centre=objet["financial_centre"],
+            cost_centre=objet["cost_centre"],
+            activity=objet["activity"],
+            funds=objet.get("funds"),
+            tiers=form_dict["fournisseur"].cleaned_data["tiers"],
+            lines=[services.LineData(**row) for row in line_formset_rows(form_dict["lignes"])],
+        )
+        try:
+            with transaction.atomic():
+                services.purchase_request_fill(case=self.case, actor=self.request.user, data=data)
+                case = services.transition(case=self.case, action="submit",
+                                           actor=self.request.user)
+        except services.CaseError as exc:
+            messages.error(self.request, exc.message)
+            self.storage.current_step = "recapitulatif"
+            self._persist()
+            return redirect(self._wizard_url())
+        if case.state == State.AWAITING_VALIDATION:
+            messages.success(self.request, _(
+                "Demande %(ref)s déposée. Son montant dépasse votre délégation : elle attend la "
+                "validation d'un ordonnateur de votre service.") % {"ref": case.reference})
+        else:
+            messages.success(self.request, _(
+                "Demande %(ref)s déposée et transmise au centre de services partagés.")
+                % {"ref": case.reference})
+        return redirect(case.get_absolute_url())

@@ -1,0 +1,105 @@
+"""The case workflow as data: states, and the transitions (source, action, target, who, guard).
+
+`cases.services.transition()` is the only code that reads this table to change a case.
+`who` and `guard` name rules in `cases.rules`; a transition applies when the case is in one
+of its sources, the actor satisfies `who`, and the guard (if any) holds. When several rows
+share a source and an action, the first whose guard holds wins.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    AWAITING_VALIDATION = "awaiting_validation", _("En attente de validation")
+    SUBMITTED = "submitted", _("À traiter")
+    IN_PROGRESS = "in_progress", _("En cours de traitement")
+    INFO_REQUESTED = "info_requested", _("Information demandée au service")
+    AWAITING_CST = "awaiting_cst", _("En attente de la CST")
+    COMPLETED = "completed", _("Terminé")
+    REJECTED = "rejected", _("Rejeté")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Création du brouillon")
+    SUBMIT = "submit", _("Déposer")
+    VALIDATE = "validate", _("Valider")
+    RETURN = "return", _("Renvoyer au demandeur")
+    CLAIM = "claim", _("Prendre en charge")
+    ASSIGN = "assign", _("Attribuer")
+    RELEASE = "release", _("Remettre dans la corbeille")
+    REQUEST_INFO = "request_info", _("Demander une information")
+    ANSWER = "answer", _("Répondre")
+    COMPLETE = "complete", _("Terminer")
+    REJECT = "reject", _("Rejeter")
+    CANCEL = "cancel", _("Annuler")
+
+
+# States in which the contractual clock does not run.
+PAUSED_STATES = frozenset({State.INFO_REQUESTED, State.AWAITING_CST})
+OPEN_STATES = frozenset({State.SUBMITTED, State.IN_PROGRESS, State.INFO_REQUESTED,
+                         State.AWAITING_CST})
+FINAL_STATES = frozenset({State.COMPLETED, State.REJECTED, State.CANCELLED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[State]
+    action: Action
+    target: State
+    who: str
+    guard: str | None = None
+    # Named inputs the actor must give (validated by the service before anything changes).
+    requires: tuple[str, ...] = ()
+    # Optional inputs.
+    accepts: tuple[str, ...] = ()
+    # Kinds the row applies to; None means every kind.
+    kinds: frozenset[str] | None = None
+
+
+def _t(sources, action, target, who, **kwargs) -> Transition:
+    if isinstance(sources, State):
+        sources = {sources}
+    return Transition(frozenset(sources), action, target, who, **kwargs)
+
+
+S = State
+TRANSITIONS: tuple[Transition, ...] = (
+    _t(S.DRAFT, Action.SUBMIT, S.SUBMITTED, "creator", guard="creator_may_commit"),
+    _t(S.DRAFT, Action.SUBMIT, S.AWAITING_VALIDATION, "creator"),
+    _t(S.AWAITING_VALIDATION, Action.VALIDATE, S.SUBMITTED, "ordonnateur",
+       guard="delegation_covers_amount", accepts=("comment",)),
+    _t(S.AWAITING_VALIDATION, Action.RETURN, S.DRAFT, "ordonnateur", requires=("comment",)),
+    _t(S.SUBMITTED, Action.CLAIM, S.IN_PROGRESS, "centre_agent"),
+    _t({S.SUBMITTED, S.IN_PROGRESS}, Action.ASSIGN, S.IN_PROGRESS, "centre_head",
+       requires=("assignee",), accepts=("comment",)),
+    _t(S.IN_PROGRESS, Action.RELEASE, S.SUBMITTED, "assignee_or_head", accepts=("comment",)),
+    _t(S.IN_PROGRESS, Action.REQUEST_INFO, S.INFO_REQUESTED, "assignee", requires=("comment",)),
+    _t(S.INFO_REQUESTED, Action.ANSWER, S.IN_PROGRESS, "requesting_member",
+       requires=("comment",)),
+    _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", requires=("ej_number",),
+       accepts=("comment",), kinds=frozenset({"purchase_request"})),
+    _t(S.IN_PROGRESS, Action.REJECT, S.REJECTED, "assignee", requires=("comment",)),
+    _t(S.DRAFT, Action.CANCEL, S.CANCELLED, "creator", accepts=("comment",)),
+    _t({S.AWAITING_VALIDATION, S.SUBMITTED}, Action.CANCEL, S.CANCELLED, "requesting_member",
+       requires=("comment",)),
+)
+
+
+def transitions_for(state: str, action: str, kind: str) -> list[Transition]:
+    return [
+        t for t in TRANSITIONS
+        if t.action == action and state in t.sources and (t.kinds is None or kind in t.kinds)
+    ]
+
+
+def actions_from(state: str, kind: str) -> list[Action]:
+    seen: list[Action] = []
+    for t in TRANSITIONS:
+        if state in t.sources and (t.kinds is None or kind in t.kinds) and t.action not in seen:
+            seen.append(t.action)
+    return seen

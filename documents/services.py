@@ -1,0 +1,24 @@
+"""The only code that writes attachments."""
+
+from django.db import transaction
+
+from .models import Attachment
+from .validation import check_upload
+
+
+@transaction.atomic
+def attachment_add(*, case, kind: str, uploaded, actor) -> Attachment:
+    checked = check_upload(uploaded)
+    attachment = Attachment(case=case, kind=kind, original_name=checked.name,
+                            content_type=checked.content_type, size=checked.size,
+                            sha256=checked.sha256, uploaded_by=actor)
+    attachment.file.save(checked.name, uploaded, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment) -> None:
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,21 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from cases import selectors as case_selectors
+
+from .selectors import centres_of, prescribing_services_of
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "prescribing_services": list(prescribing_services_of(user)),
+        "centres": list(centres_of(user)),
+    }
+    if context["prescribing_services"]:
+        context["my_cases"] = case_selectors.cases_of_requesting_services(user=user)[:5]
+        context["to_validate"] = case_selectors.cases_awaiting_validation_for(user=user)[:10]
+    if context["centres"]:
+        context["queue_counts"] = case_selectors.queue_counts(user=user)
+    return render(request, "portal/home.html", context)
