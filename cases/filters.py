@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
 
 from portal.models import Service
 from portal.selectors import centres_of
@@ -19,6 +20,10 @@ SORTS = {
     "-amount": ("-amount", "pk"),
     "reference": ("reference",),
 }
+
+
+class QueueFilterForm(DsfrBaseForm):
+    pass
 
 
 class CaseQueueFilter(django_filters.FilterSet):
@@ -45,6 +50,9 @@ class CaseQueueFilter(django_filters.FilterSet):
                  ("-amount", _("Montant décroissant")),
                  ("reference", _("Référence"))],
     )
+
+    class Meta:
+        form = QueueFilterForm
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         data = data.copy() if data is not None else None

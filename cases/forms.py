@@ -14,6 +14,7 @@ from documents.models import AttachmentKind
 from documents.validation import check_upload
 from portal.selectors import centre_agents
 
+from .workflow import Action
 from .models import BudgetImputation, ImputationAxis, Tiers, ej_number_validator
 
 VAT_RATES = [
@@ -117,6 +118,11 @@ class LineForm(DsfrBaseForm):
     )
     vat_rate = forms.TypedChoiceField(label=_("TVA"), choices=VAT_RATES, coerce=Decimal,
                                       initial=Decimal("20.00"))
+
+    def has_changed(self):
+        # A blank line keeps its default VAT rate: it is still a blank line, not an error.
+        return any(self[name].value() not in (None, "") for name in
+                   ("label", "quantity", "unit_price_ht"))
 
 
 class BaseLineFormSet(forms.BaseFormSet):
@@ -252,3 +258,4 @@ class CaseActionForm(DsfrBaseForm):
                 lambda u: u.get_full_name() or u.get_username())
         self.fields["version"].initial = case.version
         self.action = transition.action
+        self.action_label = Action(transition.action).label

@@ -1,0 +1,32 @@
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+
+from cases.workflow import State
+
+register = template.Library()
+
+BADGE_CLASSES = {
+    State.DRAFT: "fr-badge--new",
+    State.AWAITING_VALIDATION: "fr-badge--warning",
+    State.SUBMITTED: "fr-badge--info",
+    State.IN_PROGRESS: "fr-badge--info",
+    State.INFO_REQUESTED: "fr-badge--warning",
+    State.AWAITING_CST: "fr-badge--warning",
+    State.COMPLETED: "fr-badge--success",
+    State.REJECTED: "fr-badge--error",
+    State.CANCELLED: "",
+}
+
+
+@register.filter
+def euros(value) -> str:
+    if value in (None, ""):
+        return "—"
+    return number_format(Decimal(value), decimal_pos=2, force_grouping=True) + "\u00a0€"
+
+
+@register.inclusion_tag("cases/_state_badge.html")
+def state_badge(case):
+    return {"label": case.get_state_display(), "css": BADGE_CLASSES.get(case.state, "")}
