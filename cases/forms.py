@@ -9,13 +9,14 @@ from django.db.models import Q
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
+from dsfr.utils import dsfr_input_class_attr
 
 from documents.models import AttachmentKind
 from documents.validation import check_upload
 from portal.selectors import centre_agents
 
-from .workflow import Action
 from .models import BudgetImputation, ImputationAxis, Tiers, ej_number_validator
+from .workflow import Action
 
 VAT_RATES = [
     (Decimal("20.00"), _("20 %")),
@@ -227,8 +228,10 @@ class CaseActionForm(DsfrBaseForm):
     """Inputs of one workflow action; fields are kept according to the transition row."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
-    comment = forms.CharField(label=_("Commentaire"), max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Un commentaire est obligatoire pour cette action.")},
+    )
     assignee = forms.ModelChoiceField(label=_("Agent"), queryset=None)
     ej_number = forms.CharField(label=_("Numéro d'engagement juridique (EJ)"), max_length=10,
                                 validators=[ej_number_validator],
@@ -243,6 +246,8 @@ class CaseActionForm(DsfrBaseForm):
     }
 
     def __init__(self, *args, transition, case, **kwargs):
+        # Several action forms share the page: keep their ids distinct.
+        kwargs.setdefault("auto_id", f"id_{transition.action.value}_%s")
         super().__init__(*args, **kwargs)
         wanted = set(transition.requires) | set(transition.accepts)
         for name in ("comment", "assignee", "ej_number"):
@@ -251,11 +256,16 @@ class CaseActionForm(DsfrBaseForm):
             else:
                 self.fields[name].required = name in transition.requires
         if "comment" in self.fields:
-            self.fields["comment"].label = self.LABELS.get(transition.action, _("Commentaire"))
+            self.fields["comment"].label = self.LABELS.get(transition.action.value,
+                                                         _("Commentaire"))
         if "assignee" in self.fields:
             self.fields["assignee"].queryset = centre_agents(case.processing_centre)
             self.fields["assignee"].label_from_instance = (
                 lambda u: u.get_full_name() or u.get_username())
         self.fields["version"].initial = case.version
+        # DsfrBaseForm cached bound fields (and their labels) before the changes above.
+        self._bound_fields_cache.clear()
+        for visible in self.visible_fields():
+            dsfr_input_class_attr(visible)
         self.action = transition.action
         self.action_label = Action(transition.action).label

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from stdnum import iban as std_iban
@@ -57,7 +58,7 @@ class Case(models.Model):
                                     related_name="assigned_cases")
     amount = models.DecimalField(_("montant TTC"), max_digits=14, decimal_places=2,
                                  default=Decimal("0"))
-    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     due_at = models.DateTimeField(_("échéance"), null=True, blank=True)
@@ -86,14 +87,14 @@ class Case(models.Model):
     def __str__(self):
         return self.display_reference
 
-    @property
-    def display_reference(self) -> str:
-        return self.reference or _("Brouillon n° %(pk)s") % {"pk": self.pk}
-
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def display_reference(self) -> str:
+        return self.reference or _("Brouillon n° %(pk)s") % {"pk": self.pk}
 
     @property
     def is_paused(self) -> bool:
@@ -120,6 +121,9 @@ class ReferenceCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["service", "kind", "year"], name="reference_counter"),
         ]
+
+    def __str__(self):
+        return f"{self.service_id}/{self.kind}/{self.year}: {self.last_value}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -149,6 +153,9 @@ class CaseEvent(models.Model):
         verbose_name = _("événement")
         verbose_name_plural = _("événements")
         ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%d/%m/%Y %H:%M})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -256,6 +263,9 @@ class PurchaseRequest(models.Model):
         verbose_name = _("demande d'achat")
         verbose_name_plural = _("demandes d'achat")
 
+    def __str__(self):
+        return str(self.case)
+
 
 class PurchaseLine(models.Model):
     purchase_request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE,
@@ -275,3 +285,6 @@ class PurchaseLine(models.Model):
             models.CheckConstraint(condition=Q(unit_price_ht__gte=0),
                                    name="line_price_positive"),
         ]
+
+    def __str__(self):
+        return self.label

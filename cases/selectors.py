@@ -49,7 +49,7 @@ def cases_awaiting_validation_for(*, user):
         permissions.visible_cases(user)
         .filter(requesting_service__in=services, state=State.AWAITING_VALIDATION)
         .select_related("requesting_service", "created_by")
-        .order_by("submitted_at", "created_at")
+        .order_by("updated_at", "pk")
     )
 
 

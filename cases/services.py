@@ -67,7 +67,8 @@ def case_draft_create(*, actor, service: Service, kind: str, at: datetime | None
         raise CaseError(_("Vous n'êtes pas agent de ce service prescripteur."))
     at = at or timezone.now()
     case = Case.objects.create(kind=kind, requesting_service=service,
-                               processing_centre=service.processing_centre, created_by=actor)
+                               processing_centre=service.processing_centre, created_by=actor,
+                               created_at=at)
     permissions.grant_creator(case)
     _event(case=case, actor=actor, action=Action.CREATE, to_state=State.DRAFT, at=at)
     return case

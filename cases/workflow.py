@@ -1,9 +1,9 @@
 """The case workflow as data: states, and the transitions (source, action, target, who, guard).
 
 `cases.services.transition()` is the only code that reads this table to change a case.
-`who` and `guard` name rules in `cases.rules`; a transition applies when the case is in one
-of its sources, the actor satisfies `who`, and the guard (if any) holds. When several rows
-share a source and an action, the first whose guard holds wins.
+`who` and `guard` name rules in `cases.permissions.RULES`; a transition applies when the
+case is in one of its sources, the actor satisfies `who`, and the guard (if any) holds.
+When several rows share a source and an action, the first whose guard holds wins.
 """
 
 from dataclasses import dataclass

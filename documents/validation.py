@@ -64,7 +64,8 @@ def _check_zip(uploaded, ext: str) -> bool:
                 return False
             names = {info.filename for info in infos}
             if ext in ODF_MIMETYPES:
-                return "mimetype" in names and archive.read("mimetype").strip() == ODF_MIMETYPES[ext]
+                declared = archive.read("mimetype").strip() if "mimetype" in names else b""
+                return declared == ODF_MIMETYPES[ext]
             return "[Content_Types].xml" in names and any(
                 n.startswith(OOXML_MAIN_PART[ext]) for n in names
             )

@@ -2,8 +2,6 @@
 
 from decimal import Decimal
 
-from django.utils import timezone
-
 from .models import CENTRE_ROLES, SP_ROLES, Delegation, Membership, Role, Service
 
 

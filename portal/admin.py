@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Delegation, Membership, Service
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "processing_centre"]
+    list_filter = ["kind", "processing_centre"]
+    search_fields = ["code", "name"]
+    inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            from django.contrib.auth.models import Group
+
+            obj.group, _ = Group.objects.get_or_create(name=f"service:{obj.code}")
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    list_display = ["user", "service", "ceiling", "valid_from", "valid_until"]
+    list_filter = ["service"]
+    autocomplete_fields = ["user"]
