@@ -12,8 +12,9 @@ from portal.selectors import centres_of
 
 from .models import CaseKind
 from .selectors import QUEUE_STATES
-from .workflow import State
+from .workflow import OPEN_STATES, State
 
+OPEN, ALL = "open", "all"
 SORTS = {
     "due_at": ("due_at", "pk"),
     "-submitted_at": ("-submitted_at", "-pk"),
@@ -23,15 +24,19 @@ SORTS = {
 
 
 class QueueFilterForm(DsfrBaseForm):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.template_name = "cases/_filter_field.html"
 
 
 class CaseQueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_text",
                                   help_text=_("Référence, objet ou fournisseur"))
     state = django_filters.ChoiceFilter(
-        label=_("État"), empty_label=_("Tous les états"),
-        choices=[(s, State(s).label) for s in QUEUE_STATES],
+        label=_("État"), empty_label=None, method="filter_state",
+        choices=[(OPEN, _("Dossiers en cours")), (ALL, _("Tous les dossiers"))]
+        + [(s, State(s).label) for s in QUEUE_STATES],
     )
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices,
                                        empty_label=_("Tous les types"))
@@ -60,6 +65,13 @@ class CaseQueueFilter(django_filters.FilterSet):
         self.user = user
         self.filters["requesting_service"].queryset = Service.objects.filter(
             processing_centre__in=centres_of(user)).order_by("code")
+
+    def filter_state(self, queryset, name, value):
+        if value == ALL:
+            return queryset
+        if value == OPEN or not value:
+            return queryset.filter(state__in=OPEN_STATES)
+        return queryset.filter(state=value)
 
     def filter_text(self, queryset, name, value):
         value = value.strip()

@@ -235,7 +235,7 @@ class Tiers(models.Model):
 # --- purchase request -----------------------------------------------------------------
 
 
-ej_number_validator = RegexValidator(r"^\d{10}$", _("Le numéro d'EJ comporte 10 chiffres."))
+ej_number_validator = RegexValidator(r"^[0-9]{10}\Z", _("Le numéro d'EJ comporte 10 chiffres."))
 
 
 class PurchaseRequest(models.Model):

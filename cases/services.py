@@ -201,7 +201,8 @@ def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> Pu
     PurchaseLine.objects.bulk_create(lines)
     case.subject = data.subject[:200]
     case.amount = totals.ttc
-    case.save(update_fields=["subject", "amount", "updated_at"])
+    case.version += 1
+    case.save(update_fields=["subject", "amount", "version", "updated_at"])
     return request
 
 
@@ -331,7 +332,8 @@ def transition(*, case: Case, action: str, actor, comment: str = "", assignee=No
             raise CaseConflict(_("Le dossier a changé depuis que vous l'avez ouvert. "
                                  "Rechargez la page pour voir son état actuel."))
         chosen = choose_transition(case=case, action=action, actor=actor)
-        comment = (comment or "").strip()
+        # A comment is kept only where the action takes one.
+        comment = (comment or "").strip() if "comment" in chosen.requires + chosen.accepts else ""
         inputs = {"comment": comment, "assignee": assignee, "ej_number": ej_number}
         for name in chosen.requires:
             if not inputs.get(name):

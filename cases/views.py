@@ -69,6 +69,7 @@ def queue(request):
     base = selectors.case_queue_for_user(user=request.user)
     data = request.GET.copy()
     data.setdefault("sort", "due_at")
+    data.setdefault("state", "open")
     case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
     cases = case_filter.qs if case_filter.is_valid() else base
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))

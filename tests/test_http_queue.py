@@ -82,3 +82,12 @@ def test_my_requests_lists_drafts_and_cases_and_validation_work(client, sp_agent
     assert [c.pk for c in page.context["to_validate"]] == [cases["awaiting"].pk]
     # Another agent's draft stays private.
     assert cases["draft"].pk not in {c.pk for c in page.context["page_obj"]}
+
+
+def test_closed_cases_leave_the_default_queue_but_stay_under_all(client, csp_agent, sp_agent,
+                                                                 cases, make_purchase_request):
+    done = make_purchase_request(sp_agent, state=State.COMPLETED, agent=csp_agent)
+    client.force_login(csp_agent)
+    assert done.reference not in refs(client.get(QUEUE))
+    assert done.reference in refs(client.get(QUEUE, {"state": "all"}))
+    assert refs(client.get(QUEUE, {"state": "completed"})) == {done.reference}

@@ -1,0 +1,74 @@
+"""Purchase totals: each line's HT and VAT are rounded half-up to the cent, then summed."""
+
+from decimal import Decimal
+
+import pytest
+
+from cases.models import PurchaseRequest
+from cases.services import LineData, line_totals, purchase_request_fill, purchase_totals
+from cases.workflow import State
+
+
+def line(quantity, unit_price_ht, vat_rate, label="Article") -> LineData:
+    return LineData(label=label, quantity=Decimal(quantity),
+                    unit_price_ht=Decimal(unit_price_ht), vat_rate=Decimal(vat_rate))
+
+
+def as_strings(totals) -> tuple[str, str, str]:
+    return str(totals.ht), str(totals.vat), str(totals.ttc)
+
+
+@pytest.mark.parametrize(
+    ("the_line", "expected"),
+    [
+        # 3 x 19.99 = 59.97; 20 % = 11.994 -> 11.99.
+        (line("3", "19.99", "20"), ("59.97", "11.99", "71.96")),
+        # 1.5 x 0.35 = 0.525 -> 0.53 (half-up, not half-even 0.52); 20 % = 0.106 -> 0.11.
+        (line("1.5", "0.35", "20"), ("0.53", "0.11", "0.64")),
+        # 10 % of 1.25 = 0.125 -> 0.13 (half-up, not half-even 0.12).
+        (line("1", "1.25", "10"), ("1.25", "0.13", "1.38")),
+        # 2 x 12.35 = 24.70; 5.5 % = 1.3585 -> 1.36.
+        (line("2", "12.35", "5.5"), ("24.70", "1.36", "26.06")),
+        # 2.333 x 9.99 = 23.30667 -> 23.31; 20 % = 4.662 -> 4.66.
+        (line("2.333", "9.99", "20"), ("23.31", "4.66", "27.97")),
+        # No VAT.
+        (line("4", "250", "0"), ("1000.00", "0.00", "1000.00")),
+        # 2.1 % of 10.10 = 0.2121 -> 0.21.
+        (line("1", "10.10", "2.10"), ("10.10", "0.21", "10.31")),
+    ],
+)
+def test_line_totals_round_half_up_to_the_cent(the_line, expected):
+    assert as_strings(line_totals(the_line)) == expected
+    assert as_strings(purchase_totals([the_line])) == expected
+
+
+def test_vat_is_rounded_per_line_before_summing():
+    # Each line: 10 % of 0.05 = 0.005 -> 0.01. Rounding the sum instead would give 0.02.
+    totals = purchase_totals([line("1", "0.05", "10")] * 3)
+    assert as_strings(totals) == ("0.15", "0.03", "0.18")
+
+
+def test_totals_of_several_lines():
+    totals = purchase_totals([line("3", "19.99", "20"), line("2", "12.35", "5.5"),
+                              line("1.5", "0.35", "20")])
+    # HT 59.97 + 24.70 + 0.53; VAT 11.99 + 1.36 + 0.11.
+    assert as_strings(totals) == ("85.20", "13.46", "98.66")
+    assert totals.ttc == totals.ht + totals.vat
+
+
+def test_no_line_totals_zero_with_two_decimals():
+    assert as_strings(purchase_totals([])) == ("0.00", "0.00", "0.00")
+
+
+def test_fill_stores_the_rounded_totals_on_the_request_and_the_case(
+        make_purchase_request, purchase_request_data, sp_agent, sp):
+    case = make_purchase_request(sp_agent, state=State.DRAFT)
+    purchase_request_fill(case=case, actor=sp_agent, data=purchase_request_data(
+        sp, lines=[line("3", "19.99", "20"), line("1", "0.05", "10"), line("1", "0.05", "10")]))
+
+    request = PurchaseRequest.objects.get(case=case)
+    assert (request.amount_ht, request.amount_vat, request.amount_ttc) == (
+        Decimal("60.07"), Decimal("12.01"), Decimal("72.08"))
+    assert list(request.lines.values_list("position", flat=True)) == [1, 2, 3]
+    case.refresh_from_db()
+    assert case.amount == Decimal("72.08")
