@@ -63,6 +63,8 @@ class PurchaseObjectForm(DsfrBaseForm):
 
 
 class TiersChoiceField(forms.ModelChoiceField):
+    """Shows a short list of suppliers, but accepts any active one of the directory."""
+
     def label_from_instance(self, obj):
         parts = [obj.name]
         if obj.siret:
@@ -70,6 +72,15 @@ class TiersChoiceField(forms.ModelChoiceField):
         if obj.city:
             parts.append(f"{obj.postcode} {obj.city}".strip())
         return " — ".join(parts)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return Tiers.objects.get(pk=int(value), active=True)
+        except (ValueError, TypeError, Tiers.DoesNotExist) as exc:
+            raise ValidationError(self.error_messages["invalid_choice"],
+                                  code="invalid_choice") from exc
 
 
 SUPPLIER_RESULTS = 20
@@ -87,8 +98,7 @@ def search_tiers(query: str):
 
 class SupplierForm(DsfrBaseForm):
     tiers = TiersChoiceField(
-        label=_("Fournisseur"), queryset=Tiers.objects.filter(active=True),
-        widget=forms.RadioSelect,
+        label=_("Fournisseur"), queryset=Tiers.objects.none(), widget=forms.RadioSelect,
         error_messages={
             "required": _("Choisissez le fournisseur dans l'annuaire des tiers."),
             "invalid_choice": _("Ce fournisseur n'existe pas ou n'est plus actif."),
@@ -97,13 +107,17 @@ class SupplierForm(DsfrBaseForm):
 
     def __init__(self, *args, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            shown = search_tiers(search)[:SUPPLIER_RESULTS]
-            selected = self.initial.get("tiers")
-            ids = [t.pk for t in shown]
-            if selected and str(selected).isdigit():
-                ids.append(int(selected))
-            self.fields["tiers"].queryset = Tiers.objects.filter(pk__in=ids).order_by("name")
+        # Only the search results (and the current choice) are listed, whatever the directory's
+        # size; validation looks the chosen supplier up in the whole directory.
+        shown = list(search_tiers(search).values_list("pk", flat=True)[:SUPPLIER_RESULTS])
+        selected = (self.data.get(self.add_prefix("tiers")) if self.is_bound
+                    else self.initial.get("tiers"))
+        if selected and str(selected).isdigit():
+            shown.append(int(selected))
+        self.fields["tiers"].queryset = Tiers.objects.filter(pk__in=shown).order_by("name")
+        self.fields["tiers"].help_text = _(
+            "Les %(n)s premiers résultats sont affichés : affinez la recherche si le "
+            "fournisseur n'y figure pas.") % {"n": SUPPLIER_RESULTS}
 
 
 class LineForm(DsfrBaseForm):

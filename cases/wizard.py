@@ -121,6 +121,12 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
 
     # --- forms --------------------------------------------------------------------------
 
+    def get_form_initial(self, step):
+        if step == "fournisseur":
+            saved = self.storage.get_step_data("fournisseur") or {}
+            return {"tiers": saved.get("fournisseur-tiers")}
+        return super().get_form_initial(step)
+
     def get_form_kwargs(self, step=None):
         if step == "objet":
             return {"service": self.service}
@@ -142,12 +148,9 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
         step = self.storage.current_step or self.steps.first
         self.storage.current_step = step
         data = self.storage.get_step_data(step)
-        if data and step == "fournisseur" and request.GET.get("q") is not None:
+        if step == "fournisseur" and request.GET.get("q") is not None:
             data = None  # a new search shows fresh results; the saved choice stays stored
-        form = self.get_form(step=step, data=data)
-        if data is None and step == "fournisseur":
-            form = self.get_form(step=step)
-        return self.render(form)
+        return self.render(self.get_form(step=step, data=data))
 
     def post(self, request, *args, **kwargs):
         posted_step = request.POST.get(f"{self.prefix}-current_step")
@@ -177,7 +180,11 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
             return redirect("cases:my_requests")
         if form.is_valid():
             self._ensure_case()
+        self._kept_state = None
         response = super().post(request, *args, **kwargs)
+        if self._kept_state is not None:
+            # formtools resets its storage after done(), even when the submission was refused.
+            self.storage.data = self._kept_state
         self._persist()
         return response
 
@@ -232,6 +239,8 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
                 "total_steps": len(steps),
             },
             "search": self.request.GET.get("q", ""),
+            "other_services": [] if self.case else
+            list(prescribing_services_of(self.request.user).exclude(pk=self.service.pk)),
         })
         if self.case is not None:
             context["attachments"] = list(self.case.attachments.all())
@@ -277,7 +286,7 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
         except services.CaseError as exc:
             messages.error(self.request, exc.message)
             self.storage.current_step = "recapitulatif"
-            self._persist()
+            self._kept_state = copy.deepcopy(self.storage.data)
             return redirect(self._wizard_url())
         if case.state == State.AWAITING_VALIDATION:
             messages.success(self.request, _(

@@ -1,5 +1,6 @@
 """The purchase-request wizard end to end over HTTP, as an SP agent clicks through it."""
 
+import html
 import re
 
 import pytest
@@ -202,3 +203,42 @@ def test_someone_elses_draft_is_a_404(client, sp, imputations, sp_agent, ordonna
 def test_centre_agent_cannot_open_the_wizard(client, csp_agent):
     client.force_login(csp_agent)
     assert client.get(NEW_URL).status_code == 404
+
+
+def test_supplier_step_lists_a_page_of_results_but_accepts_any_active_supplier(
+        agent_client, sp, imputations):
+    from tests.factories import TiersFactory
+
+    suppliers = [TiersFactory(name=f"Fournisseur {i:02d}") for i in range(30)]
+    url = agent_client.post(NEW_URL, object_step(sp))["Location"]
+    page = agent_client.get(url).content.decode()
+    assert page.count('name="fournisseur-tiers"') == 20
+    searched = agent_client.get(url, {"q": "Fournisseur 29"}).content.decode()
+    assert searched.count('name="fournisseur-tiers"') == 1
+    response = agent_client.post(url, step("fournisseur",
+                                           **{"fournisseur-tiers": suppliers[-1].pk}))
+    assert response.status_code == 302
+    suppliers[0].active = False
+    suppliers[0].save()
+    agent_client.post(url, {"wizard_goto_step": "fournisseur",
+                            **step("lignes", **{"lignes-TOTAL_FORMS": "0"})})
+    refused = agent_client.post(url, step("fournisseur",
+                                          **{"fournisseur-tiers": suppliers[0].pk}))
+    assert "Ce fournisseur n'existe pas ou n'est plus actif." in html.unescape(
+        refused.content.decode())
+
+
+def test_quote_removed_before_submission_sends_back_to_the_attachments_step(
+        agent_client, sp, imputations, supplier):
+    url = fill_until_summary(agent_client, sp, supplier)
+    case = Case.objects.get()
+    attachment = case.attachments.get()
+    agent_client.post(reverse("cases:draft_attachment_remove", args=[case.pk, attachment.pk]))
+    response = agent_client.post(url, step("recapitulatif", **{"recapitulatif-confirm": "on"}))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == State.DRAFT
+    assert case.wizard_state["step"] == "pieces"
+    # Nothing typed before is lost.
+    assert case.wizard_state["step_data"]["lignes"]["lignes-0-label"] == ["Poste portable"]
+    assert "Joignez le devis" in agent_client.get(url).content.decode()
