@@ -1,0 +1,40 @@
+"""`manage.py seed_demo` loads a realistic demo once, and a second run changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from cases.models import Case, CaseEvent, Tiers
+from cases.workflow import State
+from documents.models import Attachment
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def counts():
+    return (Case.objects.count(), CaseEvent.objects.count(), Tiers.objects.count(),
+            get_user_model().objects.count(), Attachment.objects.count())
+
+
+def test_seed_demo_is_complete_and_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    first = counts()
+    assert first[0] >= 200 and first[2] >= 50
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {State.DRAFT, State.AWAITING_VALIDATION, State.SUBMITTED, State.IN_PROGRESS,
+            State.INFO_REQUESTED, State.COMPLETED, State.REJECTED, State.CANCELLED} <= states
+    user = get_user_model().objects.get(username="agent.sp")
+    assert user.check_password("demo-csp-2026")
+
+    call_command("seed_demo", stdout=StringIO())
+    assert counts() == first
+
+
+def test_list_logins_prints_one_account_per_role_without_seeding():
+    out = StringIO()
+    call_command("seed_demo", "--list-logins", stdout=out)
+    for username in ("agent.sp", "ordo.sp", "agent.csp", "chef.csp", "cst", "editeur"):
+        assert username in out.getvalue()
+    assert not Case.objects.exists()
