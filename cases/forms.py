@@ -242,14 +242,14 @@ class CaseActionForm(DsfrBaseForm):
     """Inputs of one workflow action; fields are kept according to the transition row."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    ej_number = forms.CharField(label=_("Numéro d'engagement juridique (EJ)"), max_length=10,
+                                validators=[ej_number_validator],
+                                help_text=_("10 chiffres, tel que saisi dans Chorus."))
+    assignee = forms.ModelChoiceField(label=_("Agent"), queryset=None)
     comment = forms.CharField(
         label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Un commentaire est obligatoire pour cette action.")},
     )
-    assignee = forms.ModelChoiceField(label=_("Agent"), queryset=None)
-    ej_number = forms.CharField(label=_("Numéro d'engagement juridique (EJ)"), max_length=10,
-                                validators=[ej_number_validator],
-                                help_text=_("10 chiffres, tel que saisi dans Chorus."))
 
     LABELS = {
         "request_info": _("Question posée au service"),

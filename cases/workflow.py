@@ -39,6 +39,22 @@ class Action(models.TextChoices):
     CANCEL = "cancel", _("Annuler")
 
 
+# How each action reads in a case's history (the Action labels are button labels).
+EVENT_LABELS = {
+    Action.CREATE: _("Brouillon créé"),
+    Action.SUBMIT: _("Demande déposée"),
+    Action.VALIDATE: _("Demande validée par l'ordonnateur"),
+    Action.RETURN: _("Demande renvoyée au demandeur"),
+    Action.CLAIM: _("Dossier pris en charge"),
+    Action.ASSIGN: _("Dossier attribué"),
+    Action.RELEASE: _("Dossier remis dans la corbeille"),
+    Action.REQUEST_INFO: _("Information demandée au service"),
+    Action.ANSWER: _("Réponse du service"),
+    Action.COMPLETE: _("Dossier terminé"),
+    Action.REJECT: _("Dossier rejeté"),
+    Action.CANCEL: _("Demande annulée"),
+}
+
 # States in which the contractual clock does not run.
 PAUSED_STATES = frozenset({State.INFO_REQUESTED, State.AWAITING_CST})
 OPEN_STATES = frozenset({State.SUBMITTED, State.IN_PROGRESS, State.INFO_REQUESTED,

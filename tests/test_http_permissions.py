@@ -158,6 +158,6 @@ def test_timeline_shows_who_did_what(client, sp_agent, csp_agent, make_purchase_
     case = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent)
     client.force_login(sp_agent)
     page = client.get(case.get_absolute_url()).content.decode()
-    for label in ("Création du brouillon", "Déposer", "Prendre en charge"):
+    for label in ("Brouillon créé", "Demande déposée", "Dossier pris en charge"):
         assert label in page
     assert csp_agent.get_full_name() in page

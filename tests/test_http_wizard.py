@@ -98,7 +98,7 @@ def test_full_wizard_submits_a_case_with_reference_and_totals(agent_client, sp, 
     assert case.purchase_request.lines.count() == 2
     assert case.attachments.filter(kind="quote").count() == 1
     page = agent_client.get(case.get_absolute_url()).content.decode()
-    assert case.reference in page and "Déposer" in page
+    assert case.reference in page and "Demande déposée" in page
 
 
 def test_amount_above_agent_ceiling_goes_to_validation(agent_client, sp, imputations, supplier):

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
-from cases.workflow import State
+from cases.workflow import EVENT_LABELS, Action, State
 
 register = template.Library()
 
@@ -30,3 +30,11 @@ def euros(value) -> str:
 @register.inclusion_tag("cases/_state_badge.html")
 def state_badge(case):
     return {"label": case.get_state_display(), "css": BADGE_CLASSES.get(case.state, "")}
+
+
+@register.filter
+def event_label(event) -> str:
+    try:
+        return EVENT_LABELS[Action(event.action)]
+    except (KeyError, ValueError):
+        return event.get_action_display()
