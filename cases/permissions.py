@@ -102,7 +102,7 @@ def assignee_or_head(user, case) -> str | None:
              "dans la corbeille.")
 
 
-def _delegation_message(user, case) -> str | None:
+def delegation_covers_amount(user, case) -> str | None:
     ceiling = delegation_ceiling(user, case.requesting_service)
     if ceiling is None:
         return _("Vous n'avez pas de délégation de signature en vigueur pour ce service.")
@@ -111,14 +111,6 @@ def _delegation_message(user, case) -> str | None:
                  "de la demande (%(amount)s).") % {"ceiling": _euros(ceiling),
                                                     "amount": _euros(case.amount)}
     return None
-
-
-def delegation_covers_amount(user, case) -> str | None:
-    return _delegation_message(user, case)
-
-
-def creator_may_commit(user, case) -> str | None:
-    return _delegation_message(user, case)
 
 
 RULES: dict[str, Rule] = {
@@ -130,5 +122,7 @@ RULES: dict[str, Rule] = {
     "assignee": assignee,
     "assignee_or_head": assignee_or_head,
     "delegation_covers_amount": delegation_covers_amount,
-    "creator_may_commit": creator_may_commit,
+    # The same check, read for the creator: a request within their own delegation needs no
+    # ordonnateur.
+    "creator_may_commit": delegation_covers_amount,
 }

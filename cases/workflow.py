@@ -36,7 +36,7 @@ class Action(models.TextChoices):
     ANSWER = "answer", _("Répondre")
     COMPLETE = "complete", _("Terminer")
     REJECT = "reject", _("Rejeter")
-    CANCEL = "cancel", _("Annuler")
+    CANCEL = "cancel", _("Annuler la demande")
 
 
 # How each action reads in a case's history (the Action labels are button labels).

@@ -38,3 +38,13 @@ def event_label(event) -> str:
         return EVENT_LABELS[Action(event.action)]
     except (KeyError, ValueError):
         return event.get_action_display()
+
+
+@register.filter
+def line_totals(line):
+    """HT/VAT/TTC of a PurchaseLine, rounded as the request's totals are."""
+    from cases.services import LineData
+    from cases.services import line_totals as compute
+
+    return compute(LineData(label=line.label, quantity=line.quantity,
+                            unit_price_ht=line.unit_price_ht, vat_rate=line.vat_rate))
