@@ -141,6 +141,11 @@ class LineForm(DsfrBaseForm):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_few_forms": _("Ajoutez au moins une ligne de commande."),
+        "too_many_forms": _("Une demande ne peut pas dépasser 50 lignes."),
+    }
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -165,11 +170,6 @@ LineFormSet = formset_factory(
     LineForm, formset=BaseLineFormSet, extra=2, min_num=1, validate_min=True, max_num=50,
     validate_max=True, can_delete=True,
 )
-LineFormSet.error_messages = {
-    **forms.BaseFormSet.default_error_messages,
-    "too_few_forms": _("Ajoutez au moins une ligne de commande."),
-    "too_many_forms": _("Une demande ne peut pas dépasser 50 lignes."),
-}
 
 
 class AttachmentsForm(DsfrBaseForm):

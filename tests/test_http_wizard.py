@@ -146,6 +146,13 @@ def test_negative_quantity_shows_a_field_error(agent_client, sp, imputations, su
     assert Case.objects.get().wizard_state["step"] == "lignes"
 
 
+def test_no_line_at_all_is_refused_in_french(agent_client, sp, imputations, supplier):
+    url = agent_client.post(NEW_URL, object_step(sp))["Location"]
+    agent_client.post(url, step("fournisseur", **{"fournisseur-tiers": supplier.pk}))
+    response = agent_client.post(url, lines_step())
+    assert "Ajoutez au moins une ligne de commande." in response.content.decode()
+
+
 def test_missing_imputation_shows_a_field_error(agent_client, sp, imputations):
     response = agent_client.post(NEW_URL, object_step(sp, **{"objet-activity": ""}))
     assert response.status_code == 200
