@@ -3,7 +3,6 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -11,7 +10,7 @@ from portal.models import Service
 from portal.selectors import centres_of
 
 from .models import CaseKind
-from .selectors import QUEUE_STATES
+from .selectors import QUEUE_STATES, overdue_cases
 from .workflow import OPEN_STATES, State
 
 OPEN, ALL = "open", "all"
@@ -69,7 +68,7 @@ class CaseQueueFilter(django_filters.FilterSet):
     def filter_state(self, queryset, name, value):
         if value == ALL:
             return queryset
-        if value == OPEN or not value:
+        if value == OPEN:
             return queryset.filter(state__in=OPEN_STATES)
         return queryset.filter(state=value)
 
@@ -86,8 +85,7 @@ class CaseQueueFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(state__in=[State.SUBMITTED, State.IN_PROGRESS],
-                               due_at__lt=timezone.now())
+        return overdue_cases(queryset)
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["due_at"]))

@@ -8,7 +8,7 @@ from portal.selectors import centres_of, prescribing_services_of, services_of_us
 
 from . import permissions
 from .models import Case, CaseEvent
-from .workflow import OPEN_STATES, State
+from .workflow import CLOCK_RUNNING_STATES, OPEN_STATES, State
 
 QUEUE_STATES = [s for s in State.values if s not in (State.DRAFT, State.AWAITING_VALIDATION)]
 
@@ -58,16 +58,19 @@ def case_timeline(*, case: Case):
 
 
 def case_is_overdue(case: Case, now=None) -> bool:
-    return (case.state in OPEN_STATES and case.paused_at is None and case.due_at is not None
+    return (case.state in CLOCK_RUNNING_STATES and case.due_at is not None
             and case.due_at < (now or timezone.now()))
+
+
+def overdue_cases(queryset, now=None):
+    """The same rule as case_is_overdue, as a filter."""
+    return queryset.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now or timezone.now())
 
 
 def queue_counts(*, user) -> dict[str, int]:
     queue = case_queue_for_user(user=user).order_by()
-    now = timezone.now()
     return {
         "to_process": queue.filter(state=State.SUBMITTED).count(),
         "mine": queue.filter(assigned_to=user, state__in=OPEN_STATES).count(),
-        "overdue": queue.filter(state__in=[State.SUBMITTED, State.IN_PROGRESS],
-                                due_at__lt=now).count(),
+        "overdue": overdue_cases(queue).count(),
     }

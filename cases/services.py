@@ -313,9 +313,10 @@ def choose_transition(*, case: Case, action: str, actor) -> workflow.Transition:
         refusal = permissions.RULES[candidate.who](actor, case)
         if refusal:
             continue
-        if candidate.guard and permissions.RULES[candidate.guard](actor, case):
+        if candidate.guard:
             refusal = permissions.RULES[candidate.guard](actor, case)
-            continue
+            if refusal:
+                continue
         return candidate
     raise CaseError(refusal)
 
@@ -354,13 +355,16 @@ def transition(*, case: Case, action: str, actor, comment: str = "", assignee=No
     return case
 
 
-def case_available_actions(*, case: Case, user) -> list[Action]:
-    """Actions the user could perform now (drives the buttons on the case page)."""
+def case_available_transitions(*, case: Case, user) -> list[workflow.Transition]:
+    """The transition row of each action the user could perform now (the case page's forms)."""
     allowed = []
     for action in workflow.actions_from(case.state, case.kind):
         try:
-            choose_transition(case=case, action=action, actor=user)
+            allowed.append(choose_transition(case=case, action=action, actor=user))
         except CaseError:
             continue
-        allowed.append(action)
     return allowed
+
+
+def case_available_actions(*, case: Case, user) -> list[Action]:
+    return [t.action for t in case_available_transitions(case=case, user=user)]

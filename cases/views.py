@@ -5,17 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from documents.models import Attachment
 from documents.services import attachment_remove
+from portal.models import Role
 from portal.selectors import centres_of, prescribing_services_of, user_has_role
 
 from . import permissions, selectors, services
-from .filters import CaseQueueFilter
+from .filters import OPEN, CaseQueueFilter
 from .forms import CaseActionForm
 from .models import Case, CaseKind
 from .workflow import Action, State
@@ -69,7 +69,7 @@ def queue(request):
     base = selectors.case_queue_for_user(user=request.user)
     data = request.GET.copy()
     data.setdefault("sort", "due_at")
-    data.setdefault("state", "open")
+    data.setdefault("state", OPEN)
     case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
     cases = case_filter.qs if case_filter.is_valid() else base
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -80,19 +80,17 @@ def queue(request):
         "page_obj": page,
         "counts": selectors.queue_counts(user=request.user),
         "querystring": query.urlencode(),
-        "now": timezone.now(),
     })
 
 
-def _action_forms(case, user, bound=None):
+def _action_forms(case, transitions, bound=None):
     forms = []
-    for action in services.case_available_actions(case=case, user=user):
-        if action in NOT_ON_CASE_PAGE:
+    for chosen in transitions:
+        if chosen.action in NOT_ON_CASE_PAGE:
             continue
-        if bound is not None and bound.action == action:
+        if bound is not None and bound.action == chosen.action:
             forms.append(bound)
             continue
-        chosen = services.choose_transition(case=case, action=action, actor=user)
         forms.append(CaseActionForm(transition=chosen, case=case,
                                     initial={"version": case.version}))
     return forms
@@ -100,13 +98,14 @@ def _action_forms(case, user, bound=None):
 
 def _render_detail(request, case, *, bound=None, error=None, status=200):
     user = request.user
+    transitions = services.case_available_transitions(case=case, user=user)
     context = {
         "case": case,
         "purchase_request": getattr(case, "purchase_request", None)
         if case.kind == CaseKind.PURCHASE_REQUEST else None,
         "attachments": case.attachments.all(),
         "timeline": selectors.case_timeline(case=case),
-        "action_forms": _action_forms(case, user, bound),
+        "action_forms": _action_forms(case, transitions, bound),
         "action_error": error,
         "is_overdue": selectors.case_is_overdue(case),
         "can_edit_draft": case.state == State.DRAFT and case.created_by_id == user.pk,
@@ -114,8 +113,8 @@ def _render_detail(request, case, *, bound=None, error=None, status=200):
     if context["purchase_request"] is not None:
         context["lines"] = context["purchase_request"].lines.all()
     if (case.state == State.AWAITING_VALIDATION
-            and Action.VALIDATE not in services.case_available_actions(case=case, user=user)
-            and user_has_role(user, case.requesting_service, "ordonnateur")):
+            and all(t.action != Action.VALIDATE for t in transitions)
+            and user_has_role(user, case.requesting_service, Role.ORDONNATEUR)):
         context["validation_refusal"] = permissions.delegation_covers_amount(user, case)
     return render(request, "cases/detail.html", context, status=status)
 

@@ -59,6 +59,8 @@ EVENT_LABELS = {
 PAUSED_STATES = frozenset({State.INFO_REQUESTED, State.AWAITING_CST})
 OPEN_STATES = frozenset({State.SUBMITTED, State.IN_PROGRESS, State.INFO_REQUESTED,
                          State.AWAITING_CST})
+# Open and not paused: a case in these states is late once its due date has passed.
+CLOCK_RUNNING_STATES = OPEN_STATES - PAUSED_STATES
 FINAL_STATES = frozenset({State.COMPLETED, State.REJECTED, State.CANCELLED})
 
 

@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from cases.workflow import State
+
 from .models import Attachment
 from .validation import check_upload
 
@@ -11,7 +13,7 @@ from .validation import check_upload
 def attachment_add(*, case, kind: str, uploaded, actor) -> Attachment:
     # Until messaging exists, pieces are only added by the author while the case is a draft:
     # what the centre and the ordonnateur saw cannot be swapped afterwards.
-    if case.state != "draft" or case.created_by_id != actor.pk:
+    if case.state != State.DRAFT or case.created_by_id != actor.pk:
         raise PermissionDenied("Seul l'auteur d'un brouillon peut y joindre des pièces.")
     checked = check_upload(uploaded)
     attachment = Attachment(case=case, kind=kind, original_name=checked.name,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Delegation, Membership, Service
+from .services import service_group
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,9 +19,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            from django.contrib.auth.models import Group
-
-            obj.group, _ = Group.objects.get_or_create(name=f"service:{obj.code}")
+            obj.group = service_group(obj.code)
         super().save_model(request, obj, form, change)
 
 

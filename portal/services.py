@@ -6,14 +6,19 @@ from django.db import transaction
 from .models import Delegation, Membership, Service
 
 
+def service_group(code: str) -> Group:
+    """The auth group through which a service's members hold object permissions."""
+    group, _ = Group.objects.get_or_create(name=f"service:{code}")
+    return group
+
+
 @transaction.atomic
 def service_get_or_create(*, code: str, name: str, kind: str, processing_centre=None) -> Service:
     service = Service.objects.filter(code=code).first()
     if service:
         return service
-    group, _ = Group.objects.get_or_create(name=f"service:{code}")
     service = Service(code=code, name=name, kind=kind, processing_centre=processing_centre,
-                      group=group)
+                      group=service_group(code))
     service.full_clean()
     service.save()
     return service

@@ -5,7 +5,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -27,10 +26,10 @@ DEBUG = env_bool("DEBUG", False)
 
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
-    if key:
-        return key
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY doit être défini quand DEBUG est désactivé.")
+    if key or not DEBUG:
+        # Without a key, Django refuses any use of it (and wsgi/asgi refuse to start), while
+        # commands that never sign anything (makemigrations, collectstatic) still run.
+        return key or ""
     # Development only: a random key kept outside the repository, so sessions survive restarts.
     path = VAR_DIR / "dev_secret_key"
     if not path.exists():

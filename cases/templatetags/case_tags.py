@@ -48,3 +48,10 @@ def line_totals(line):
 
     return compute(LineData(label=line.label, quantity=line.quantity,
                             unit_price_ht=line.unit_price_ht, vat_rate=line.vat_rate))
+
+
+@register.filter
+def is_overdue(case) -> bool:
+    from cases.selectors import case_is_overdue
+
+    return case_is_overdue(case)
