@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from documents.selectors import without_order_form
 from portal.models import Service
 from portal.selectors import centres_of
 
@@ -47,6 +48,8 @@ class CaseQueueFilter(django_filters.FilterSet):
                                         widget=forms.CheckboxInput)
     overdue = django_filters.BooleanFilter(label=_("En retard"), method="filter_overdue",
                                            widget=forms.CheckboxInput)
+    to_sign = django_filters.BooleanFilter(label=_("Bons de commande à signer"),
+                                           method="filter_to_sign", widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(
         label=_("Trier par"), method="filter_sort", empty_label=None,
         choices=[("due_at", _("Échéance la plus proche")),
@@ -86,6 +89,9 @@ class CaseQueueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return overdue_cases(queryset)
+
+    def filter_to_sign(self, queryset, name, value):
+        return without_order_form(queryset) if value else queryset
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["due_at"]))

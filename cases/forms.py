@@ -4,14 +4,17 @@ show French messages next to the fields; writes go through cases.services."""
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms import formset_factory
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
 from documents.models import AttachmentKind
+from documents.selectors import find_duplicate
 from documents.validation import check_upload
 from portal.selectors import centre_agents
 
@@ -48,9 +51,17 @@ class PurchaseObjectForm(DsfrBaseForm):
     market_reference = forms.CharField(label=_("Référence du marché"), required=False,
                                        max_length=100,
                                        help_text=_("Si l'achat s'appuie sur un marché existant."))
+    delivery_address = forms.CharField(
+        label=_("Adresse de livraison"), max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Imprimée sur le bon de commande. Par défaut, l'adresse de votre service."),
+        error_messages={"required": _("Indiquez l'adresse de livraison.")},
+    )
 
     def __init__(self, *args, service=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if service is not None and not self.is_bound and not self.initial.get("delivery_address"):
+            self.initial["delivery_address"] = service.address
         imputations = BudgetImputation.objects.filter(service=service, active=True)
         for name in ("financial_centre", "cost_centre", "activity", "funds"):
             self.fields[name].queryset = imputations.filter(axis=ImputationAxis(name))
@@ -173,9 +184,7 @@ LineFormSet = formset_factory(
 
 
 class AttachmentsForm(DsfrBaseForm):
-    quote = forms.FileField(label=_("Devis du fournisseur"), required=False,
-                            help_text=_("Obligatoire. PDF, image ou document bureautique, "
-                                        "10 Mo au plus."))
+    quote = forms.FileField(label=_("Devis du fournisseur"), required=False)
     price_schedule = forms.FileField(label=_("Bordereau de prix unitaires (BPU)"),
                                      required=False)
     market = forms.FileField(label=_("Pièce du marché"), required=False)
@@ -191,11 +200,25 @@ class AttachmentsForm(DsfrBaseForm):
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        self.fields["quote"].help_text = _(
+            "Obligatoire. PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX ou CSV, %(max)s au plus."
+        ) % {"max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+        self._seen_sha256: dict[str, str] = {}
 
     def _clean_upload(self, name):
         uploaded = self.cleaned_data.get(name)
         if uploaded:
-            check_upload(uploaded)
+            checked = check_upload(uploaded)
+            existing = find_duplicate(self.case, checked.sha256) if self.case else None
+            if existing is not None:
+                raise forms.ValidationError(
+                    _("Ce fichier est déjà joint à la demande (« %(name)s »)."),
+                    params={"name": existing.original_name}, code="duplicate")
+            if checked.sha256 in self._seen_sha256:
+                raise forms.ValidationError(
+                    _("Ce fichier est le même que celui du champ « %(field)s »."),
+                    params={"field": self._seen_sha256[checked.sha256]}, code="duplicate")
+            self._seen_sha256[checked.sha256] = self.fields[name].label
         return uploaded
 
     def clean_quote(self):
@@ -218,12 +241,14 @@ class AttachmentsForm(DsfrBaseForm):
             self.add_error("quote", _("Joignez le devis du fournisseur."))
         return cleaned
 
-    def valid_uploads(self) -> list[tuple[str, object]]:
-        """(kind, file) for every upload that passed its own checks, even if others failed."""
+    def valid_uploads(self) -> list[tuple[str, str, object]]:
+        """(field key, kind, file) for every upload that passed its checks, even if others
+        failed."""
         if not self.is_bound:
             return []
         self.is_valid()
-        return [(self.KINDS[name], self.cleaned_data[name]) for name in self.KINDS
+        return [(self.add_prefix(name), self.KINDS[name], self.cleaned_data[name])
+                for name in self.KINDS
                 if name not in self.errors and self.cleaned_data.get(name)]
 
 

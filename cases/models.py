@@ -252,6 +252,7 @@ class PurchaseRequest(models.Model):
     tiers = models.ForeignKey(Tiers, verbose_name=_("fournisseur"), on_delete=models.PROTECT,
                               related_name="purchase_requests")
     description = models.TextField(_("description du besoin"), blank=True)
+    delivery_address = models.TextField(_("adresse de livraison"), blank=True)
     market_reference = models.CharField(_("référence du marché"), max_length=100, blank=True)
     amount_ht = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
     amount_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2)

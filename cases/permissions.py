@@ -82,6 +82,19 @@ def centre_agent(user, case) -> str | None:
     return None
 
 
+def centre_signatory(user, case) -> str | None:
+    if not user_has_role(user, case.processing_centre, Role.CSP_AGENT, Role.CSP_HEAD):
+        return _("Seuls les agents du centre qui traite ce dossier peuvent signer son bon de "
+                 "commande.")
+    return None
+
+
+def order_form_unsigned(user, case) -> str | None:
+    if case.issued_documents.filter(kind="order_form").exists():
+        return _("Le bon de commande de ce dossier est déjà signé.")
+    return None
+
+
 def centre_head(user, case) -> str | None:
     if not user_has_role(user, case.processing_centre, Role.CSP_HEAD):
         return _("Seul le responsable du centre peut attribuer un dossier.")
@@ -118,6 +131,8 @@ RULES: dict[str, Rule] = {
     "requesting_member": requesting_member,
     "ordonnateur": ordonnateur,
     "centre_agent": centre_agent,
+    "centre_signatory": centre_signatory,
+    "order_form_unsigned": order_form_unsigned,
     "centre_head": centre_head,
     "assignee": assignee,
     "assignee_or_head": assignee_or_head,

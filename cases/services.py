@@ -116,6 +116,7 @@ class PurchaseRequestData:
     lines: list[LineData]
     description: str = ""
     market_reference: str = ""
+    delivery_address: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> Pu
             "funds": data.funds,
             "tiers": data.tiers,
             "description": data.description,
+            "delivery_address": data.delivery_address,
             "market_reference": data.market_reference,
             "amount_ht": totals.ht,
             "amount_vat": totals.vat,
@@ -277,6 +279,19 @@ def _effect_complete(case, actor, inputs, now, data):
     case.completed_at = now
 
 
+def _effect_sign(case, actor, inputs, now, data):
+    # documents renders cases' data, so it imports this module: import it here, not above.
+    from documents.services import DocumentError, order_form_issue
+
+    try:
+        document = order_form_issue(case=case, actor=actor, at=now)
+    except DocumentError as exc:
+        raise CaseError(exc.message) from exc
+    data["document"] = document.pk
+    data["sha256"] = document.sha256
+    data["signer"] = document.signer_name
+
+
 def _effect_close(case, actor, inputs, now, data):
     case.completed_at = now
     case.paused_at = None
@@ -290,6 +305,7 @@ EFFECTS = {
     Action.REQUEST_INFO: _effect_request_info,
     Action.ANSWER: _effect_answer,
     Action.COMPLETE: _effect_complete,
+    Action.SIGN: _effect_sign,
     Action.REJECT: _effect_close,
     Action.CANCEL: _effect_close,
 }

@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from documents.models import Attachment
+from documents.selectors import order_form_of, signable_cases
 from documents.services import attachment_remove
+from documents.signing import SigningUnavailable, credential_for
 from portal.models import Role
 from portal.selectors import centres_of, prescribing_services_of, user_has_role
 
@@ -32,6 +34,7 @@ SUCCESS_MESSAGES = {
     Action.COMPLETE: gettext_lazy("Dossier terminé."),
     Action.REJECT: gettext_lazy("Dossier rejeté. Le service demandeur voit le motif."),
     Action.CANCEL: gettext_lazy("Demande annulée."),
+    Action.SIGN: gettext_lazy("Bon de commande signé. Le service demandeur peut le télécharger."),
 }
 # Actions done elsewhere (the wizard) or never by hand.
 NOT_ON_CASE_PAGE = {Action.CREATE, Action.SUBMIT}
@@ -69,7 +72,7 @@ def queue(request):
     base = selectors.case_queue_for_user(user=request.user)
     data = request.GET.copy()
     data.setdefault("sort", "due_at")
-    data.setdefault("state", OPEN)
+    data.setdefault("state", State.COMPLETED if data.get("to_sign") == "true" else OPEN)
     case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
     cases = case_filter.qs if case_filter.is_valid() else base
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -78,7 +81,9 @@ def queue(request):
     return render(request, "cases/queue.html", {
         "filter": case_filter,
         "page_obj": page,
-        "counts": selectors.queue_counts(user=request.user),
+        "counts": {**selectors.queue_counts(user=request.user),
+                   "to_sign": signable_cases(request.user).count()},
+        "to_sign": case_filter.is_valid() and case_filter.form.cleaned_data.get("to_sign"),
         "querystring": query.urlencode(),
     })
 
@@ -112,11 +117,26 @@ def _render_detail(request, case, *, bound=None, error=None, status=200):
     }
     if context["purchase_request"] is not None:
         context["lines"] = context["purchase_request"].lines.all()
+        context.update(_order_form_context(case, user, transitions))
     if (case.state == State.AWAITING_VALIDATION
             and all(t.action != Action.VALIDATE for t in transitions)
             and user_has_role(user, case.requesting_service, Role.ORDONNATEUR)):
         context["validation_refusal"] = permissions.delegation_covers_amount(user, case)
     return render(request, "cases/detail.html", context, status=status)
+
+
+def _order_form_context(case, user, transitions) -> dict:
+    order_form = order_form_of(case) if case.state == State.COMPLETED else None
+    context = {"order_form": order_form}
+    if case.state == State.COMPLETED and order_form is None:
+        context["can_preview_order_form"] = (
+            permissions.visible_cases(user, permissions.PROCESS).filter(pk=case.pk).exists())
+    if any(t.action == Action.SIGN for t in transitions):
+        try:
+            credential_for(user)
+        except SigningUnavailable as exc:
+            context["signing_problem"] = exc.message
+    return context
 
 
 @login_required

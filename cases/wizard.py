@@ -17,6 +17,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from formtools.wizard.storage.base import BaseStorage
@@ -163,7 +164,10 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
         if current == "pieces":
             self._ensure_case()
             form.case = self.case
-            self._store_uploads(form)
+            stored = self._store_uploads(form)
+            # Stored uploads are attachments now: formtools must not see (and re-check) them.
+            request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
+                                             if key not in stored})
             form = self.get_form(data=request.POST)
         if leaving:
             # Keep what was typed, even if incomplete: the draft must lose nothing.
@@ -207,9 +211,12 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
                                                    kind=CaseKind.PURCHASE_REQUEST)
             self.request.draft_case = self.case
 
-    def _store_uploads(self, form):
-        for kind, uploaded in form.valid_uploads():
+    def _store_uploads(self, form) -> set[str]:
+        stored = set()
+        for key, kind, uploaded in form.valid_uploads():
             attachment_add(case=self.case, kind=kind, uploaded=uploaded, actor=self.request.user)
+            stored.add(key)
+        return stored
 
     def _persist(self):
         if self.case is None or self.storage.snapshot() == self.storage.saved:
@@ -271,6 +278,7 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
             subject=objet["subject"],
             description=objet.get("description", ""),
             market_reference=objet.get("market_reference", ""),
+            delivery_address=objet.get("delivery_address", ""),
             financial_centre=objet["financial_centre"],
             cost_centre=objet["cost_centre"],
             activity=objet["activity"],

@@ -37,6 +37,7 @@ class Action(models.TextChoices):
     COMPLETE = "complete", _("Terminer")
     REJECT = "reject", _("Rejeter")
     CANCEL = "cancel", _("Annuler la demande")
+    SIGN = "sign", _("Signer le bon de commande")
 
 
 # How each action reads in a case's history (the Action labels are button labels).
@@ -53,7 +54,18 @@ EVENT_LABELS = {
     Action.COMPLETE: _("Dossier terminé"),
     Action.REJECT: _("Dossier rejeté"),
     Action.CANCEL: _("Demande annulée"),
+    Action.SIGN: _("Bon de commande signé"),
 }
+
+
+
+def event_label(action: str) -> str:
+    """How an event reads in a case's history."""
+    try:
+        return str(EVENT_LABELS[Action(action)])
+    except (KeyError, ValueError):
+        return action
+
 
 # States in which the contractual clock does not run.
 PAUSED_STATES = frozenset({State.INFO_REQUESTED, State.AWAITING_CST})
@@ -102,6 +114,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", requires=("ej_number",),
        accepts=("comment",), kinds=frozenset({"purchase_request"})),
     _t(S.IN_PROGRESS, Action.REJECT, S.REJECTED, "assignee", requires=("comment",)),
+    # Signing issues the order form; the case stays completed.
+    _t(S.COMPLETED, Action.SIGN, S.COMPLETED, "centre_signatory", guard="order_form_unsigned",
+       kinds=frozenset({"purchase_request"})),
     _t(S.DRAFT, Action.CANCEL, S.CANCELLED, "creator", accepts=("comment",)),
     _t({S.AWAITING_VALIDATION, S.SUBMITTED}, Action.CANCEL, S.CANCELLED, "requesting_member",
        requires=("comment",)),

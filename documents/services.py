@@ -1,12 +1,44 @@
-"""The only code that writes attachments."""
+"""The only code that writes documents: attachments, issued (signed) documents, batches."""
 
-from django.core.exceptions import PermissionDenied
+import hashlib
+import logging
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
 
-from cases.workflow import State
+from cases import services as case_services
+from cases.models import Case
+from cases.workflow import Action, State
+from portal.models import Role
+from portal.selectors import user_has_role
 
-from .models import Attachment
+from . import signing
+from .models import (
+    Attachment,
+    IssuedDocument,
+    IssuedDocumentKind,
+    SigningBatch,
+    SigningBatchItem,
+)
+from .pdf.order_form import InvoicingNotConfigured, Signatory, render_order_form
+from .selectors import find_duplicate, order_form_of, signable_cases
 from .validation import check_upload
+
+logger = logging.getLogger(__name__)
+Item = SigningBatchItem.Status
+
+
+class DocumentError(Exception):
+    """A document could not be produced; the message says why, in French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 @transaction.atomic
@@ -16,6 +48,10 @@ def attachment_add(*, case, kind: str, uploaded, actor) -> Attachment:
     if case.state != State.DRAFT or case.created_by_id != actor.pk:
         raise PermissionDenied("Seul l'auteur d'un brouillon peut y joindre des pièces.")
     checked = check_upload(uploaded)
+    existing = find_duplicate(case, checked.sha256)
+    if existing is not None:
+        raise ValidationError(_("Ce fichier est déjà joint à la demande (« %(name)s »).")
+                              % {"name": existing.original_name}, code="duplicate")
     attachment = Attachment(case=case, kind=kind, original_name=checked.name,
                             content_type=checked.content_type, size=checked.size,
                             sha256=checked.sha256, uploaded_by=actor)
@@ -29,3 +65,134 @@ def attachment_remove(*, attachment: Attachment) -> None:
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- order forms ------------------------------------------------------------------------------
+
+
+def signatory_role(user, centre) -> str:
+    if user_has_role(user, centre, Role.CSP_HEAD):
+        return _("Responsable du centre de services partagés")
+    return _("Chargé(e) de prestations financières")
+
+
+def order_form_issue(*, case: Case, actor, at: datetime) -> IssuedDocument:
+    """Render, sign and record the order form of a completed purchase request.
+
+    Called by the workflow's `sign` transition, which holds the case's row lock and has
+    checked who may sign; the unique constraint is the last guard against a second copy.
+    """
+    try:
+        credential = signing.credential_for(actor, at=at)
+    except signing.SigningUnavailable as exc:
+        raise DocumentError(exc.message) from exc
+    centre = case.processing_centre
+    role = signatory_role(actor, centre)
+    signatory = Signatory(name=actor.get_full_name() or actor.get_username(),
+                          role=f"{role} — {centre.name}")
+    try:
+        rendered = render_order_form(case.purchase_request, signatory=signatory, issued_at=at)
+    except InvoicingNotConfigured as exc:
+        raise DocumentError(_("Les identifiants Chorus Pro du service facturier (SIRET et code "
+                              "service) ne sont pas renseignés pour ce centre : un "
+                              "administrateur doit les saisir avant toute signature.")) from exc
+    signed = signing.sign_pdf(rendered.content, credential=credential,
+                              page=rendered.signature_page, box=rendered.signature_box,
+                              role=role, signed_at=at)
+    document = IssuedDocument(
+        case=case, kind=IssuedDocumentKind.ORDER_FORM, size=len(signed),
+        sha256=hashlib.sha256(signed).hexdigest(), signed_by=actor,
+        signer_name=credential.name, signer_role=role,
+        certificate_fingerprint=credential.fingerprint, issued_at=at,
+    )
+    document.file.save("bon-de-commande.pdf", ContentFile(signed), save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def order_form_sign(*, case: Case, actor, expected_version: int | None = None) -> IssuedDocument:
+    """Sign a case's order form through the workflow door (one event, one document)."""
+    case = case_services.transition(case=case, action=Action.SIGN, actor=actor,
+                                    expected_version=expected_version)
+    return order_form_of(case)
+
+
+# --- signing several order forms at once -------------------------------------------------------
+
+
+@transaction.atomic
+def signing_batch_create(*, actor, case_ids) -> SigningBatch:
+    """Queue the order forms of the chosen cases for signing by `actor` (a django-q2 task)."""
+    wanted = {int(pk) for pk in case_ids}
+    cases = list(signable_cases(actor).filter(pk__in=wanted).order_by("pk"))
+    if not cases:
+        raise DocumentError(_("Sélectionnez au moins une demande terminée dont le bon de "
+                              "commande n'est pas encore signé."))
+    centres = {case.processing_centre_id for case in cases}
+    if len(centres) > 1:
+        raise DocumentError(_("Les demandes sélectionnées relèvent de plusieurs centres : "
+                              "signez-les centre par centre."))
+    if not user_has_role(actor, cases[0].processing_centre, Role.CSP_AGENT, Role.CSP_HEAD):
+        raise PermissionDenied
+    batch = SigningBatch.objects.create(centre=cases[0].processing_centre, created_by=actor)
+    SigningBatchItem.objects.bulk_create(
+        SigningBatchItem(batch=batch, case=case) for case in cases)
+    _enqueue(batch)
+    return batch
+
+
+@transaction.atomic
+def signing_batch_retry(*, batch: SigningBatch, actor) -> int:
+    """Put the failed items back in the queue; returns how many."""
+    if batch.created_by_id != actor.pk:
+        raise PermissionDenied
+    count = batch.items.filter(status=Item.FAILED).update(status=Item.PENDING, message="")
+    if count:
+        _enqueue(batch)
+    return count
+
+
+def _enqueue(batch: SigningBatch) -> None:
+    transaction.on_commit(lambda: async_task("documents.tasks.sign_batch", batch.pk,
+                                             task_name=f"signatures-{batch.pk}",
+                                             group="signatures"))
+
+
+def signing_batch_run(batch_id: int) -> None:
+    """Sign every pending item of a batch; each item commits (or fails) on its own.
+
+    Safe to run twice or after a crash: an item whose order form already exists is marked
+    signed with that document, never signed again.
+    """
+    batch = SigningBatch.objects.select_related("created_by").get(pk=batch_id)
+    for item_id in batch.items.filter(status=Item.PENDING).values_list("pk", flat=True):
+        _sign_item(batch, item_id)
+
+
+def _sign_item(batch: SigningBatch, item_id: int) -> None:
+    try:
+        with transaction.atomic():
+            item = (SigningBatchItem.objects.select_for_update().select_related("case")
+                    .get(pk=item_id))
+            if item.status != Item.PENDING:
+                return
+            item.attempts += 1
+            document = order_form_of(item.case)
+            if document is None:
+                document = order_form_sign(case=item.case, actor=batch.created_by)
+            item.status, item.document, item.message = Item.SIGNED, document, ""
+            item.save(update_fields=["status", "document", "message", "attempts", "updated_at"])
+            return
+    except case_services.CaseError as exc:
+        message = exc.message
+    except Exception:
+        logger.exception("Signature du dossier impossible (lot %s, élément %s)", batch.pk, item_id)
+        message = _("Erreur technique pendant la signature. Relancez la signature ; si l'erreur "
+                    "persiste, contactez l'assistance.")
+    # The failed attempt rolled back entirely; record why, for the agent to retry.
+    SigningBatchItem.objects.filter(pk=item_id, status=Item.PENDING).update(
+        status=Item.FAILED, message=message[:500], attempts=F("attempts") + 1)

@@ -4,11 +4,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from stdnum.fr import siret as std_siret
+
+
+def validate_chorus_siret(value: str) -> None:
+    if not std_siret.is_valid(value):
+        raise ValidationError(_("Numéro SIRET invalide (14 chiffres, clé de contrôle)."))
 
 
 class Service(models.Model):
@@ -33,6 +40,18 @@ class Service(models.Model):
         on_delete=models.PROTECT,
         related_name="served_services",
         limit_choices_to={"kind": Kind.SHARED_CENTRE},
+    )
+    address = models.TextField(
+        _("adresse postale"), blank=True,
+        help_text=_("Adresse de livraison proposée par défaut dans les demandes d'achat."),
+    )
+    # Where suppliers send invoices for the orders a centre issues (printed on order forms).
+    chorus_siret = models.CharField(
+        _("SIRET du service facturier (Chorus Pro)"), max_length=14, blank=True,
+        validators=[validate_chorus_siret],
+    )
+    chorus_service_code = models.CharField(
+        _("code service Chorus Pro"), max_length=100, blank=True,
     )
     # Object permissions on cases are granted to this group (one per service).
     group = models.OneToOneField(Group, on_delete=models.PROTECT, editable=False)

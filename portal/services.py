@@ -13,12 +13,14 @@ def service_group(code: str) -> Group:
 
 
 @transaction.atomic
-def service_get_or_create(*, code: str, name: str, kind: str, processing_centre=None) -> Service:
+def service_get_or_create(*, code: str, name: str, kind: str, processing_centre=None,
+                          **details) -> Service:
+    """The service with this code, created with `details` (address, Chorus Pro identifiers)."""
     service = Service.objects.filter(code=code).first()
     if service:
         return service
     service = Service(code=code, name=name, kind=kind, processing_centre=processing_centre,
-                      group=service_group(code))
+                      group=service_group(code), **details)
     service.full_clean()
     service.save()
     return service

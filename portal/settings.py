@@ -206,10 +206,17 @@ WAGTAIL_SITE_NAME = "Portail des centres de services partagés"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv"]
 
-# Uploads: attachments are bounded; requests slightly above to leave room for the form.
-ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Uploads: attachments (and PDFs given to the verification page) are bounded.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Signatures: each signatory's `<username>.p12` and `<username>.pass` live in this directory
+# (outside MEDIA_ROOT, never served); the PEM file lists the certificate authorities whose
+# signatures the verification page recognises.
+SIGNING_CREDENTIALS_DIR = Path(os.environ.get("SIGNING_CREDENTIALS_DIR", VAR_DIR / "signing"))
+SIGNING_TRUST_ROOTS = Path(os.environ.get("SIGNING_TRUST_ROOTS",
+                                          SIGNING_CREDENTIALS_DIR / "trust-roots.pem"))
 
 # Contractual delays in working days, by case kind (moved into the convention pages later).
 CASE_DELAYS_WORKING_DAYS = {

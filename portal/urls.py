@@ -14,7 +14,7 @@ urlpatterns = [
          name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cases.urls")),
-    path("pieces/", include("documents.urls")),
+    path("", include("documents.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("pages/", include(wagtail_urls)),

@@ -229,3 +229,28 @@ def make_purchase_request(purchase_request_data):
         return case
 
     return make
+
+
+# --- signatures -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signing_dir(settings, tmp_path):
+    """Credentials and trust roots in a per-test directory (a fresh demo CA each time)."""
+    settings.SIGNING_CREDENTIALS_DIR = tmp_path / "signing"
+    settings.SIGNING_TRUST_ROOTS = tmp_path / "signing" / "trust-roots.pem"
+    return settings.SIGNING_CREDENTIALS_DIR
+
+
+@pytest.fixture
+def give_credential(signing_dir):
+    """Issue a PKCS#12 credential to a user (cheap key derivation: tests sign, not attack)."""
+
+    def give(user, **kwargs):
+        from documents.demo_pki import issue_credential
+
+        kwargs.setdefault("kdf_rounds", 1000)
+        return issue_credential(user.get_username(), user.get_full_name() or user.username,
+                                "Centre de services partagés Est", **kwargs)
+
+    return give

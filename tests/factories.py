@@ -66,6 +66,8 @@ class CentreFactory(_ServiceFactory):
     name = factory.Sequence(lambda n: f"Centre de services partagés n° {n}")
     kind = Service.Kind.SHARED_CENTRE
     processing_centre = None
+    chorus_siret = factory.Sequence(lambda n: valid_siret(70_000 + n))
+    chorus_service_code = "FACTURIER-EST"
 
 
 class PrescribingServiceFactory(_ServiceFactory):
@@ -73,6 +75,7 @@ class PrescribingServiceFactory(_ServiceFactory):
     name = factory.Sequence(lambda n: f"Service prescripteur n° {n}")
     kind = Service.Kind.PRESCRIBING
     processing_centre = factory.SubFactory(CentreFactory)
+    address = "3 rue de la République\n67000 Strasbourg"
 
 
 def member(service: Service, role: str, *, ceiling=None, **user_fields):

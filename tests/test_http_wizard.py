@@ -30,6 +30,7 @@ def object_step(service, **overrides) -> dict:
         "objet-financial_centre": imputations["financial_centre"],
         "objet-cost_centre": imputations["cost_centre"],
         "objet-activity": imputations["activity"],
+        "objet-delivery_address": "3 rue de la République, 67000 Strasbourg",
     }
     data.update(overrides)
     return step("objet", **data)

@@ -108,6 +108,8 @@ def test_every_purchase_request_transition_of_the_table_is_exercised():
         (State.IN_PROGRESS, Action.RELEASE, State.SUBMITTED),
         (State.IN_PROGRESS, Action.REQUEST_INFO, State.INFO_REQUESTED),
         (State.INFO_REQUESTED, Action.ANSWER, State.IN_PROGRESS),
+        # tests/test_order_forms.py
+        (State.COMPLETED, Action.SIGN, State.COMPLETED),
         (State.IN_PROGRESS, Action.COMPLETE, State.COMPLETED),
         (State.IN_PROGRESS, Action.REJECT, State.REJECTED),
         (State.DRAFT, Action.CANCEL, State.CANCELLED),

@@ -3,7 +3,8 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
-from cases.workflow import EVENT_LABELS, Action, State
+from cases import workflow
+from cases.workflow import State
 
 register = template.Library()
 
@@ -34,10 +35,7 @@ def state_badge(case):
 
 @register.filter
 def event_label(event) -> str:
-    try:
-        return EVENT_LABELS[Action(event.action)]
-    except (KeyError, ValueError):
-        return event.get_action_display()
+    return workflow.event_label(event.action)
 
 
 @register.filter

@@ -1,0 +1,133 @@
+"""The récapitulatif of a case: its answers, its pieces with their sha256, its history."""
+
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from cases.services import line_totals
+from cases.workflow import event_label
+
+from .layout import (
+    CONTENT_WIDTH,
+    HEADING,
+    SMALL,
+    TITLE,
+    PageFrame,
+    build,
+    facts,
+    fr_datetime,
+    fr_money,
+    fr_number,
+    fr_quantity,
+    grid,
+    mask_iban,
+    para,
+)
+
+
+def _dt(value) -> str:
+    return fr_datetime(value) if value else "—"
+
+
+def _person(user) -> str:
+    if user is None:
+        return _("système")
+    return user.get_full_name() or user.get_username()
+
+
+def _purchase_request(purchase_request) -> list:
+    tiers = purchase_request.tiers
+    story = [
+        para(_("Demande d'achat"), HEADING),
+        facts([
+            (_("Numéro d'EJ"), purchase_request.ej_number or "—"),
+            (_("Description du besoin"), purchase_request.description or "—"),
+            (_("Référence du marché"), purchase_request.market_reference or "—"),
+            (_("Centre financier"), purchase_request.financial_centre),
+            (_("Centre de coûts"), purchase_request.cost_centre),
+            (_("Activité"), purchase_request.activity),
+            (_("Fonds de concours"), purchase_request.funds or "—"),
+            (_("Adresse de livraison"), purchase_request.delivery_address or "—"),
+        ]),
+        para(_("Fournisseur"), HEADING),
+        facts([
+            (_("Raison sociale"), tiers.name),
+            (_("SIRET"), tiers.siret or "—"),
+            (_("IBAN"), mask_iban(tiers.iban) if tiers.iban else "—"),
+            (_("Adresse"), " ".join(p for p in (tiers.address, tiers.postcode, tiers.city) if p)
+             or "—"),
+        ]),
+        para(_("Lignes de commande"), HEADING),
+    ]
+    rows = [[_("Désignation"), _("Quantité"), _("PU HT"), _("TVA"), _("Total TTC")]]
+    for line in purchase_request.lines.all():
+        rows.append([para(line.label), fr_quantity(line.quantity), fr_money(line.unit_price_ht),
+                     f"{fr_number(line.vat_rate)} %", fr_money(line_totals(line).ttc)])
+    rows.append(["", "", "", _("Total HT"), fr_money(purchase_request.amount_ht)])
+    rows.append(["", "", "", _("TVA"), fr_money(purchase_request.amount_vat)])
+    rows.append(["", "", "", _("Total TTC"), fr_money(purchase_request.amount_ttc)])
+    widths = [None, 20 * mm, 25 * mm, 22 * mm, 28 * mm]
+    widths[0] = CONTENT_WIDTH - sum(w for w in widths if w)
+    story.append(grid(rows, widths))
+    return story
+
+
+def render_case_summary(case, *, attachments, issued_documents, events) -> bytes:
+    story = [
+        para(_("Récapitulatif de la demande"), TITLE),
+        para(f"{case.display_reference} — {case.get_kind_display()}"),
+        Spacer(0, 3 * mm),
+        facts([
+            (_("Objet"), case.subject or "—"),
+            (_("État"), case.get_state_display()),
+            (_("Service prescripteur"), str(case.requesting_service)),
+            (_("Centre de services partagés"), str(case.processing_centre)),
+            (_("Demandeur"), _person(case.created_by)),
+            (_("Agent du centre"), _person(case.assigned_to) if case.assigned_to else "—"),
+            (_("Montant TTC"), fr_money(case.amount)),
+            (_("Créée le"), _dt(case.created_at)),
+            (_("Déposée le"), _dt(case.submitted_at)),
+            (_("Échéance"), _dt(case.due_at)),
+            (_("Close le"), _dt(case.completed_at)),
+        ]),
+    ]
+    purchase_request = getattr(case, "purchase_request", None)
+    if purchase_request is not None:
+        story += _purchase_request(purchase_request)
+
+    story.append(para(_("Pièces jointes"), HEADING))
+    if attachments:
+        rows = [[_("Fichier"), _("Type"), _("Taille"), _("SHA-256")]]
+        rows += [[para(a.original_name), para(a.get_kind_display()), filesizeformat(a.size),
+                  para(a.sha256, SMALL)] for a in attachments]
+        story.append(grid(rows, [50 * mm, 35 * mm, 17 * mm, CONTENT_WIDTH - 102 * mm]))
+    else:
+        story.append(para(_("Aucune pièce jointe.")))
+
+    if issued_documents:
+        story.append(para(_("Documents émis par le portail"), HEADING))
+        rows = [[_("Document"), _("Signé par"), _("Le"), _("SHA-256")]]
+        rows += [[para(d.get_kind_display()), para(d.signer_name), _dt(d.issued_at),
+                  para(d.sha256, SMALL)] for d in issued_documents]
+        story.append(grid(rows, [35 * mm, 40 * mm, 27 * mm, CONTENT_WIDTH - 102 * mm]))
+
+    story.append(para(_("Historique"), HEADING))
+    rows = [[_("Date"), _("Événement"), _("Par"), _("Commentaire")]]
+    for event in events:
+        label = event_label(event.action)
+        if event.data.get("ej_number"):
+            label += f" (EJ {event.data['ej_number']})"
+        rows.append([_dt(event.created_at), para(label), para(_person(event.actor)),
+                     para(event.comment or "")])
+    story.append(grid(rows, [27 * mm, 45 * mm, 35 * mm, CONTENT_WIDTH - 107 * mm]))
+
+    frame = PageFrame(
+        header_left=_("Récapitulatif — %(ref)s") % {"ref": case.display_reference},
+        header_right=case.requesting_service.name,
+        footer_left=_("Édité le %(date)s par le portail des centres de services partagés")
+        % {"date": fr_datetime(timezone.now())},
+    )
+    return build(story, frame, title=_("Récapitulatif %(ref)s") % {"ref": case.display_reference},
+                 author=case.requesting_service.name)

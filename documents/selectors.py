@@ -1,0 +1,78 @@
+"""Reads on documents: duplicates, what a case has issued, signing batches."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from cases import permissions
+from cases.models import CaseKind
+from cases.workflow import State
+from portal.models import Role
+from portal.selectors import services_of_user
+
+from .models import Attachment, IssuedDocument, IssuedDocumentKind, SigningBatch, SigningBatchItem
+
+SIGNATORY_ROLES = {Role.CSP_AGENT, Role.CSP_HEAD}
+
+
+def find_duplicate(case, sha256: str) -> Attachment | None:
+    """The attachment of `case` with exactly these bytes, if any."""
+    return case.attachments.filter(sha256=sha256).first()
+
+
+def order_form_of(case) -> IssuedDocument | None:
+    return (IssuedDocument.objects.filter(case=case, kind=IssuedDocumentKind.ORDER_FORM)
+            .select_related("signed_by").first())
+
+
+def issued_documents_of(case) -> list[IssuedDocument]:
+    return list(case.issued_documents.select_related("signed_by"))
+
+
+def issued_document_for_user(*, user, pk) -> IssuedDocument:
+    """The document if the user may see its case; DoesNotExist otherwise (answer 404)."""
+    return (IssuedDocument.objects.select_related("case__purchase_request")
+            .get(pk=pk, case__in=permissions.visible_cases(user)))
+
+
+def issued_document_by_sha256(sha256: str) -> IssuedDocument | None:
+    return (IssuedDocument.objects.filter(sha256=sha256).select_related("case")
+            .order_by("pk").first())
+
+
+def without_order_form(cases):
+    """Completed purchase requests among `cases` whose order form is not signed yet."""
+    signed = IssuedDocument.objects.filter(case=OuterRef("pk"),
+                                           kind=IssuedDocumentKind.ORDER_FORM)
+    return cases.filter(kind=CaseKind.PURCHASE_REQUEST, state=State.COMPLETED).filter(
+        ~Exists(signed))
+
+
+def signable_cases(user):
+    """The order forms `user` may sign now: their centres' completed, unsigned requests."""
+    return without_order_form(
+        permissions.visible_cases(user, permissions.PROCESS)
+        .filter(processing_centre__in=services_of_user(user, SIGNATORY_ROLES)))
+
+
+def signing_batch_for_user(*, user, pk) -> SigningBatch:
+    """A batch is only ever shown to the agent who started it."""
+    return SigningBatch.objects.get(pk=pk, created_by=user)
+
+
+def signing_batch_items(batch: SigningBatch):
+    return batch.items.select_related("case", "document").order_by("pk")
+
+
+def signing_batch_progress(batch: SigningBatch) -> dict:
+    Status = SigningBatchItem.Status
+    counts = batch.items.aggregate(
+        total=Count("pk"),
+        signed=Count("pk", filter=Q(status=Status.SIGNED)),
+        failed=Count("pk", filter=Q(status=Status.FAILED)),
+        pending=Count("pk", filter=Q(status=Status.PENDING)),
+    )
+    done = counts["signed"] + counts["failed"]
+    counts["done"] = done
+    counts["percent"] = round(100 * done / counts["total"]) if counts["total"] else 100
+    counts["finished"] = counts["pending"] == 0
+    return counts
+

@@ -1,0 +1,7 @@
+"""django-q2 tasks of the documents app: thin wrappers around services."""
+
+from . import services
+
+
+def sign_batch(batch_id: int) -> None:
+    services.signing_batch_run(batch_id)
