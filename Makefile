@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test test-postgres lint check lock clean
+.PHONY: install demo test test-postgres bench lint check lock clean
 
 $(BIN)/activate: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: install
 
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures and ratios against baselines measured in the same run.
+bench: install
+	$(PY) bench/bench_signing.py
 
 lint: install
 	$(BIN)/ruff check .

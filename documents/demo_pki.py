@@ -60,7 +60,7 @@ def demo_ca(directory: Path | None = None) -> tuple[rsa.RSAPrivateKey, x509.Cert
             x509.CertificateBuilder()
             .subject_name(subject).issuer_name(subject).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1))
+            .not_valid_before(now - timedelta(days=3650))
             .not_valid_after(now + timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(x509.KeyUsage(
@@ -86,18 +86,23 @@ def demo_ca(directory: Path | None = None) -> tuple[rsa.RSAPrivateKey, x509.Cert
 
 def issue_credential(username: str, full_name: str, organisation: str, *,
                      directory: Path | None = None, valid_days: int = 730,
+                     not_before: datetime | None = None,
                      kdf_rounds: int = KDF_ROUNDS) -> Path:
-    """Write `<username>.p12` and `<username>.pass` for a signatory; return the .p12 path."""
+    """Write `<username>.p12` and `<username>.pass` for a signatory; return the .p12 path.
+
+    The certificate is valid from `not_before` (default: yesterday) to `valid_days` from now.
+    """
     directory = directory or credentials_dir()
     ca_key, ca_cert = demo_ca(directory)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = datetime.now(UTC)
+    not_before = not_before or now - timedelta(days=1)
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name(full_name, organisation)).issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
+        .not_valid_before(not_before)
         .not_valid_after(now + timedelta(days=valid_days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(

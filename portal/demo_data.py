@@ -32,8 +32,10 @@ from cases import services as case_services
 from cases.models import BudgetImputation, Case, CaseKind, ImputationAxis, Tiers
 from cases.sla import is_working_day
 from cases.workflow import OPEN_STATES, Action, State
-from documents.models import AttachmentKind
+from documents.demo_pki import issue_credential
+from documents.models import AttachmentKind, IssuedDocument
 from documents.services import attachment_add
+from documents.signing import credentials_dir
 from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
 
@@ -57,21 +59,32 @@ class DemoService:
     name: str
     short: str
     centre: str | None = None
+    address: str = ""
+    # Where suppliers invoice the orders of a centre (made-up but valid identifiers).
+    chorus_siret: str = ""
+    chorus_service_code: str = ""
 
 
 CENTRES = (
-    DemoService("CSPEST", "Centre de services partagés Est", "CSP Est"),
-    DemoService("CSPOUEST", "Centre de services partagés Ouest", "CSP Ouest"),
+    DemoService("CSPEST", "Centre de services partagés Est", "CSP Est",
+                address="1 place de la Préfecture\n57000 Metz",
+                chorus_siret="13002100900019", chorus_service_code="SFACT-EST"),
+    DemoService("CSPOUEST", "Centre de services partagés Ouest", "CSP Ouest",
+                address="6 quai Ceineray\n44000 Nantes",
+                chorus_siret="13002200700012", chorus_service_code="SFACT-OUEST"),
 )
 PRESCRIBING = (
     DemoService("DRAAF", "Direction régionale de l'alimentation, de l'agriculture et de la forêt "
-                "Grand Est", "DRAAF Grand Est", "CSPEST"),
+                "Grand Est", "DRAAF Grand Est", "CSPEST",
+                address="Cité administrative, 14 rue du Maréchal Juin\n67000 Strasbourg"),
     DemoService("DREAL", "Direction régionale de l'environnement, de l'aménagement et du "
-                "logement Grand Est", "DREAL Grand Est", "CSPEST"),
+                "logement Grand Est", "DREAL Grand Est", "CSPEST",
+                address="2 rue Augustin Fresnel\n57070 Metz"),
     DemoService("DIRM", "Direction interrégionale de la mer Nord Atlantique-Manche Ouest",
-                "DIRM NAMO", "CSPOUEST"),
+                "DIRM NAMO", "CSPOUEST", address="2 boulevard Allard\n44100 Nantes"),
     DemoService("DDT", "Direction départementale des territoires de Maine-et-Loire",
-                "DDT Maine-et-Loire", "CSPOUEST"),
+                "DDT Maine-et-Loire", "CSPOUEST",
+                address="15 bis rue Dupetit-Thouars\n49000 Angers"),
 )
 SERVICES = {s.code: s for s in CENTRES + PRESCRIBING}
 SP_CODES = tuple(s.code for s in PRESCRIBING)
@@ -533,6 +546,10 @@ class SeedReport:
     tiers_total: int = 0
     cases_created: int = 0
     seconds: float = 0.0
+    signatories_total: int = 0
+    credentials_created: int = 0
+    order_forms_signed: int = 0
+    order_forms_total: int = 0
     wagtail_site: bool = True
     states: Counter = field(default_factory=Counter)
 
@@ -563,6 +580,10 @@ class SeedReport:
         lines.append("  Par état : " + ", ".join(
             f"{State(state).label} {count}" for state, count in sorted(
                 self.states.items(), key=lambda item: list(State.values).index(item[0]))))
+        lines.append("  Certificats de signature (AC de démonstration) : " + status(
+            self.credentials_created, self.signatories_total, "signataires des centres"))
+        lines.append("  Bons de commande signés : " + status(
+            self.order_forms_signed, self.order_forms_total, "bons de commande"))
         if not self.wagtail_site:
             lines.append("  Attention : aucun site Wagtail par défaut (lancez « migrate »).")
         return lines
@@ -573,9 +594,17 @@ def _seed_services(report: SeedReport) -> dict[str, Service]:
     for spec in CENTRES + PRESCRIBING:
         existed = Service.objects.filter(code=spec.code).exists()
         kind = Service.Kind.PRESCRIBING if spec.centre else Service.Kind.SHARED_CENTRE
-        services[spec.code] = service_get_or_create(
+        details = {"address": spec.address, "chorus_siret": spec.chorus_siret,
+                   "chorus_service_code": spec.chorus_service_code}
+        service = services[spec.code] = service_get_or_create(
             code=spec.code, name=spec.name, kind=kind,
-            processing_centre=services[spec.centre] if spec.centre else None)
+            processing_centre=services[spec.centre] if spec.centre else None, **details)
+        # Fields added after a first seeding are filled in, never overwritten.
+        missing = [name for name, value in details.items() if value and not getattr(service, name)]
+        if missing:
+            for name in missing:
+                setattr(service, name, details[name])
+            service.save(update_fields=missing)
         report.services_created += not existed
     return services
 
@@ -1140,6 +1169,38 @@ def _seed_cases(now, casts, tiers_by_theme, report: SeedReport) -> None:
     report.seconds = clock.monotonic() - started
 
 
+SIGNATORY_ROLES = (Role.CSP_AGENT, Role.CSP_HEAD)
+
+
+def _seed_credentials(users, report: SeedReport, now: datetime) -> None:
+    """A demo CA and one PKCS#12 credential per centre signatory, in var/signing/."""
+    for spec in USERS:
+        if spec.role not in SIGNATORY_ROLES:
+            continue
+        report.signatories_total += 1
+        if (credentials_dir() / f"{spec.username}.p12").exists():
+            continue
+        # Valid since before the oldest demo case, so that its order form can be signed.
+        issue_credential(spec.username, f"{spec.first_name} {spec.last_name}",
+                         SERVICES[spec.service].name, not_before=now - timedelta(days=400))
+        report.credentials_created += 1
+
+
+def _seed_order_forms(report: SeedReport) -> None:
+    """Sign two completed requests out of three, by the agent who completed them; the rest
+    stays in the centres' "à signer" lists."""
+    completed = (demo_cases().filter(kind=CaseKind.PURCHASE_REQUEST, state=State.COMPLETED)
+                 .select_related("assigned_to").order_by("pk"))
+    with transaction.atomic():
+        for position, case in enumerate(completed):
+            if position % 3 == 2 or case.issued_documents.exists():
+                continue
+            case_services.transition(case=case, action=Action.SIGN, actor=case.assigned_to,
+                                     at=case.completed_at + timedelta(minutes=20))
+            report.order_forms_signed += 1
+    report.order_forms_total = IssuedDocument.objects.filter(case__in=demo_cases()).count()
+
+
 def demo_cases():
     return Case.objects.filter(requesting_service__code__in=SP_CODES)
 
@@ -1155,6 +1216,8 @@ def seed(now: datetime | None = None) -> SeedReport:
     tiers_by_theme = _seed_tiers(report)
     if not demo_cases().exists():
         _seed_cases(now, _casts(services, users), tiers_by_theme, report)
+    _seed_credentials(users, report, now)
+    _seed_order_forms(report)
     report.states = Counter(demo_cases().values_list("state", flat=True))
     report.wagtail_site = Site.objects.filter(is_default_site=True).exists()
     return report

@@ -234,9 +234,10 @@ def make_purchase_request(purchase_request_data):
 # --- signatures -------------------------------------------------------------------------------
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def signing_dir(settings, tmp_path):
-    """Credentials and trust roots in a per-test directory (a fresh demo CA each time)."""
+    """Credentials and trust roots in a per-test directory (a fresh demo CA each time),
+    never in var/."""
     settings.SIGNING_CREDENTIALS_DIR = tmp_path / "signing"
     settings.SIGNING_TRUST_ROOTS = tmp_path / "signing" / "trust-roots.pem"
     return settings.SIGNING_CREDENTIALS_DIR

@@ -8,19 +8,27 @@ from django.core.management import call_command
 
 from cases.models import Case, CaseEvent, Tiers
 from cases.workflow import State
-from documents.models import Attachment
+from documents.models import Attachment, IssuedDocument
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def counts():
     return (Case.objects.count(), CaseEvent.objects.count(), Tiers.objects.count(),
-            get_user_model().objects.count(), Attachment.objects.count())
+            get_user_model().objects.count(), Attachment.objects.count(),
+            IssuedDocument.objects.count())
 
 
-def test_seed_demo_is_complete_and_idempotent():
+def test_seed_demo_is_complete_and_idempotent(signing_dir):
     call_command("seed_demo", stdout=StringIO())
     first = counts()
+    # Every centre signatory has credentials; some order forms are signed, some left to sign.
+    assert (signing_dir / "agent.csp.p12").exists() and (signing_dir / "chef.csp.p12").exists()
+    assert not (signing_dir / "agent.sp.p12").exists()
+    completed = Case.objects.filter(state=State.COMPLETED, kind="purchase_request").count()
+    assert 0 < first[5] < completed
+    signed = IssuedDocument.objects.select_related("case").first()
+    assert signed.case.processing_centre.chorus_siret
     assert first[0] >= 200 and first[2] >= 50
     states = set(Case.objects.values_list("state", flat=True))
     assert {State.DRAFT, State.AWAITING_VALIDATION, State.SUBMITTED, State.IN_PROGRESS,

@@ -16,6 +16,7 @@ from .layout import (
     TITLE,
     PageFrame,
     build,
+    cell,
     facts,
     fr_datetime,
     fr_money,
@@ -63,7 +64,7 @@ def _purchase_request(purchase_request) -> list:
     ]
     rows = [[_("Désignation"), _("Quantité"), _("PU HT"), _("TVA"), _("Total TTC")]]
     for line in purchase_request.lines.all():
-        rows.append([para(line.label), fr_quantity(line.quantity), fr_money(line.unit_price_ht),
+        rows.append([cell(line.label), fr_quantity(line.quantity), fr_money(line.unit_price_ht),
                      f"{fr_number(line.vat_rate)} %", fr_money(line_totals(line).ttc)])
     rows.append(["", "", "", _("Total HT"), fr_money(purchase_request.amount_ht)])
     rows.append(["", "", "", _("TVA"), fr_money(purchase_request.amount_vat)])

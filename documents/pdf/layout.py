@@ -1,6 +1,7 @@
 """What every PDF of the portal shares: A4 page, French formats, safe text, "page n/N"."""
 
 import io
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ HEADING = ParagraphStyle("heading", parent=BODY, fontName="Helvetica-Bold", font
                          textColor=BLUE_FRANCE)
 
 
+# Control and format characters that cp1252 can encode but that must not reach a PDF.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\xad]")
+
+
 def pdf_text(value) -> str:
     """Text the standard PDF fonts can draw: no control characters, WinAnsi only.
 
@@ -44,6 +49,12 @@ def pdf_text(value) -> str:
     ("ő" -> "o") and become "?" otherwise, so that no user input can break a document.
     """
     text = "" if value is None else str(value)
+    try:
+        text.encode("cp1252")
+        if not _CONTROL.search(text):
+            return text
+    except UnicodeEncodeError:
+        pass
     out = []
     for ch in text:
         if ch in "\n\t":
@@ -68,6 +79,15 @@ def pdf_text(value) -> str:
 def para(value, style=BODY) -> Paragraph:
     """A paragraph of user text: escaped (Paragraph reads markup) and line breaks kept."""
     return Paragraph(escape(pdf_text(value)).replace("\n", "<br/>"), style)
+
+
+def cell(value, style=BODY, width: int = 40):
+    """A table cell of user text: a plain string when it fits on one line (reportlab draws
+    those far faster than a Paragraph), a wrapping paragraph otherwise."""
+    text = pdf_text(value)
+    if len(text) <= width and "\n" not in text:
+        return text
+    return para(text, style)
 
 
 def markup(trusted_markup: str, style=BODY) -> Paragraph:
@@ -140,9 +160,11 @@ def grid(rows, col_widths, header_rows: int = 1, zebra: bool = False) -> Table:
 
 def facts(pairs: list[tuple[str, object]], label_width: float = 45 * mm) -> Table:
     """Label/value rows (values are user text)."""
-    rows = [[Paragraph(escape(label), LABEL), para(value)] for label, value in pairs]
+    rows = [[label, cell(value, width=80)] for label, value in pairs]
     table = Table(rows, colWidths=[label_width, CONTENT_WIDTH - label_width])
     table.setStyle(TableStyle([
+        ("FONT", (0, 0), (0, -1), LABEL.fontName, LABEL.fontSize),
+        ("FONT", (1, 0), (1, -1), BODY.fontName, BODY.fontSize),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 1),

@@ -20,6 +20,7 @@ from .layout import (
     TITLE,
     PageFrame,
     build,
+    cell,
     esc,
     facts,
     fr_date,
@@ -105,7 +106,7 @@ def _lines(purchase_request, lines) -> list:
     rows = [header]
     for line in lines:
         totals = line_totals(line)
-        rows.append([str(line.position), para(line.label), fr_quantity(line.quantity),
+        rows.append([str(line.position), cell(line.label), fr_quantity(line.quantity),
                      fr_money(line.unit_price_ht), f"{fr_number(line.vat_rate)} %",
                      fr_money(totals.ht), fr_money(totals.ttc)])
     widths = [9 * mm, None, 17 * mm, 25 * mm, 15 * mm, 25 * mm, 25 * mm]
