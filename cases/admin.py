@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import BudgetImputation, CaseEvent, Tiers
 
 
@@ -18,18 +20,9 @@ class TiersAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is append-only."""
 
     list_display = ["case", "action", "from_state", "to_state", "actor", "created_at"]
     list_filter = ["action"]
     search_fields = ["case__reference"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,11 +10,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from documents.models import Attachment
-from documents.selectors import order_form_of, signable_cases
+from documents.selectors import SIGNATORY_ROLES, order_form_of, signable_cases
 from documents.services import attachment_remove
 from documents.signing import SigningUnavailable, credential_for
 from portal.models import Role
-from portal.selectors import centres_of, prescribing_services_of, user_has_role
+from portal.selectors import (
+    centres_of,
+    prescribing_services_of,
+    services_of_user,
+    user_has_role,
+)
 
 from . import permissions, selectors, services
 from .filters import OPEN, CaseQueueFilter
@@ -83,7 +88,9 @@ def queue(request):
         "page_obj": page,
         "counts": {**selectors.queue_counts(user=request.user),
                    "to_sign": signable_cases(request.user).count()},
-        "to_sign": case_filter.is_valid() and case_filter.form.cleaned_data.get("to_sign"),
+        # Only signatories get the selection column and the "Signer la sélection" form.
+        "to_sign": (case_filter.is_valid() and case_filter.form.cleaned_data.get("to_sign")
+                    and services_of_user(request.user, SIGNATORY_ROLES).exists()),
         "querystring": query.urlencode(),
     })
 

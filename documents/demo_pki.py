@@ -46,7 +46,9 @@ def _trust_roots_path() -> Path:
 
 
 def demo_ca(directory: Path | None = None) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
-    """The demo CA, created on first use and reused afterwards."""
+    """The demo CA, created on first use and reused afterwards. Only the CA of the
+    configured credentials directory becomes a trust root of the portal."""
+    trusted = directory is None
     directory = directory or credentials_dir()
     key_path, cert_path = directory / CA_KEY_FILE, directory / CA_CERT_FILE
     if key_path.exists() and cert_path.exists():
@@ -77,7 +79,7 @@ def demo_ca(directory: Path | None = None) -> tuple[rsa.RSAPrivateKey, x509.Cert
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     roots = _trust_roots_path()
     pem = cert.public_bytes(serialization.Encoding.PEM)
-    if not roots.exists() or pem not in roots.read_bytes():
+    if trusted and (not roots.exists() or pem not in roots.read_bytes()):
         roots.parent.mkdir(parents=True, exist_ok=True)
         with roots.open("ab") as handle:
             handle.write(pem)
@@ -92,8 +94,8 @@ def issue_credential(username: str, full_name: str, organisation: str, *,
 
     The certificate is valid from `not_before` (default: yesterday) to `valid_days` from now.
     """
-    directory = directory or credentials_dir()
     ca_key, ca_cert = demo_ca(directory)
+    directory = directory or credentials_dir()
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = datetime.now(UTC)
     not_before = not_before or now - timedelta(days=1)

@@ -59,7 +59,13 @@ class VerificationReport:
 
     @property
     def all_valid(self) -> bool:
-        return self.signed and all(s.valid for s in self.signatures)
+        """Intact, untouched since signing, by an authority the portal recognises."""
+        return self.signed and all(s.valid and s.trusted for s in self.signatures)
+
+    @property
+    def intact_but_unknown_authority(self) -> bool:
+        return (self.signed and all(s.valid for s in self.signatures)
+                and not all(s.trusted for s in self.signatures))
 
 
 _roots_cache: dict[Path, tuple[tuple, list]] = {}

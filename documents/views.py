@@ -112,7 +112,7 @@ def order_form_preview(request, pk: int):
 
 @login_required
 def verify(request):
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     report = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,7 +147,8 @@ def batch_create(request):
 
 
 def _ids(values) -> list[int]:
-    return [int(v) for v in values if v.isdigit()][:500]
+    # ASCII digits only ("²".isdigit() is true), and no more than a bigint holds.
+    return [int(v) for v in values if v.isascii() and v.isdecimal() and len(v) <= 18][:500]
 
 
 def _batch_or_404(user, pk) -> SigningBatch:

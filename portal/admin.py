@@ -4,6 +4,19 @@ from .models import Delegation, Membership, Service
 from .services import service_group
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that are evidence (audit trail, issued documents): shown, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils import generic
@@ -16,6 +17,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from cases import services as case_services
 from cases.models import Case, CaseEvent, PurchaseLine
@@ -24,7 +26,15 @@ from cases.services import CaseError, CaseNotFound
 from cases.workflow import Action, State
 from documents.models import IssuedDocument, IssuedDocumentKind
 from documents.pdf.case_summary import render_case_summary
-from documents.pdf.layout import fr_money, fr_number, fr_quantity, mask_iban, pdf_text
+from documents.pdf.layout import (
+    BODY,
+    CONTENT_WIDTH,
+    fr_money,
+    fr_number,
+    fr_quantity,
+    mask_iban,
+    pdf_text,
+)
 from documents.pdf.order_form import Signatory, render_order_form
 from documents.selectors import issued_documents_of
 from documents.services import order_form_sign
@@ -42,6 +52,8 @@ def read_pdf(data: bytes) -> PdfFileReader:
     return PdfFileReader(io.BytesIO(data), strict=False)
 
 
+# In a content stream: a literal string, or an operator that ends a run of text.
+PDF_TEXT_TOKEN = re.compile(r"\((?:\\.|[^\\()])*\)|\bT\*|\bET\b|\bT[mdD]\b")
 PDF_ESCAPE = re.compile(r"\\([0-7]{1,3}|[nrtbf()\\])")
 PDF_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
 
@@ -53,10 +65,22 @@ def _unescape(match) -> str:
     return PDF_ESCAPES.get(code, code)
 
 
-def page_texts(data: bytes) -> list[str]:
-    """The content stream of every page, in order, with its string escapes decoded
-    (reportlab writes WinAnsi strings: "é" is stored as "\\351")."""
-    texts = []
+def _text_of(content_stream: str) -> str:
+    """The text drawn by a content stream, one line per run of text.
+
+    reportlab writes WinAnsi strings ("é" is stored as "\\351") and splits a line into
+    several strings around escaped characters: join them back.
+    """
+    out = []
+    for token in PDF_TEXT_TOKEN.finditer(content_stream):
+        value = token.group()
+        out.append(PDF_ESCAPE.sub(_unescape, value[1:-1]) if value[0] == "(" else "\n")
+    return "".join(out)
+
+
+def page_streams(data: bytes) -> list[str]:
+    """The decompressed content stream of every page, in order (latin-1)."""
+    streams = []
 
     def walk(node):
         if "/Kids" in node:
@@ -66,14 +90,29 @@ def page_texts(data: bytes) -> list[str]:
             return
         contents = node["/Contents"]
         if isinstance(contents, generic.ArrayObject):
-            streams = [contents[i] for i in range(len(contents))]
+            parts = [contents[i] for i in range(len(contents))]
         else:
-            streams = [contents]
-        raw = b"".join(stream.data for stream in streams).decode("latin-1")
-        texts.append(PDF_ESCAPE.sub(_unescape, raw))
+            parts = [contents]
+        streams.append(b"".join(part.data for part in parts).decode("latin-1"))
 
     walk(read_pdf(data).root["/Pages"])
-    return texts
+    return streams
+
+
+def page_texts(data: bytes) -> list[str]:
+    """The text of every page, in order."""
+    return [_text_of(stream) for stream in page_streams(data)]
+
+
+# A run of text placed at (x, y) in the coordinates of what draws it (a table cell's table).
+# (String literals are skipped whole: "ET" is also a French word.)
+TEXT_RUN = re.compile(
+    r"BT 1 0 0 1 (-?[\d.]+) (-?[\d.]+) Tm((?:\((?:\\.|[^\\()])*\)|[^(])*?)\bET\b", re.S)
+
+
+def text_runs(data: bytes) -> list[tuple[float, float, str]]:
+    return [(float(m.group(1)), float(m.group(2)), _text_of(m.group(3)).strip("\n"))
+            for stream in page_streams(data) for m in TEXT_RUN.finditer(stream)]
 
 
 def page_count(data: bytes) -> int:
@@ -108,7 +147,7 @@ def snapshot(case) -> dict:
     }
 
 
-def issued_files(settings) -> list:
+def issued_files() -> list:
     root = settings.MEDIA_ROOT / "issued"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
@@ -194,8 +233,6 @@ def test_signing_twice_is_refused_and_keeps_one_document(signed, completed, csp_
 
 
 def test_the_issued_document_is_unique_per_case_and_kind_in_the_database(signed):
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError), transaction.atomic():
         IssuedDocument.objects.create(
             case=signed.case, kind=IssuedDocumentKind.ORDER_FORM, file="issued/x.pdf", size=1,
@@ -247,11 +284,11 @@ def test_an_incremental_update_after_the_signature_is_detected(signed):
 
 def assert_sign_refused(case, actor, *, exc=CaseError, match=None, at=None) -> CaseError:
     before = snapshot(case)
-    files_before = issued_files(settings)
+    files_before = issued_files()
     with pytest.raises(exc, match=match) as info:
         case_services.transition(case=case, action=Action.SIGN, actor=actor, at=at)
     assert snapshot(case) == before
-    assert issued_files(settings) == files_before
+    assert issued_files() == files_before
     return info.value
 
 
@@ -264,18 +301,26 @@ def test_without_credentials_signing_is_refused_with_a_clear_message(completed, 
 
 
 def test_an_expired_certificate_is_refused(completed, csp_agent, give_credential):
-    give_credential(csp_agent, valid_days=2)
-    later = timezone.now() + timedelta(days=5)
+    expired_on = timezone.now() - timedelta(days=5)
+    give_credential(csp_agent, not_before=timezone.now() - timedelta(days=400), valid_days=-5)
 
-    error = assert_sign_refused(completed, csp_agent, at=later)
+    error = assert_sign_refused(completed, csp_agent)
 
     assert "expiré" in error.message
+    assert timezone.localtime(expired_on).strftime("%d/%m/%Y") in error.message
     assert "renouvellement" in error.message
 
 
+def test_a_certificate_expiring_before_the_signing_time_is_refused(completed, csp_agent,
+                                                                   give_credential):
+    give_credential(csp_agent, valid_days=2)
+    error = assert_sign_refused(completed, csp_agent, at=timezone.now() + timedelta(days=5))
+    assert "expiré" in error.message
+
+
 def test_a_certificate_not_yet_valid_is_refused(completed, csp_agent, give_credential):
-    give_credential(csp_agent)
-    error = assert_sign_refused(completed, csp_agent, at=timezone.now() - timedelta(days=3))
+    give_credential(csp_agent, not_before=timezone.now() + timedelta(days=2))
+    error = assert_sign_refused(completed, csp_agent)
     assert "pas encore valide" in error.message
 
 
@@ -405,40 +450,42 @@ def test_an_unsigned_draft_order_form_says_so(completed):
     assert 0 < x1 < x2 and 0 < y1 < y2
 
 
-def hostile_purchase_request(case):
-    """The case's purchase request with hostile text in everything that is printed.
+def hostile_purchase_request(case, *, long_text: str):
+    """The case's purchase request with hostile text in what is printed.
 
-    Only kept in memory: PostgreSQL refuses NUL characters, and these values go past the
-    fields' lengths. What reaches the database (a line label) stays within what it accepts.
+    Kept in memory only: PostgreSQL refuses NUL characters. The line label, which is read
+    from the database, stays within what the field accepts (300 characters, no NUL).
     """
     purchase_request = case.purchase_request
     PurchaseLine.objects.filter(purchase_request=purchase_request).update(
         label="<b>Ramette</b> & <i>stylos</i> 😀 " + "é" * 250)
-    purchase_request.case.subject = (HOSTILE + " ") * 20 + "x" * 10_000
+    purchase_request.case.subject = HOSTILE + " " + long_text
     purchase_request.market_reference = HOSTILE
-    purchase_request.delivery_address = HOSTILE + "\n" + "mot " * 2500
+    purchase_request.delivery_address = HOSTILE + "\n" + long_text
+    purchase_request.description = HOSTILE + " " + long_text
     purchase_request.tiers.name = HOSTILE
-    purchase_request.tiers.address = "y" * 10_000
     return purchase_request
 
 
 def test_hostile_text_still_renders_an_order_form(completed):
-    purchase_request = hostile_purchase_request(completed)
+    # Subject and delivery address are paragraphs of the page: any length may flow on.
+    purchase_request = hostile_purchase_request(completed, long_text="x" * 10_000)
 
     rendered = render_order_form(purchase_request, signatory=Signatory(HOSTILE, HOSTILE),
                                  issued_at=timezone.now())
 
     assert rendered.content.startswith(b"%PDF-")
+    assert page_count(rendered.content) > 1
     text = "".join(page_texts(rendered.content))
     # User text is printed as text, never read as reportlab markup.
     assert "<b>Ramette</b> & <i>stylos</i> ?" in text
-    assert "<b>gras</b>" in text
-    assert "\x00" not in text
+    assert "<b>gras</b> & </para><font name='x'> nul ? fin" in text
+    assert "\x00" not in text and "\x07" not in text
 
 
 def test_hostile_text_still_renders_a_case_summary(completed):
-    hostile_purchase_request(completed)
-    completed.purchase_request.description = HOSTILE * 100
+    # In the summary these values sit in table cells: keep them within the form's limits.
+    hostile_purchase_request(completed, long_text="mot " * 900)
     attachment = completed.attachments.get()
     attachment.original_name = HOSTILE
 
@@ -446,10 +493,49 @@ def test_hostile_text_still_renders_a_case_summary(completed):
                                   events=case_timeline(case=completed))
 
     assert content.startswith(b"%PDF-")
-    assert "<b>gras</b>" in "".join(page_texts(content))
+    text = "".join(page_texts(content))
+    assert "<b>gras</b> & </para>" in text
+    assert "\x00" not in text
 
 
-@pytest.mark.parametrize("label", ["A" * 300, "mot " * 75])
+# User text drawn as a plain string (not a Paragraph) is never wrapped by reportlab: it must
+# be measured against its column first.
+
+
+def test_a_designation_wider_than_its_column_does_not_run_into_the_quantity(completed):
+    label = "CARTOUCHES D'ENCRE HP 305XL NOIR XXL"  # 36 characters, about 180 pt at 8.5 pt
+    PurchaseLine.objects.filter(purchase_request=completed.purchase_request).update(
+        label=label, quantity=Decimal("1200"))
+
+    content = render_order_form(completed.purchase_request, signatory=None,
+                                issued_at=timezone.now()).content
+
+    runs = text_runs(content)
+    assert "CARTOUCHES" in "".join(text for _, _, text in runs)
+    for x, y, text in runs:
+        if text == label:  # drawn on one line: it must end before the quantity begins
+            quantity_x = min(qx for qx, qy, qtext in runs
+                             if qy == y and qx > x and qtext.replace(NBSP, " ") == "1 200")
+            assert x + stringWidth(label, "Helvetica", 8.5) <= quantity_x
+
+
+def test_a_long_supplier_name_stays_within_the_page(completed):
+    tiers = completed.purchase_request.tiers
+    tiers.name = "SOCIETE NATIONALE DES FOURNITURES DE BUREAU ET INFORMATIQUE DE L'EST"
+    tiers.save()
+
+    content = render_order_form(completed.purchase_request, signatory=None,
+                                issued_at=timezone.now()).content
+
+    runs = text_runs(content)
+    assert "SOCIETE NATIONALE" in "".join(text for _, _, text in runs)
+    # The facts table spans the content width: its runs start at 0 in its coordinates.
+    for x, _y, text in runs:
+        if text == tiers.name:
+            assert x + stringWidth(text, "Helvetica", BODY.fontSize) <= CONTENT_WIDTH
+
+
+@pytest.mark.parametrize("label", ["A" * 300, "mot " * 75, "é€" * 150])
 def test_a_line_label_of_maximal_length_renders(completed, label):
     PurchaseLine.objects.filter(purchase_request=completed.purchase_request).update(label=label)
     rendered = render_order_form(completed.purchase_request, signatory=None,
@@ -457,9 +543,13 @@ def test_a_line_label_of_maximal_length_renders(completed, label):
     assert rendered.content.startswith(b"%PDF-")
 
 
+# A table cell taller than a page must continue on the next one (reportlab's splitInRow),
+# else LayoutError: the PDF could not be produced at all.
+
+
 def test_a_line_label_with_many_line_breaks_renders(completed):
-    """A 300-character label (the field's maximum) made of line breaks: accepted by the line
-    form and by purchase_request_fill, so the order form must render it."""
+    """300 characters (the field's maximum) of line breaks: the line form and
+    purchase_request_fill accept it, so the order form must render it."""
     PurchaseLine.objects.filter(purchase_request=completed.purchase_request).update(
         label="a\n" * 150)
     rendered = render_order_form(completed.purchase_request, signatory=None,
@@ -468,13 +558,15 @@ def test_a_line_label_with_many_line_breaks_renders(completed):
 
 
 def test_a_long_multi_line_description_renders_in_the_case_summary(completed):
-    """What the wizard accepts (a 4,000-character description typed in a textarea, one need
-    per line) must not make the récapitulatif impossible to download."""
+    """What the wizard accepts (a description of at most 4,000 characters typed in a
+    textarea, one need per line) must not make the récapitulatif impossible to produce."""
     completed.purchase_request.description = "Besoin détaillé, une ligne par article\n" * 100
     assert len(completed.purchase_request.description) <= 4000
     content = render_case_summary(completed, attachments=list(completed.attachments.all()),
                                   issued_documents=[], events=case_timeline(case=completed))
     assert content.startswith(b"%PDF-")
+    # Nothing is lost where the cell continues on the next page.
+    assert "".join(page_texts(content)).count("Besoin détaillé, une ligne par article") == 100
 
 
 def test_the_case_summary_lists_pieces_documents_and_history(signed, completed):

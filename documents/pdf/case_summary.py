@@ -62,15 +62,16 @@ def _purchase_request(purchase_request) -> list:
         ]),
         para(_("Lignes de commande"), HEADING),
     ]
+    widths = [None, 20 * mm, 25 * mm, 22 * mm, 28 * mm]
+    widths[0] = CONTENT_WIDTH - sum(w for w in widths if w)
     rows = [[_("Désignation"), _("Quantité"), _("PU HT"), _("TVA"), _("Total TTC")]]
     for line in purchase_request.lines.all():
-        rows.append([cell(line.label), fr_quantity(line.quantity), fr_money(line.unit_price_ht),
-                     f"{fr_number(line.vat_rate)} %", fr_money(line_totals(line).ttc)])
+        rows.append([cell(line.label, widths[0]), fr_quantity(line.quantity),
+                     fr_money(line.unit_price_ht), f"{fr_number(line.vat_rate)} %",
+                     fr_money(line_totals(line).ttc)])
     rows.append(["", "", "", _("Total HT"), fr_money(purchase_request.amount_ht)])
     rows.append(["", "", "", _("TVA"), fr_money(purchase_request.amount_vat)])
     rows.append(["", "", "", _("Total TTC"), fr_money(purchase_request.amount_ttc)])
-    widths = [None, 20 * mm, 25 * mm, 22 * mm, 28 * mm]
-    widths[0] = CONTENT_WIDTH - sum(w for w in widths if w)
     story.append(grid(rows, widths))
     return story
 

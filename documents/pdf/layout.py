@@ -15,6 +15,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -81,11 +82,12 @@ def para(value, style=BODY) -> Paragraph:
     return Paragraph(escape(pdf_text(value)).replace("\n", "<br/>"), style)
 
 
-def cell(value, style=BODY, width: int = 40):
-    """A table cell of user text: a plain string when it fits on one line (reportlab draws
-    those far faster than a Paragraph), a wrapping paragraph otherwise."""
+def cell(value, width: float, style=BODY):
+    """A table cell of user text for a column `width` points wide: a plain string when it
+    fits on one line (reportlab draws those far faster than a Paragraph), a wrapping
+    paragraph otherwise."""
     text = pdf_text(value)
-    if len(text) <= width and "\n" not in text:
+    if "\n" not in text and stringWidth(text, style.fontName, style.fontSize) <= width - 2 * 6:
         return text
     return para(text, style)
 
@@ -143,7 +145,8 @@ def mask_iban(iban: str) -> str:
 
 
 def grid(rows, col_widths, header_rows: int = 1, zebra: bool = False) -> Table:
-    table = Table(rows, colWidths=col_widths, repeatRows=header_rows)
+    # splitInRow: a cell of user text taller than a page continues on the next one.
+    table = Table(rows, colWidths=col_widths, repeatRows=header_rows, splitInRow=1)
     style = [
         ("FONT", (0, 0), (-1, -1), "Helvetica", 8.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -160,8 +163,8 @@ def grid(rows, col_widths, header_rows: int = 1, zebra: bool = False) -> Table:
 
 def facts(pairs: list[tuple[str, object]], label_width: float = 45 * mm) -> Table:
     """Label/value rows (values are user text)."""
-    rows = [[label, cell(value, width=80)] for label, value in pairs]
-    table = Table(rows, colWidths=[label_width, CONTENT_WIDTH - label_width])
+    rows = [[label, cell(value, CONTENT_WIDTH - label_width)] for label, value in pairs]
+    table = Table(rows, colWidths=[label_width, CONTENT_WIDTH - label_width], splitInRow=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (0, -1), LABEL.fontName, LABEL.fontSize),
         ("FONT", (1, 0), (1, -1), BODY.fontName, BODY.fontSize),

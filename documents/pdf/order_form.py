@@ -83,7 +83,7 @@ def _parties(case) -> Table:
             para(_("Code %(code)s") % {"code": sp.code}, SMALL), para(sp.address, SMALL)]
     right = [markup(f"<b>{esc(_('Centre de services partagés'))}</b>"), para(centre.name),
              para(_("Code %(code)s") % {"code": centre.code}, SMALL)]
-    table = Table([[left, right]], colWidths=[CONTENT_WIDTH / 2] * 2)
+    table = Table([[left, right]], colWidths=[CONTENT_WIDTH / 2] * 2, splitInRow=1)
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BOX", (0, 0), (0, 0), 0.5, GREY_LINE),
                                ("BOX", (1, 0), (1, 0), 0.5, GREY_LINE)]))
@@ -103,14 +103,14 @@ def _supplier(tiers) -> Table:
 def _lines(purchase_request, lines) -> list:
     header = [_("N°"), _("Désignation"), _("Quantité"), _("Prix unitaire HT"), _("TVA"),
               _("Total HT"), _("Total TTC")]
+    widths = [9 * mm, None, 17 * mm, 25 * mm, 15 * mm, 25 * mm, 25 * mm]
+    widths[1] = CONTENT_WIDTH - sum(w for w in widths if w)
     rows = [header]
     for line in lines:
         totals = line_totals(line)
-        rows.append([str(line.position), cell(line.label), fr_quantity(line.quantity),
+        rows.append([str(line.position), cell(line.label, widths[1]), fr_quantity(line.quantity),
                      fr_money(line.unit_price_ht), f"{fr_number(line.vat_rate)} %",
                      fr_money(totals.ht), fr_money(totals.ttc)])
-    widths = [9 * mm, None, 17 * mm, 25 * mm, 15 * mm, 25 * mm, 25 * mm]
-    widths[1] = CONTENT_WIDTH - sum(w for w in widths if w)
     table = grid(rows, widths)
     table.setStyle(TableStyle([("ALIGN", (2, 0), (-1, -1), "RIGHT")]))
     totals = Table([
