@@ -64,6 +64,13 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("échéance"), null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
+    # The convention whose parameters applied at submission, and the delay it gave: later
+    # edits of the convention never move this case's due date.
+    convention = models.ForeignKey("conventions.ConventionPage", verbose_name=_("convention"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    delay_working_days = models.PositiveSmallIntegerField(_("délai (jours ouvrés)"), null=True,
+                                                          blank=True, editable=False)
     extra = models.JSONField(default=dict, blank=True)
     # The wizard's saved steps, so that a draft resumes where it stopped.
     wizard_state = models.JSONField(default=dict, blank=True, editable=False)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from conventions.selectors import convention_in_force
 from portal.models import SP_ROLES, Role, Service
 from portal.selectors import user_has_role
 
@@ -214,7 +215,14 @@ def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> Pu
 def _enter_submitted(case: Case, now: datetime) -> None:
     if case.submitted_at is None:
         case.submitted_at = now
-        delay = settings.CASE_DELAYS_WORKING_DAYS[case.kind]
+        convention = convention_in_force(service=case.requesting_service,
+                                         centre=case.processing_centre,
+                                         on=timezone.localdate(now))
+        if convention is not None:
+            delay = convention.delays_working_days()[case.kind]
+        else:
+            delay = settings.CASE_DELAYS_WORKING_DAYS[case.kind]
+        case.convention, case.delay_working_days = convention, delay
         case.due_at = sla.add_working_days(now, delay)
         permissions.grant_processing_centre(case)
 

@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +31,8 @@ from cases import services as case_services
 from cases.models import BudgetImputation, Case, CaseKind, ImputationAxis, Tiers
 from cases.sla import is_working_day
 from cases.workflow import OPEN_STATES, Action, State
+from conventions.demo_content import seed_content
+from conventions.services import Editorial, editorial_setup
 from documents.demo_pki import issue_credential
 from documents.models import AttachmentKind, IssuedDocument
 from documents.services import attachment_add
@@ -41,7 +42,6 @@ from portal.services import delegation_get_or_create, membership_grant, service_
 
 PASSWORD = "demo-csp-2026"
 DELEGATIONS_FROM = date(2026, 1, 1)
-EDITORS_GROUP = "Éditeurs"
 EDITOR = "editor"  # pseudo-role of the content editor (no membership)
 EMAIL_DOMAIN = "example"  # reserved TLD: demo addresses can never reach anyone
 TIERS_SEED, CASES_SEED = 2026, 44
@@ -546,6 +546,7 @@ class SeedReport:
     tiers_total: int = 0
     cases_created: int = 0
     seconds: float = 0.0
+    pages_created: int = 0
     signatories_total: int = 0
     credentials_created: int = 0
     order_forms_signed: int = 0
@@ -580,6 +581,8 @@ class SeedReport:
         lines.append("  Par état : " + ", ".join(
             f"{State(state).label} {count}" for state, count in sorted(
                 self.states.items(), key=lambda item: list(State.values).index(item[0]))))
+        lines.append("  Contenus Wagtail (conventions, annexes, fiches) : " + (
+            f"{self.pages_created} pages publiées" if self.pages_created else "déjà publiés"))
         lines.append("  Certificats de signature (AC de démonstration) : " + status(
             self.credentials_created, self.signatories_total, "signataires des centres"))
         lines.append("  Bons de commande signés : " + status(
@@ -625,20 +628,16 @@ def _ensure_user(spec: DemoUser, report: SeedReport):
     return user
 
 
-def _editors_group() -> Group:
-    group, _created = Group.objects.get_or_create(name=EDITORS_GROUP)
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin",
-                                                 codename="access_admin"))
-    return group
-
-
-def _seed_users(services: dict[str, Service], report: SeedReport) -> dict[str, object]:
+def _seed_users(services: dict[str, Service], report: SeedReport,
+                editorial: Editorial) -> dict[str, object]:
     users = {}
     for spec in USERS:
         user = users[spec.username] = _ensure_user(spec, report)
         if spec.role == EDITOR:
-            user.groups.add(_editors_group())
+            user.groups.add(editorial.editors)
             continue
+        if spec.role == Role.CSP_HEAD:
+            user.groups.add(editorial.approvers)
         membership_grant(user=user, service=services[spec.service], role=spec.role)
         if spec.ceiling is not None:
             delegation_get_or_create(user=user, service=services[spec.service],
@@ -1211,7 +1210,9 @@ def seed(now: datetime | None = None) -> SeedReport:
     now = now or timezone.now()
     report = SeedReport()
     services = _seed_services(report)
-    users = _seed_users(services, report)
+    editorial = editorial_setup()
+    users = _seed_users(services, report, editorial)
+    report.pages_created = seed_content(editorial, services)
     _seed_referentials(services, report)
     tiers_by_theme = _seed_tiers(report)
     if not demo_cases().exists():

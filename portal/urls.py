@@ -5,6 +5,9 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from conventions import views as conventions_views
+from conventions.api import api_router
+
 from . import views
 
 urlpatterns = [
@@ -17,6 +20,8 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
+    path("api/v2/", api_router.urls),
+    path("documentation/recherche/", conventions_views.search, name="content_search"),
     path("pages/", include(wagtail_urls)),
 ]
 

@@ -5,9 +5,11 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from wagtail.models import Page, Revision
 
 from cases.models import Case, CaseEvent, Tiers
 from cases.workflow import State
+from conventions.models import ConventionPage
 from documents.models import Attachment, IssuedDocument
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 def counts():
     return (Case.objects.count(), CaseEvent.objects.count(), Tiers.objects.count(),
             get_user_model().objects.count(), Attachment.objects.count(),
-            IssuedDocument.objects.count())
+            IssuedDocument.objects.count(), Page.objects.count(), Revision.objects.count())
 
 
 def test_seed_demo_is_complete_and_idempotent(signing_dir):
@@ -27,6 +29,10 @@ def test_seed_demo_is_complete_and_idempotent(signing_dir):
     assert not (signing_dir / "agent.sp.p12").exists()
     completed = Case.objects.filter(state=State.COMPLETED, kind="purchase_request").count()
     assert 0 < first[5] < completed
+    # The editorial content is published, and submitted cases follow their convention.
+    assert ConventionPage.objects.live().count() == 2
+    submitted = Case.objects.exclude(submitted_at=None)
+    assert submitted.exists() and not submitted.filter(convention=None).exists()
     signed = IssuedDocument.objects.select_related("case").first()
     assert signed.case.processing_centre.chorus_siret
     assert first[0] >= 200 and first[2] >= 50

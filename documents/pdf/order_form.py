@@ -3,11 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from cases.services import line_totals
+from conventions.selectors import invoicing_identifiers
 
 from .layout import (
     BODY,
@@ -132,16 +134,17 @@ def _imputations(purchase_request) -> Table:
     ])
 
 
-def _invoicing(centre, ej_number: str):
-    if not (centre.chorus_siret and centre.chorus_service_code):
+def _invoicing(case, ej_number: str, on):
+    siret, code = invoicing_identifiers(service=case.requesting_service,
+                                        centre=case.processing_centre, on=on)
+    if not (siret and code):
         raise InvoicingNotConfigured
     return markup(
         _("Les factures sont à déposer exclusivement sur Chorus Pro "
           "(chorus-pro.gouv.fr), à destination du service facturier de l'État : "
           "SIRET <b>%(siret)s</b>, code service <b>%(code)s</b>. Elles rappellent le numéro "
           "d'engagement juridique <b>%(ej)s</b>. Aucune facture papier n'est acceptée.")
-        % {"siret": esc(centre.chorus_siret), "code": esc(centre.chorus_service_code),
-           "ej": esc(ej_number)}, BODY)
+        % {"siret": esc(siret), "code": esc(code), "ej": esc(ej_number)}, BODY)
 
 
 def render_order_form(purchase_request, *, signatory: Signatory | None,
@@ -182,7 +185,7 @@ def render_order_form(purchase_request, *, signatory: Signatory | None,
               para(_("Livraison"), HEADING),
               para(purchase_request.delivery_address or case.requesting_service.address or "—"),
               para(_("Facturation"), HEADING),
-              _invoicing(case.processing_centre, ej_number),
+              _invoicing(case, ej_number, timezone.localdate(issued_at)),
               Spacer(0, 6 * mm),
               KeepTogether([signature])]
     frame = PageFrame(
