@@ -71,6 +71,14 @@ class Case(models.Model):
                                    related_name="+")
     delay_working_days = models.PositiveSmallIntegerField(_("délai (jours ouvrés)"), null=True,
                                                           blank=True, editable=False)
+    # The catalogue form and the revision it was filled with: `extra` keeps that revision's
+    # field schema beside the answers, so the case always shows what was asked.
+    procedure = models.ForeignKey("forms_catalog.ProcedureFormPage", verbose_name=_("formulaire"),
+                                  null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    procedure_revision = models.ForeignKey("wagtailcore.Revision", null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="+",
+                                           editable=False)
     extra = models.JSONField(default=dict, blank=True)
     # The wizard's saved steps, so that a draft resumes where it stopped.
     wizard_state = models.JSONField(default=dict, blank=True, editable=False)
@@ -98,6 +106,14 @@ class Case(models.Model):
         from django.urls import reverse
 
         return reverse("cases:detail", args=[self.pk])
+
+    def get_resume_url(self):
+        """Where the author resumes this draft: its kind's wizard."""
+        from django.urls import reverse
+
+        if self.kind == CaseKind.GENERIC:
+            return reverse("forms_catalog:resume", args=[self.pk])
+        return reverse("cases:purchase_request_resume", args=[self.pk])
 
     @property
     def display_reference(self) -> str:

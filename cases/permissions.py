@@ -126,6 +126,20 @@ def delegation_covers_amount(user, case) -> str | None:
     return None
 
 
+def creator_may_commit(user, case) -> str | None:
+    """Whether a submission goes straight to the centre. A catalogue form may waive the
+    ordonnateur's validation (always, or up to an amount); otherwise a request within the
+    creator's own delegation needs no ordonnateur."""
+    policy = (case.extra or {}).get("validation")
+    if policy is not None:
+        if not policy.get("required"):
+            return None
+        above = policy.get("above")
+        if above is not None and case.amount <= Decimal(above):
+            return None
+    return delegation_covers_amount(user, case)
+
+
 RULES: dict[str, Rule] = {
     "creator": creator,
     "requesting_member": requesting_member,
@@ -137,7 +151,5 @@ RULES: dict[str, Rule] = {
     "assignee": assignee,
     "assignee_or_head": assignee_or_head,
     "delegation_covers_amount": delegation_covers_amount,
-    # The same check, read for the creator: a request within their own delegation needs no
-    # ordonnateur.
-    "creator_may_commit": delegation_covers_amount,
+    "creator_may_commit": creator_may_commit,
 }

@@ -95,6 +95,47 @@ def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | Non
     return case
 
 
+# --- catalogue (generic) forms -----------------------------------------------------------------
+
+
+@transaction.atomic
+def generic_draft_create(*, actor, service: Service, procedure, at: datetime | None = None
+                         ) -> Case:
+    """A draft of a catalogue form, pinned to the page revision (and schema) live now."""
+    from forms_catalog.selectors import forms_for_service
+
+    if not forms_for_service(service).filter(pk=procedure.pk, form_kind=CaseKind.GENERIC
+                                             ).exists():
+        raise CaseError(_("Ce formulaire n'est pas ouvert à votre service."))
+    case = case_draft_create(actor=actor, service=service, kind=CaseKind.GENERIC, at=at)
+    case.procedure = procedure
+    case.procedure_revision = procedure.live_revision
+    case.subject = procedure.title[:200]
+    case.extra = {"procedure_title": procedure.title, "schema": procedure.field_schema,
+                  "answers": {}, "validation": procedure.validation_policy()}
+    case.save(update_fields=["procedure", "procedure_revision", "subject", "extra",
+                             "updated_at"])
+    return case
+
+
+@transaction.atomic
+def generic_fill(*, case: Case, actor, answers: dict) -> Case:
+    """Record the answers of a catalogue form's draft (validated by its wizard forms)."""
+    from forms_catalog.schema import first_amount, input_items
+
+    case = _locked(case)
+    if case.kind != CaseKind.GENERIC or case.state != State.DRAFT or case.created_by_id != actor.pk:
+        raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
+    schema = case.extra.get("schema", {})
+    known = {item["key"] for item in input_items(schema)}
+    answers = {key: value for key, value in answers.items() if key in known}
+    case.extra = {**case.extra, "answers": answers}
+    case.amount = first_amount(schema, answers)
+    case.version += 1
+    case.save(update_fields=["extra", "amount", "version", "updated_at"])
+    return case
+
+
 # --- purchase request content ------------------------------------------------------------------
 
 

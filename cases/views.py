@@ -13,6 +13,7 @@ from documents.models import Attachment
 from documents.selectors import SIGNATORY_ROLES, order_form_of, signable_cases
 from documents.services import attachment_remove
 from documents.signing import SigningUnavailable, credential_for
+from forms_catalog.selectors import answers_by_step
 from portal.models import Role
 from portal.selectors import (
     centres_of,
@@ -121,7 +122,10 @@ def _render_detail(request, case, *, bound=None, error=None, status=200):
         "action_error": error,
         "is_overdue": selectors.case_is_overdue(case),
         "can_edit_draft": case.state == State.DRAFT and case.created_by_id == user.pk,
+        "resume_url": case.get_resume_url(),
     }
+    if case.extra.get("schema"):
+        context["answers"] = answers_by_step(case.extra["schema"], case.extra.get("answers", {}))
     if context["purchase_request"] is not None:
         context["lines"] = context["purchase_request"].lines.all()
         context.update(_order_form_context(case, user, transitions))

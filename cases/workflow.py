@@ -113,6 +113,8 @@ TRANSITIONS: tuple[Transition, ...] = (
        requires=("comment",)),
     _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", requires=("ej_number",),
        accepts=("comment",), kinds=frozenset({"purchase_request"})),
+    _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", accepts=("comment",),
+       kinds=frozenset({"generic"})),
     _t(S.IN_PROGRESS, Action.REJECT, S.REJECTED, "assignee", requires=("comment",)),
     # Signing issues the order form; the case stays completed.
     _t(S.COMPLETED, Action.SIGN, S.COMPLETED, "centre_signatory", guard="order_form_unsigned",

@@ -118,6 +118,57 @@ PROCEDURES = (
 )
 
 
+def _field(kind, label, *, required=True, help_text="", choices=None, show_if=None):
+    value = {"label": label, "help_text": help_text, "required": required,
+             "show_if_field": show_if[0] if show_if else "",
+             "show_if_value": show_if[1] if show_if else ""}
+    if choices is not None:
+        value["choices"] = choices
+    return (kind, value)
+
+
+CHORUS_ACCESS_FIELDS = [
+    ("section", {"title": "La personne"}),
+    _field("text", "Nom et prénom de l'agent"),
+    _field("email", "Adresse électronique professionnelle"),
+    _field("choice", "Profil demandé", choices=["Consultation", "Saisie des demandes",
+                                                "Validation (ordonnateur)"]),
+    _field("yes_no", "L'agent a-t-il déjà suivi la formation Chorus ?"),
+    _field("date", "Date de formation souhaitée", required=True,
+           show_if=("L'agent a-t-il déjà suivi la formation Chorus ?", "non"),
+           help_text="Le centre organise une session par mois."),
+    ("step_break", {"title": "Justification"}),
+    ("explanation", {"text": "Le profil « Validation » suppose une délégation de signature "
+                             "en vigueur : joignez l'arrêté."}),
+    _field("long_text", "Motif de la demande"),
+    _field("file", "Arrêté de délégation", required=False),
+]
+
+
+def _seed_catalogue(editorial: Editorial) -> int:
+    from forms_catalog.models import ProcedureFormPage
+
+    catalogue = editorial.sections["catalogue"]
+    sheets = {page.slug: page for page in ProcedureSheetPage.objects.all()}
+    created = 0
+    for page in (
+        ProcedureFormPage(
+            title="Demande d'achat", slug="demande-d-achat", form_kind="purchase_request",
+            intro="<p>Commander une fourniture ou une prestation : le centre saisit "
+                  "l'engagement juridique et vous renvoie le bon de commande signé.</p>",
+            validation_required=True, required_attachments=["quote"],
+            procedure_sheet=sheets.get("demande-d-achat")),
+        ProcedureFormPage(
+            title="Demande d'accès à Chorus", slug="acces-chorus", form_kind="generic",
+            intro="<p>Ouvrir ou modifier l'accès d'un agent de votre service à Chorus.</p>",
+            confirmation_message="Le centre vous écrit dès que l'accès est ouvert.",
+            fields=CHORUS_ACCESS_FIELDS),
+    ):
+        _page, was_created = _publish(catalogue, page)
+        created += was_created
+    return created
+
+
 def seed_content(editorial: Editorial, services: dict) -> int:
     """Publish the demo pages that are missing; returns how many were created."""
     created = 0
@@ -157,4 +208,4 @@ def seed_content(editorial: Editorial, services: dict) -> int:
             steps=[("step", {"title": t, "actor": a, "description": d, "delay": n})
                    for t, a, d, n in steps]))
         created += was_created
-    return created
+    return created + _seed_catalogue(editorial)

@@ -1,4 +1,5 @@
-"""Writes on the editorial side: sections, groups, page permissions, the moderation workflow.
+"""Writes on the editorial side: sections (and the form catalogue), groups, page permissions,
+the moderation workflow.
 
 `editorial_setup()` is idempotent; `manage.py setup_editorial` and `seed_demo` call it.
 Editors add and edit pages but do not publish conventions: a convention goes through the
@@ -34,7 +35,7 @@ SECTIONS = {
 
 @dataclass
 class Editorial:
-    sections: dict[str, ContentIndexPage]
+    sections: dict[str, Page]
     editors: Group
     approvers: Group
     workflow: Workflow
@@ -61,17 +62,31 @@ def _section(root: Page, title: str, slug: str) -> ContentIndexPage:
     return section
 
 
+def _catalogue(root: Page):
+    from forms_catalog.models import FormIndexPage
+
+    existing = FormIndexPage.objects.first()
+    if existing:
+        return existing
+    catalogue = FormIndexPage(title="Catalogue des formulaires", slug="catalogue")
+    root.add_child(instance=catalogue)
+    catalogue.save_revision().publish()
+    return catalogue
+
+
 @transaction.atomic
 def editorial_setup() -> Editorial:
     site = Site.objects.get(is_default_site=True)
     root = site.root_page
-    sections = {key: _section(root, title, slug) for key, (title, slug) in SECTIONS.items()}
+    sections: dict[str, Page] = {key: _section(root, title, slug)
+                                 for key, (title, slug) in SECTIONS.items()}
+    sections["catalogue"] = _catalogue(root)
     editors, approvers = _admin_group(EDITORS_GROUP), _admin_group(APPROVERS_GROUP)
     for codename in ("add_page", "change_page"):
         GroupPagePermission.objects.get_or_create(group=editors, page=root,
                                                   permission=_page_permission(codename))
     # Editors publish sheets and job descriptions themselves; conventions need a head.
-    for key in ("jobs", "procedures"):
+    for key in ("jobs", "procedures", "catalogue"):
         GroupPagePermission.objects.get_or_create(group=editors, page=sections[key],
                                                   permission=_page_permission("publish_page"))
     for codename in ("change_page", "publish_page"):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "documents",
     "conventions",
+    "forms_catalog",
     "dsfr",
     "widget_tweaks",
     "formtools",

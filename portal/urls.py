@@ -18,6 +18,7 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cases.urls")),
     path("", include("documents.urls")),
+    path("", include("forms_catalog.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),

@@ -1,9 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 
 from cases import selectors as case_selectors
+from forms_catalog.selectors import catalogue_for_user
 
 from .selectors import centres_of, prescribing_services_of
+
+
+def _form_url(page) -> str:
+    if page.form_kind == "purchase_request":
+        return reverse("cases:purchase_request_new")
+    return reverse("forms_catalog:new", args=[page.pk])
 
 
 @login_required
@@ -14,6 +22,7 @@ def home(request):
         "centres": list(centres_of(user)),
     }
     if context["prescribing_services"]:
+        context["catalogue"] = [(page, _form_url(page)) for page in catalogue_for_user(user)]
         context["my_cases"] = case_selectors.cases_of_requesting_services(user=user)[:5]
         context["to_validate"] = case_selectors.cases_awaiting_validation_for(user=user)[:10]
     if context["centres"]:

@@ -1,0 +1,150 @@
+"""Django forms built from a catalogue schema, one per wizard step."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+from stdnum import iban as std_iban
+from stdnum.fr import siret as std_siret
+
+from .schema import INPUT_TYPES, NO, YES, is_shown
+
+REQUIRED = _("Ce champ est obligatoire.")
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def _siret(value: str) -> str:
+    compact = std_siret.compact(value)
+    if not std_siret.is_valid(compact):
+        raise forms.ValidationError(_("Numéro SIRET invalide : 14 chiffres dont une clé de "
+                                      "contrôle (vérifiez la saisie)."))
+    return compact
+
+
+def _iban(value: str) -> str:
+    compact = std_iban.compact(value)
+    if not std_iban.is_valid(compact):
+        raise forms.ValidationError(_("IBAN invalide : vérifiez le pays, la longueur et la clé "
+                                      "de contrôle."))
+    return compact
+
+
+def _field(item: dict) -> forms.Field:
+    kind = item["type"]
+    common = {"label": item["label"], "help_text": item["help_text"], "required": False}
+    if kind == "text":
+        return forms.CharField(max_length=200, **common)
+    if kind == "long_text":
+        return forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+                               **common)
+    if kind == "integer":
+        return forms.IntegerField(min_value=-10**12, max_value=10**12, **common)
+    if kind == "decimal":
+        return forms.DecimalField(max_digits=18, decimal_places=6, **common)
+    if kind == "amount":
+        return forms.DecimalField(max_digits=14, decimal_places=2, validators=[
+            MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)], **common)
+    if kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "choice":
+        return forms.ChoiceField(choices=[("", _("— Choisir —"))]
+                                 + [(c, c) for c in item["choices"]], **common)
+    if kind == "multiple_choice":
+        return forms.MultipleChoiceField(choices=[(c, c) for c in item["choices"]],
+                                         widget=forms.CheckboxSelectMultiple, **common)
+    if kind == "yes_no":
+        return forms.ChoiceField(choices=[(YES, _("Oui")), (NO, _("Non"))],
+                                 widget=forms.RadioSelect, **common)
+    if kind == "email":
+        return forms.EmailField(max_length=254, **common)
+    if kind == "phone":
+        return forms.RegexField(r"^\+?[0-9 .()-]{6,20}$", max_length=20, error_messages={
+            "invalid": _("Numéro de téléphone invalide.")}, **common)
+    if kind == "siret":
+        return forms.CharField(max_length=20, validators=[], **common)
+    if kind == "iban":
+        return forms.CharField(max_length=42, **common)
+    if kind == "file":
+        return forms.FileField(**common)
+    raise ValueError(kind)
+
+
+def to_json(item: dict, value):
+    """An answer as stored in the case (JSON)."""
+    if value in (None, "", []):
+        return None
+    if item["type"] in ("decimal", "amount"):
+        return str(value)
+    if item["type"] == "date":
+        return value.isoformat()
+    if item["type"] == "file":
+        return None  # files become attachments; the view records them
+    return value
+
+
+class StepForm(DsfrBaseForm):
+    """The fields of one step. Conditional fields are checked here, on the server: a field
+    whose condition does not hold is never required and its value is dropped."""
+
+    def __init__(self, *args, items: list[dict], previous_answers: dict | None = None,
+                 stored_files: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = [item for item in items if item["type"] in INPUT_TYPES]
+        self.display_items = items
+        self.previous_answers = previous_answers or {}
+        self.stored_files = stored_files or {}
+        for item in self.items:
+            self.fields[item["key"]] = _field(item)
+            if item["required"] and not item.get("show_if"):
+                self.fields[item["key"]].widget.attrs["required"] = True
+        self._bound_fields_cache.clear()
+
+    def _clean_value(self, item, value):
+        if value in (None, "", []):
+            return value
+        if item["type"] == "siret":
+            return _siret(value)
+        if item["type"] == "iban":
+            return _iban(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        answers = {**self.previous_answers}
+        for item in self.items:
+            key = item["key"]
+            if not is_shown(item, answers):
+                # Hidden: whatever was posted (even forged or invalid) is dropped.
+                self._errors.pop(key, None)
+                cleaned[key] = None
+                continue
+            if key in self._errors:
+                continue
+            try:
+                value = self._clean_value(item, cleaned.get(key))
+            except forms.ValidationError as exc:
+                self.add_error(key, exc)
+                continue
+            cleaned[key] = value
+            missing = value in (None, "", [])
+            if missing and item["type"] == "file" and key in self.stored_files:
+                missing = False
+            if item["required"] and missing:
+                self.add_error(key, REQUIRED)
+                continue
+            if item["type"] in ("yes_no", "choice"):
+                answers[key] = value
+        return cleaned
+
+    def answers(self) -> dict:
+        return {item["key"]: to_json(item, self.cleaned_data.get(item["key"]))
+                for item in self.items if item["type"] != "file"}
+
+
+class GenericSummaryForm(DsfrBaseForm):
+    confirm = forms.BooleanField(
+        label=_("Je certifie que les informations saisies sont exactes."),
+        error_messages={"required": _("Cochez cette case pour déposer la demande.")},
+    )

@@ -1,0 +1,46 @@
+"""Reads on the catalogue: which forms a service may use, what a case's answers were."""
+
+from django.db.models import Q
+
+from portal.selectors import prescribing_services_of
+
+from .models import ProcedureFormPage
+from .schema import INPUT_TYPES, is_shown
+
+# Kinds whose wizard exists today (tiers, service done and fixed assets come next).
+AVAILABLE_KINDS = ("purchase_request", "generic")
+
+
+def forms_for_service(service):
+    return (ProcedureFormPage.objects.live()
+            .filter(Q(services=None) | Q(services=service), form_kind__in=AVAILABLE_KINDS)
+            .distinct().order_by("path"))
+
+
+def catalogue_for_user(user):
+    """The live catalogue forms any of the user's prescribing services may use."""
+    services = list(prescribing_services_of(user))
+    if not services:
+        return ProcedureFormPage.objects.none()
+    return (ProcedureFormPage.objects.live()
+            .filter(Q(services=None) | Q(services__in=services), form_kind__in=AVAILABLE_KINDS)
+            .distinct().order_by("path"))
+
+
+def answers_by_step(schema: dict, answers: dict) -> list[dict]:
+    """What was asked and answered, step by step, leaving out fields that did not apply."""
+    steps = []
+    for step in schema.get("steps", []):
+        rows = []
+        for item in step["items"]:
+            if item["type"] not in INPUT_TYPES or not is_shown(item, answers):
+                continue
+            value = answers.get(item["key"])
+            if isinstance(value, list):
+                value = ", ".join(value)
+            elif isinstance(value, dict):
+                value = value.get("name", "")
+            rows.append({"label": item["label"], "value": value, "type": item["type"]})
+        if rows:
+            steps.append({"title": step["title"], "rows": rows})
+    return steps

@@ -1,0 +1,258 @@
+"""The wizard of a catalogue ("generic") form: its steps come from the form's schema.
+
+Like the purchase-request wizard, its progress lives in the draft case (CaseDraftStorage):
+leaving at any step keeps everything. The schema is the one pinned on the draft, so an
+editor publishing a change meanwhile never changes a form being filled.
+"""
+
+import copy
+from collections import OrderedDict
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from formtools.wizard.views import SessionWizardView
+
+from cases import permissions, services
+from cases.models import CaseKind
+from cases.workflow import State
+from documents.models import AttachmentKind
+from documents.services import attachment_add
+from portal.selectors import prescribing_services_of
+
+from .forms import GenericSummaryForm, StepForm
+from .models import ProcedureFormPage
+from .schema import input_items
+from .selectors import answers_by_step, forms_for_service
+
+SUMMARY = "recapitulatif"
+STRIPPED_KEYS = {"csrfmiddlewaretoken", "save_draft", "wizard_goto_step"}
+
+
+def _step_name(index: int) -> str:
+    return f"etape-{index + 1}"
+
+
+class GenericFormWizard(LoginRequiredMixin, SessionWizardView):
+    storage_name = "cases.wizard.CaseDraftStorage"
+    # Replaced per request by the steps of the form's schema (formtools needs one here).
+    form_list = [(SUMMARY, GenericSummaryForm)]
+    template_name = "forms_catalog/wizard.html"
+    file_storage = FileSystemStorage(location=settings.MEDIA_ROOT / "wizard-tmp")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.case = None
+        if "pk" in kwargs:
+            self.case = (permissions.visible_cases(request.user, permissions.CHANGE)
+                         .filter(pk=kwargs["pk"], kind=CaseKind.GENERIC, created_by=request.user)
+                         .select_related("requesting_service", "procedure").first())
+            if self.case is None:
+                raise Http404
+            if self.case.state != State.DRAFT:
+                return redirect(self.case.get_absolute_url())
+            self.service = self.case.requesting_service
+            self.procedure = self.case.procedure
+            self.schema = self.case.extra.get("schema", {"steps": []})
+            self.title = self.case.extra.get("procedure_title", self.case.subject)
+        else:
+            page = get_object_or_404(ProcedureFormPage.objects.live(), pk=kwargs["page_id"],
+                                     form_kind=CaseKind.GENERIC)
+            self.service = next((s for s in prescribing_services_of(request.user)
+                                 if forms_for_service(s).filter(pk=page.pk).exists()), None)
+            if self.service is None:
+                raise Http404
+            self.procedure, self.schema, self.title = page, page.field_schema, page.title
+        self.form_list = OrderedDict(
+            [(_step_name(i), StepForm) for i in range(len(self.schema["steps"]))]
+            + [(SUMMARY, GenericSummaryForm)])
+        request.draft_case = self.case
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_prefix(self, request, *args, **kwargs):
+        return "generic"
+
+    def _step_index(self, step) -> int:
+        return list(self.form_list).index(step)
+
+    def _answers_before(self, step) -> dict:
+        answers = {}
+        for name in list(self.form_list)[:self._step_index(step)]:
+            if name == SUMMARY:
+                continue
+            data = self.storage.get_step_data(name)
+            if data is None:
+                continue
+            form = self.get_form(step=name, data=data)
+            if form.is_valid():
+                answers.update(form.answers())
+        return answers
+
+    def get_form_kwargs(self, step=None):
+        if step == SUMMARY:
+            return {}
+        return {"items": self.schema["steps"][self._step_index(step)]["items"],
+                "previous_answers": self._answers_before(step),
+                "stored_files": self.storage.extra_data.get("files", {})}
+
+    def get_form_step_data(self, form):
+        return {k: v for k, v in form.data.lists() if k not in STRIPPED_KEYS}
+
+    # --- requests -----------------------------------------------------------------------
+
+    def get(self, request, *args, **kwargs):
+        if self.case is None:
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+        step = self.storage.current_step or self.steps.first
+        self.storage.current_step = step
+        return self.render(self.get_form(step=step, data=self.storage.get_step_data(step)))
+
+    def post(self, request, *args, **kwargs):
+        posted_step = request.POST.get(f"{self.prefix}-current_step")
+        if posted_step in self.get_form_list():
+            self.storage.current_step = posted_step
+        current = self.steps.current
+        form = self.get_form(data=request.POST, files=request.FILES)
+        if request.FILES and current != SUMMARY:
+            self._ensure_case()
+            stored = self._store_uploads(form)
+            request._files = MultiValueDict({k: v for k, v in request.FILES.lists()
+                                             if k not in stored})
+        if "save_draft" in request.POST or "wizard_goto_step" in request.POST:
+            self._ensure_case()
+            self.storage.set_step_data(current, self.get_form_step_data(form))
+            goto = request.POST.get("wizard_goto_step")
+            self._persist()
+            if goto in self.get_form_list():
+                self.storage.current_step = goto
+                self._persist()
+                return redirect(self._wizard_url())
+            messages.success(request, _("Brouillon enregistré. Vous pourrez le reprendre depuis "
+                                        "« Mes demandes »."))
+            return redirect("cases:my_requests")
+        self._ensure_case()
+        self._kept_state = None
+        response = super().post(request, *args, **kwargs)
+        if self._kept_state is not None:
+            self.storage.data = self._kept_state
+        self._persist()
+        return response
+
+    def render_next_step(self, form, **kwargs):
+        self.storage.current_step = self.get_next_step()
+        return redirect(self._wizard_url())
+
+    def render_revalidation_failure(self, step, form, **kwargs):
+        self.storage.current_step = step
+        messages.error(self.request, _("Une étape est incomplète : corrigez-la avant de déposer "
+                                       "la demande."))
+        return redirect(self._wizard_url())
+
+    def _wizard_url(self):
+        return reverse("forms_catalog:resume", args=[self.case.pk])
+
+    def _ensure_case(self):
+        if self.case is None:
+            self.case = services.generic_draft_create(actor=self.request.user,
+                                                      service=self.service,
+                                                      procedure=self.procedure)
+            self.request.draft_case = self.case
+
+    def _store_uploads(self, form) -> set[str]:
+        """Valid files become attachments of the draft at once; returns their field keys."""
+        form.is_valid()
+        files = dict(self.storage.extra_data.get("files", {}))
+        stored = set()
+        for item in form.items:
+            key = item["key"]
+            uploaded = form.files.get(form.add_prefix(key))
+            if item["type"] != "file" or not uploaded or key in form.errors:
+                continue
+            try:
+                attachment = attachment_add(case=self.case, kind=AttachmentKind.OTHER,
+                                            uploaded=uploaded, actor=self.request.user)
+            except Exception as exc:  # noqa: BLE001 — shown next to the field, nothing saved
+                form.add_error(key, getattr(exc, "messages", [str(exc)])[0])
+                continue
+            files[key] = {"attachment": attachment.pk, "name": attachment.original_name}
+            stored.add(form.add_prefix(key))
+        self.storage.extra_data = {**self.storage.extra_data, "files": files}
+        return stored
+
+    def _persist(self):
+        if self.case is None or self.storage.snapshot() == self.storage.saved:
+            return
+        self.case.refresh_from_db(fields=["state"])
+        if self.case.state != State.DRAFT:
+            return
+        self.case = services.case_draft_save(case=self.case, actor=self.request.user,
+                                             wizard_state=self.storage.data)
+        self.storage.saved = self.storage.snapshot()
+
+    # --- display ------------------------------------------------------------------------
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        names = list(self.get_form_list())
+        titles = [step["title"] for step in self.schema["steps"]] + [_("Récapitulatif et dépôt")]
+        index = self.steps.index
+        context.update({
+            "case": self.case, "service": self.service, "title": self.title,
+            "procedure": self.procedure,
+            "stepper": {"current_step_id": index + 1, "current_step_title": titles[index],
+                        "next_step_title": titles[index + 1] if index + 1 < len(titles) else "",
+                        "total_steps": len(names)},
+            "step_names": list(zip(names, titles, strict=True)),
+            "stored_files": self.storage.extra_data.get("files", {}),
+        })
+        if self.steps.current == SUMMARY:
+            context["summary"] = answers_by_step(self.schema, self._all_answers())
+        return context
+
+    def _all_answers(self) -> dict:
+        answers = self._answers_before(SUMMARY)
+        answers.update(self.storage.extra_data.get("files", {}))
+        return answers
+
+    # --- submission ---------------------------------------------------------------------
+
+    def done(self, form_list, form_dict=None, **kwargs):
+        answers = {}
+        for name, form in form_dict.items():
+            if name != SUMMARY:
+                answers.update(form.answers())
+        files = self.storage.extra_data.get("files", {})
+        for item in input_items(self.schema):
+            if item["type"] == "file" and item["key"] in files:
+                answers[item["key"]] = files[item["key"]]
+        try:
+            with transaction.atomic():
+                services.generic_fill(case=self.case, actor=self.request.user, answers=answers)
+                case = services.transition(case=self.case, action="submit",
+                                           actor=self.request.user)
+        except services.CaseError as exc:
+            messages.error(self.request, exc.message)
+            self.storage.current_step = SUMMARY
+            self._kept_state = copy.deepcopy(self.storage.data)
+            return redirect(self._wizard_url())
+        confirmation = (self.procedure.confirmation_message if self.procedure else "") or ""
+        if case.state == State.AWAITING_VALIDATION:
+            messages.success(self.request, _(
+                "Demande %(ref)s déposée. Elle attend la validation d'un ordonnateur de votre "
+                "service.") % {"ref": case.reference})
+        else:
+            messages.success(self.request, _(
+                "Demande %(ref)s déposée et transmise au centre de services partagés.")
+                % {"ref": case.reference})
+        if confirmation:
+            messages.info(self.request, confirmation)
+        return redirect(case.get_absolute_url())
