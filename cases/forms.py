@@ -190,6 +190,7 @@ class AttachmentsForm(DsfrBaseForm):
     market = forms.FileField(label=_("Pièce du marché"), required=False)
     other = forms.FileField(label=_("Autre pièce"), required=False)
 
+    MISSING = {"quote": _("Joignez le devis du fournisseur.")}
     KINDS = {
         "quote": AttachmentKind.QUOTE,
         "price_schedule": AttachmentKind.PRICE_SCHEDULE,
@@ -197,9 +198,11 @@ class AttachmentsForm(DsfrBaseForm):
         "other": AttachmentKind.OTHER,
     }
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, required_kinds=("quote",), **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        # The quote is always required; the catalogue page may require other kinds.
+        self.required_kinds = {AttachmentKind.QUOTE, *required_kinds}
         self.fields["quote"].help_text = _(
             "Obligatoire. PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX ou CSV, %(max)s au plus."
         ) % {"max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
@@ -235,10 +238,13 @@ class AttachmentsForm(DsfrBaseForm):
 
     def clean(self):
         cleaned = super().clean()
-        has_quote = self.case is not None and self.case.attachments.filter(
-            kind=AttachmentKind.QUOTE).exists()
-        if not has_quote and not cleaned.get("quote") and "quote" not in self.errors:
-            self.add_error("quote", _("Joignez le devis du fournisseur."))
+        on_record = set(self.case.attachments.values_list("kind", flat=True)
+                        if self.case is not None else [])
+        for name, kind in self.KINDS.items():
+            if kind not in self.required_kinds or kind in on_record:
+                continue
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, self.MISSING.get(name, _("Cette pièce est obligatoire.")))
         return cleaned
 
     def valid_uploads(self) -> list[tuple[str, str, object]]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from conventions.selectors import convention_in_force
+from documents.models import AttachmentKind
 from portal.models import SP_ROLES, Role, Service
 from portal.selectors import user_has_role
 
@@ -98,41 +99,51 @@ def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | Non
 # --- catalogue (generic) forms -----------------------------------------------------------------
 
 
+def _pin_procedure(case: Case, procedure) -> None:
+    """Fix the catalogue page revision (and its schema) a draft is filled with."""
+    case.procedure = procedure
+    case.procedure_revision = procedure.live_revision
+    case.extra = {"procedure_title": procedure.title, "schema": procedure.field_schema,
+                  "answers": {}, "validation": procedure.validation_policy(),
+                  "required_attachments": list(procedure.required_attachments or [])}
+    case.save(update_fields=["procedure", "procedure_revision", "subject", "extra",
+                             "updated_at"])
+
+
 @transaction.atomic
-def generic_draft_create(*, actor, service: Service, procedure, at: datetime | None = None
-                         ) -> Case:
+def catalogue_draft_create(*, actor, service: Service, procedure, at: datetime | None = None
+                           ) -> Case:
     """A draft of a catalogue form, pinned to the page revision (and schema) live now."""
     from forms_catalog.selectors import forms_for_service
 
-    if not forms_for_service(service).filter(pk=procedure.pk, form_kind=CaseKind.GENERIC
-                                             ).exists():
+    if not forms_for_service(service).filter(pk=procedure.pk).exists():
         raise CaseError(_("Ce formulaire n'est pas ouvert à votre service."))
-    case = case_draft_create(actor=actor, service=service, kind=CaseKind.GENERIC, at=at)
-    case.procedure = procedure
-    case.procedure_revision = procedure.live_revision
-    case.subject = procedure.title[:200]
-    case.extra = {"procedure_title": procedure.title, "schema": procedure.field_schema,
-                  "answers": {}, "validation": procedure.validation_policy()}
-    case.save(update_fields=["procedure", "procedure_revision", "subject", "extra",
-                             "updated_at"])
+    case = case_draft_create(actor=actor, service=service, kind=procedure.form_kind, at=at)
+    if procedure.form_kind == CaseKind.GENERIC:
+        case.subject = procedure.title[:200]
+    _pin_procedure(case, procedure)
     return case
 
 
 @transaction.atomic
-def generic_fill(*, case: Case, actor, answers: dict) -> Case:
-    """Record the answers of a catalogue form's draft (validated by its wizard forms)."""
+def answers_record(*, case: Case, actor, answers: dict) -> Case:
+    """Record the answers to a draft's catalogue fields (validated by its wizard forms); a
+    generic form's amount is its first amount field."""
     from forms_catalog.schema import first_amount, input_items
 
     case = _locked(case)
-    if case.kind != CaseKind.GENERIC or case.state != State.DRAFT or case.created_by_id != actor.pk:
+    if case.state != State.DRAFT or case.created_by_id != actor.pk:
         raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
     schema = case.extra.get("schema", {})
     known = {item["key"] for item in input_items(schema)}
     answers = {key: value for key, value in answers.items() if key in known}
     case.extra = {**case.extra, "answers": answers}
-    case.amount = first_amount(schema, answers)
+    fields = ["extra", "version", "updated_at"]
+    if case.kind == CaseKind.GENERIC:
+        case.amount = first_amount(schema, answers)
+        fields.append("amount")
     case.version += 1
-    case.save(update_fields=["extra", "amount", "version", "updated_at"])
+    case.save(update_fields=fields)
     return case
 
 
@@ -274,6 +285,10 @@ def _effect_submit(case, actor, inputs, now, data):
     if case.kind == CaseKind.PURCHASE_REQUEST and not case.attachments.filter(
             kind="quote").exists():
         raise CaseError(_("Un devis doit être joint à la demande d'achat."), field="quote")
+    for kind in case.extra.get("required_attachments", []):
+        if not case.attachments.filter(kind=kind).exists():
+            raise CaseError(_("Pièce obligatoire manquante : %(kind)s.")
+                            % {"kind": AttachmentKind(kind).label}, field=kind)
     if not case.reference:
         case.reference = allocate_reference(service=case.requesting_service, kind=case.kind,
                                             year=timezone.localtime(now).year)

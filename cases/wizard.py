@@ -8,6 +8,7 @@ draft at once, so the attachments step only checks that a quote is on record.
 
 import copy
 import json
+from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +25,8 @@ from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import SessionWizardView
 
 from documents.services import attachment_add
+from forms_catalog.selectors import answers_by_step, forms_for_service
+from forms_catalog.steps import CatalogueStepsMixin
 from portal.selectors import prescribing_services_of
 
 from . import permissions, services
@@ -72,15 +75,20 @@ STEP_TITLES = {
 }
 
 
-class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
+BUILT_IN_STEPS = [
+    ("objet", PurchaseObjectForm),
+    ("fournisseur", SupplierForm),
+    ("lignes", LineFormSet),
+    ("pieces", AttachmentsForm),
+]
+
+
+class PurchaseRequestWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardView):
+    """The built-in steps of a purchase request, then the steps the editors added on the
+    catalogue page (pinned to the revision the draft was started with), then the summary."""
+
     storage_name = "cases.wizard.CaseDraftStorage"
-    form_list = [
-        ("objet", PurchaseObjectForm),
-        ("fournisseur", SupplierForm),
-        ("lignes", LineFormSet),
-        ("pieces", AttachmentsForm),
-        ("recapitulatif", SummaryForm),
-    ]
+    form_list = [*BUILT_IN_STEPS, ("recapitulatif", SummaryForm)]
     template_name = "cases/wizard.html"
     # Required by formtools for steps with file fields; unused since uploads become attachments.
     file_storage = FileSystemStorage(location=settings.MEDIA_ROOT / "wizard-tmp")
@@ -103,10 +111,17 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
             if self.case.state != State.DRAFT:
                 return redirect(self.case.get_absolute_url())
             self.service = self.case.requesting_service
+            self.procedure = self.case.procedure
+            self.schema = self.case.extra.get("schema")
         else:
             self.service = self._chosen_service(request)
             if self.service is None:
                 raise Http404
+            self.procedure = (forms_for_service(self.service)
+                              .filter(form_kind=CaseKind.PURCHASE_REQUEST).first())
+            self.schema = self.procedure.field_schema if self.procedure else None
+        self.form_list = OrderedDict([*BUILT_IN_STEPS, *self.catalogue_steps(),
+                                      ("recapitulatif", SummaryForm)])
         request.draft_case = self.case
         return super().dispatch(request, *args, **kwargs)
 
@@ -134,8 +149,17 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
         if step == "fournisseur":
             return {"search": self.request.GET.get("q", "")}
         if step == "pieces":
-            return {"case": self.case}
+            return {"case": self.case, "required_kinds": self._required_attachments()}
+        if self.is_catalogue_step(step):
+            return self.catalogue_form_kwargs(step)
         return {}
+
+    def _required_attachments(self) -> list[str]:
+        if self.case is not None and "required_attachments" in self.case.extra:
+            return self.case.extra["required_attachments"]
+        if self.procedure is not None:
+            return list(self.procedure.required_attachments or [])
+        return ["quote"]
 
     def get_form_step_data(self, form):
         return {k: v for k, v in form.data.lists() if k not in STRIPPED_KEYS}
@@ -169,6 +193,11 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
             request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
                                              if key not in stored})
             form = self.get_form(data=request.POST)
+        elif self.is_catalogue_step(current) and request.FILES:
+            self._ensure_case()
+            stored = self.store_catalogue_uploads(form)
+            request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
+                                             if key not in stored})
         if leaving:
             # Keep what was typed, even if incomplete: the draft must lose nothing.
             self._ensure_case()
@@ -207,8 +236,13 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
 
     def _ensure_case(self):
         if self.case is None:
-            self.case = services.case_draft_create(actor=self.request.user, service=self.service,
-                                                   kind=CaseKind.PURCHASE_REQUEST)
+            if self.procedure is not None:
+                self.case = services.catalogue_draft_create(
+                    actor=self.request.user, service=self.service, procedure=self.procedure)
+            else:
+                self.case = services.case_draft_create(
+                    actor=self.request.user, service=self.service,
+                    kind=CaseKind.PURCHASE_REQUEST)
             self.request.draft_case = self.case
 
     def _store_uploads(self, form) -> set[str]:
@@ -235,14 +269,16 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
         context = super().get_context_data(form=form, **kwargs)
         index = self.steps.index
         steps = list(self.get_form_list())
+        titles = {**STEP_TITLES, **self.catalogue_titles()}
         context.update({
             "case": self.case,
             "service": self.service,
-            "step_titles": STEP_TITLES,
+            "procedure": self.procedure,
+            "step_titles": titles,
             "stepper": {
                 "current_step_id": index + 1,
-                "current_step_title": STEP_TITLES[self.steps.current],
-                "next_step_title": STEP_TITLES[steps[index + 1]] if index + 1 < len(steps) else "",
+                "current_step_title": titles[self.steps.current],
+                "next_step_title": titles[steps[index + 1]] if index + 1 < len(steps) else "",
                 "total_steps": len(steps),
             },
             "search": self.request.GET.get("q", ""),
@@ -265,7 +301,10 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
             rows = [{**line, "totals": services.line_totals(services.LineData(**line))}
                     for line in lines]
             totals = services.purchase_totals([services.LineData(**line) for line in lines])
+        catalogue = (answers_by_step(self.schema, self.catalogue_summary_answers())
+                     if self.schema else [])
         return {"objet": objet, "supplier": supplier, "lines": rows, "totals": totals,
+                "catalogue": catalogue,
                 "incomplete": [name for name, value in
                                (("objet", objet), ("fournisseur", supplier), ("lignes", lines))
                                if not value]}
@@ -289,6 +328,9 @@ class PurchaseRequestWizard(LoginRequiredMixin, SessionWizardView):
         try:
             with transaction.atomic():
                 services.purchase_request_fill(case=self.case, actor=self.request.user, data=data)
+                if self.schema:
+                    services.answers_record(case=self.case, actor=self.request.user,
+                                            answers=self.catalogue_answers(form_dict))
                 case = services.transition(case=self.case, action="submit",
                                            actor=self.request.user)
         except services.CaseError as exc:

@@ -157,7 +157,13 @@ def _seed_catalogue(editorial: Editorial) -> int:
             intro="<p>Commander une fourniture ou une prestation : le centre saisit "
                   "l'engagement juridique et vous renvoie le bon de commande signé.</p>",
             validation_required=True, required_attachments=["quote"],
-            procedure_sheet=sheets.get("demande-d-achat")),
+            procedure_sheet=sheets.get("demande-d-achat"),
+            fields=[_field("yes_no", "Commande urgente ?", help_text="Une commande urgente est "
+                           "traitée en priorité par le centre."),
+                    _field("date", "Livraison attendue au plus tard le",
+                           show_if=("Commande urgente ?", "oui")),
+                    _field("long_text", "Motif de l'urgence",
+                           show_if=("Commande urgente ?", "oui"))]),
         ProcedureFormPage(
             title="Demande d'accès à Chorus", slug="acces-chorus", form_kind="generic",
             intro="<p>Ouvrir ou modifier l'accès d'un agent de votre service à Chorus.</p>",

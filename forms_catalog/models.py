@@ -88,7 +88,10 @@ class ProcedureFormPage(Page):
 
     @property
     def field_schema(self) -> dict:
-        return build_schema(self.fields, str(_("Votre demande")))
+        # Editor fields follow the built-in steps of the other kinds.
+        first = _("Votre demande") if self.form_kind == CaseKind.GENERIC else _(
+            "Informations complémentaires")
+        return build_schema(self.fields, str(first))
 
     def clean(self):
         super().clean()

@@ -23,24 +23,18 @@ from formtools.wizard.views import SessionWizardView
 from cases import permissions, services
 from cases.models import CaseKind
 from cases.workflow import State
-from documents.models import AttachmentKind
-from documents.services import attachment_add
 from portal.selectors import prescribing_services_of
 
-from .forms import GenericSummaryForm, StepForm
+from .forms import GenericSummaryForm
 from .models import ProcedureFormPage
-from .schema import input_items
 from .selectors import answers_by_step, forms_for_service
+from .steps import CatalogueStepsMixin
 
 SUMMARY = "recapitulatif"
 STRIPPED_KEYS = {"csrfmiddlewaretoken", "save_draft", "wizard_goto_step"}
 
 
-def _step_name(index: int) -> str:
-    return f"etape-{index + 1}"
-
-
-class GenericFormWizard(LoginRequiredMixin, SessionWizardView):
+class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardView):
     storage_name = "cases.wizard.CaseDraftStorage"
     # Replaced per request by the steps of the form's schema (formtools needs one here).
     form_list = [(SUMMARY, GenericSummaryForm)]
@@ -71,37 +65,15 @@ class GenericFormWizard(LoginRequiredMixin, SessionWizardView):
             if self.service is None:
                 raise Http404
             self.procedure, self.schema, self.title = page, page.field_schema, page.title
-        self.form_list = OrderedDict(
-            [(_step_name(i), StepForm) for i in range(len(self.schema["steps"]))]
-            + [(SUMMARY, GenericSummaryForm)])
+        self.form_list = OrderedDict(self.catalogue_steps() + [(SUMMARY, GenericSummaryForm)])
         request.draft_case = self.case
         return super().dispatch(request, *args, **kwargs)
 
     def get_prefix(self, request, *args, **kwargs):
         return "generic"
 
-    def _step_index(self, step) -> int:
-        return list(self.form_list).index(step)
-
-    def _answers_before(self, step) -> dict:
-        answers = {}
-        for name in list(self.form_list)[:self._step_index(step)]:
-            if name == SUMMARY:
-                continue
-            data = self.storage.get_step_data(name)
-            if data is None:
-                continue
-            form = self.get_form(step=name, data=data)
-            if form.is_valid():
-                answers.update(form.answers())
-        return answers
-
     def get_form_kwargs(self, step=None):
-        if step == SUMMARY:
-            return {}
-        return {"items": self.schema["steps"][self._step_index(step)]["items"],
-                "previous_answers": self._answers_before(step),
-                "stored_files": self.storage.extra_data.get("files", {})}
+        return self.catalogue_form_kwargs(step) if self.is_catalogue_step(step) else {}
 
     def get_form_step_data(self, form):
         return {k: v for k, v in form.data.lists() if k not in STRIPPED_KEYS}
@@ -124,7 +96,7 @@ class GenericFormWizard(LoginRequiredMixin, SessionWizardView):
         form = self.get_form(data=request.POST, files=request.FILES)
         if request.FILES and current != SUMMARY:
             self._ensure_case()
-            stored = self._store_uploads(form)
+            stored = self.store_catalogue_uploads(form)
             request._files = MultiValueDict({k: v for k, v in request.FILES.lists()
                                              if k not in stored})
         if "save_draft" in request.POST or "wizard_goto_step" in request.POST:
@@ -162,31 +134,10 @@ class GenericFormWizard(LoginRequiredMixin, SessionWizardView):
 
     def _ensure_case(self):
         if self.case is None:
-            self.case = services.generic_draft_create(actor=self.request.user,
+            self.case = services.catalogue_draft_create(actor=self.request.user,
                                                       service=self.service,
                                                       procedure=self.procedure)
             self.request.draft_case = self.case
-
-    def _store_uploads(self, form) -> set[str]:
-        """Valid files become attachments of the draft at once; returns their field keys."""
-        form.is_valid()
-        files = dict(self.storage.extra_data.get("files", {}))
-        stored = set()
-        for item in form.items:
-            key = item["key"]
-            uploaded = form.files.get(form.add_prefix(key))
-            if item["type"] != "file" or not uploaded or key in form.errors:
-                continue
-            try:
-                attachment = attachment_add(case=self.case, kind=AttachmentKind.OTHER,
-                                            uploaded=uploaded, actor=self.request.user)
-            except Exception as exc:  # noqa: BLE001 — shown next to the field, nothing saved
-                form.add_error(key, getattr(exc, "messages", [str(exc)])[0])
-                continue
-            files[key] = {"attachment": attachment.pk, "name": attachment.original_name}
-            stored.add(form.add_prefix(key))
-        self.storage.extra_data = {**self.storage.extra_data, "files": files}
-        return stored
 
     def _persist(self):
         if self.case is None or self.storage.snapshot() == self.storage.saved:
@@ -203,7 +154,7 @@ class GenericFormWizard(LoginRequiredMixin, SessionWizardView):
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         names = list(self.get_form_list())
-        titles = [step["title"] for step in self.schema["steps"]] + [_("Récapitulatif et dépôt")]
+        titles = [*self.catalogue_titles().values(), _("Récapitulatif et dépôt")]
         index = self.steps.index
         context.update({
             "case": self.case, "service": self.service, "title": self.title,
@@ -215,28 +166,16 @@ class GenericFormWizard(LoginRequiredMixin, SessionWizardView):
             "stored_files": self.storage.extra_data.get("files", {}),
         })
         if self.steps.current == SUMMARY:
-            context["summary"] = answers_by_step(self.schema, self._all_answers())
+            context["summary"] = answers_by_step(self.schema, self.catalogue_summary_answers())
         return context
-
-    def _all_answers(self) -> dict:
-        answers = self._answers_before(SUMMARY)
-        answers.update(self.storage.extra_data.get("files", {}))
-        return answers
 
     # --- submission ---------------------------------------------------------------------
 
     def done(self, form_list, form_dict=None, **kwargs):
-        answers = {}
-        for name, form in form_dict.items():
-            if name != SUMMARY:
-                answers.update(form.answers())
-        files = self.storage.extra_data.get("files", {})
-        for item in input_items(self.schema):
-            if item["type"] == "file" and item["key"] in files:
-                answers[item["key"]] = files[item["key"]]
+        answers = self.catalogue_answers(form_dict)
         try:
             with transaction.atomic():
-                services.generic_fill(case=self.case, actor=self.request.user, answers=answers)
+                services.answers_record(case=self.case, actor=self.request.user, answers=answers)
                 case = services.transition(case=self.case, action="submit",
                                            actor=self.request.user)
         except services.CaseError as exc:

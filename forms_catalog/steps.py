@@ -1,0 +1,91 @@
+"""Wizard steps built from a catalogue schema, shared by every wizard (generic forms, and the
+editor's steps added to the built-in steps of a kind)."""
+
+from django.core.exceptions import ValidationError
+
+from documents.models import AttachmentKind
+from documents.services import attachment_add
+
+from .forms import StepForm
+from .schema import input_items
+
+
+def step_name(index: int) -> str:
+    return f"etape-{index + 1}"
+
+
+class CatalogueStepsMixin:
+    """Needs `self.schema` (a schema dict or None), `self.case`, `self.storage`."""
+
+    schema: dict | None = None
+
+    def catalogue_steps(self) -> list[tuple[str, type]]:
+        steps = (self.schema or {}).get("steps", [])
+        return [(step_name(i), StepForm) for i, step in enumerate(steps) if step["items"]]
+
+    def catalogue_titles(self) -> dict[str, str]:
+        steps = (self.schema or {}).get("steps", [])
+        return {step_name(i): step["title"] for i, step in enumerate(steps) if step["items"]}
+
+    def is_catalogue_step(self, step) -> bool:
+        return step in dict(self.catalogue_steps())
+
+    def _catalogue_index(self, step) -> int:
+        return int(step.rsplit("-", 1)[1]) - 1
+
+    def catalogue_answers_before(self, step) -> dict:
+        """Answers of the catalogue steps before `step` (None: all of them)."""
+        answers = {}
+        for name, _form in self.catalogue_steps():
+            if name == step:
+                break
+            data = self.storage.get_step_data(name)
+            if data is None:
+                continue
+            form = self.get_form(step=name, data=data)
+            if form.is_valid():
+                answers.update(form.answers())
+        return answers
+
+    def catalogue_form_kwargs(self, step) -> dict:
+        return {"items": self.schema["steps"][self._catalogue_index(step)]["items"],
+                "previous_answers": self.catalogue_answers_before(step),
+                "stored_files": self.storage.extra_data.get("files", {})}
+
+    def store_catalogue_uploads(self, form) -> set[str]:
+        """Valid files become attachments of the draft at once; returns their field names."""
+        form.is_valid()
+        files = dict(self.storage.extra_data.get("files", {}))
+        stored = set()
+        for item in form.items:
+            key = item["key"]
+            # A hidden field's file is dropped by the form's clean(): never stored.
+            uploaded = form.cleaned_data.get(key) if hasattr(form, "cleaned_data") else None
+            if item["type"] != "file" or not uploaded or key in form.errors:
+                continue
+            try:
+                attachment = attachment_add(case=self.case, kind=AttachmentKind.OTHER,
+                                            uploaded=uploaded, actor=self.request.user)
+            except ValidationError as exc:
+                form.add_error(key, exc.messages[0])
+                continue
+            files[key] = {"attachment": attachment.pk, "name": attachment.original_name}
+            stored.add(form.add_prefix(key))
+        self.storage.extra_data = {**self.storage.extra_data, "files": files}
+        return stored
+
+    def catalogue_answers(self, form_dict) -> dict:
+        answers = {}
+        for name, form in form_dict.items():
+            if self.is_catalogue_step(name):
+                answers.update(form.answers())
+        files = self.storage.extra_data.get("files", {})
+        for item in input_items(self.schema or {}):
+            if item["type"] == "file" and item["key"] in files:
+                answers[item["key"]] = files[item["key"]]
+        return answers
+
+    def catalogue_summary_answers(self) -> dict:
+        answers = self.catalogue_answers_before(None)
+        answers.update(self.storage.extra_data.get("files", {}))
+        return answers

@@ -1,0 +1,97 @@
+"""The purchase-request wizard takes the editor's fields and settings from its catalogue page."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cases.models import Case
+from cases.workflow import State
+from conventions.demo_content import _field
+from conventions.services import editorial_setup
+from forms_catalog.models import ProcedureFormPage
+
+from .conftest import TINY_PDF
+from .factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
+from .test_http_wizard import NEW_URL, lines_step, object_step, step
+
+URGENT = "Commande urgente ?"
+REASON = "Motif de l'urgence"
+
+
+@pytest.fixture
+def imputations(sp):
+    for factory in (FinancialCentreFactory, CostCentreFactory, ActivityFactory):
+        factory(service=sp)
+
+
+@pytest.fixture
+def supplier(db):
+    return TiersFactory()
+
+
+@pytest.fixture
+def da_page(db, sp):
+    editorial = editorial_setup()
+    page = ProcedureFormPage(
+        title="Demande d'achat", slug="da", form_kind="purchase_request",
+        required_attachments=["quote", "price_schedule"],
+        fields=[_field("yes_no", URGENT),
+                _field("text", REASON, show_if=(URGENT, "oui"))])
+    editorial.sections["catalogue"].add_child(instance=page)
+    page.save_revision().publish()
+    return ProcedureFormPage.objects.get(pk=page.pk)
+
+
+def keys(page) -> dict:
+    return {item["label"]: item["key"] for s in page.field_schema["steps"]
+            for item in s["items"]}
+
+
+def pdf(name):
+    return SimpleUploadedFile(name, TINY_PDF + name.encode(), content_type="application/pdf")
+
+
+def test_editor_fields_become_a_step_after_the_built_in_ones(client, sp_agent, sp, supplier,
+                                                             imputations, da_page):
+    client.force_login(sp_agent)
+    url = client.post(NEW_URL, object_step(sp))["Location"]
+    case = Case.objects.get()
+    assert case.procedure == da_page and case.procedure_revision == da_page.live_revision
+    client.post(url, step("fournisseur", **{"fournisseur-tiers": supplier.pk}))
+    client.post(url, lines_step(("Poste", "1", "100", "20.00")))
+
+    # The page requires a price schedule as well as the quote.
+    response = client.post(url, step("pieces", **{"pieces-quote": pdf("devis.pdf")}))
+    assert response.status_code == 200
+    assert "Cette pièce est obligatoire." in response.content.decode()
+    response = client.post(url, step("pieces", **{"pieces-price_schedule": pdf("bpu.pdf")}))
+    assert response.status_code == 302
+
+    k = keys(da_page)
+    page = client.get(url).content.decode()
+    assert "Informations complémentaires" in page and URGENT in page
+    response = client.post(url, step("etape-1", **{f"etape-1-{k[URGENT]}": "oui"}))
+    assert response.status_code == 200  # the reason is required once "oui" is chosen
+    response = client.post(url, step("etape-1", **{f"etape-1-{k[URGENT]}": "oui",
+                                                   f"etape-1-{k[REASON]}": "Rentrée scolaire"}))
+    assert response.status_code == 302
+    assert "Rentrée scolaire" in client.get(url).content.decode()  # on the summary
+
+    response = client.post(url, step("recapitulatif", **{"recapitulatif-confirm": "on"}))
+    case.refresh_from_db()
+    assert response.status_code == 302 and case.state != State.DRAFT
+    assert case.extra["answers"][k[URGENT]] == "oui"
+    assert "Rentrée scolaire" in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_a_draft_keeps_the_fields_it_was_started_with(client, sp_agent, sp, imputations,
+                                                       da_page):
+    client.force_login(sp_agent)
+    client.post(NEW_URL, object_step(sp))
+    case = Case.objects.get()
+    da_page.fields = [_field("text", "Nouveau champ obligatoire")]
+    da_page.save_revision().publish()
+
+    labels = [item["label"] for s in case.extra["schema"]["steps"] for item in s["items"]]
+    assert labels == [URGENT, REASON]
+    page = client.get(case.get_resume_url()).content.decode()
+    assert "Nouveau champ obligatoire" not in page
