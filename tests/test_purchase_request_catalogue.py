@@ -95,3 +95,24 @@ def test_a_draft_keeps_the_fields_it_was_started_with(client, sp_agent, sp, impu
     assert labels == [URGENT, REASON]
     page = client.get(case.get_resume_url()).content.decode()
     assert "Nouveau champ obligatoire" not in page
+
+
+def test_the_case_summary_pdf_shows_the_answers_with_the_cases_own_labels(
+        sp_agent, sp, da_page, make_purchase_request):
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from documents.pdf.case_summary import render_case_summary
+
+    case = make_purchase_request(sp_agent, state=State.SUBMITTED)
+    case.extra = {"schema": da_page.field_schema, "answers": {keys(da_page)[URGENT]: "non"}}
+    case.save()
+    da_page.fields = [_field("yes_no", "Libellé modifié depuis")]
+    da_page.save_revision().publish()
+
+    content = render_case_summary(case, attachments=[], issued_documents=[], events=[])
+    reader = PdfFileReader(io.BytesIO(content))
+    text = b"".join(page.get_object()["/Contents"].get_object().data
+                    for page in reader.root["/Pages"]["/Kids"])
+    assert b"Commande urgente" in text and b"depuis" not in text

@@ -8,6 +8,7 @@ from reportlab.platypus import Spacer
 
 from cases.services import line_totals
 from cases.workflow import event_label
+from forms_catalog.selectors import answers_by_step
 
 from .layout import (
     CONTENT_WIDTH,
@@ -98,6 +99,11 @@ def render_case_summary(case, *, attachments, issued_documents, events) -> bytes
     purchase_request = getattr(case, "purchase_request", None)
     if purchase_request is not None:
         story += _purchase_request(purchase_request)
+    # Catalogue fields, with the schema the case was filled with (not today's form).
+    for step in answers_by_step(case.extra.get("schema") or {}, case.extra.get("answers") or {}):
+        story.append(para(step["title"], HEADING))
+        story.append(facts([(row["label"], row["value"] if row["value"] not in (None, "")
+                             else "—") for row in step["rows"]]))
 
     story.append(para(_("Pièces jointes"), HEADING))
     if attachments:
