@@ -76,6 +76,17 @@ def case_draft_create(*, actor, service: Service, kind: str, at: datetime | None
     return case
 
 
+def _without_nul(value):
+    """A draft keeps what was typed, except NUL characters (PostgreSQL refuses them in text)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
 @transaction.atomic
 def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | None = None,
                     expected_version: int | None = None) -> Case:
@@ -88,9 +99,9 @@ def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | Non
     if expected_version is not None and expected_version != case.version:
         raise CaseConflict(_("Cette demande a été modifiée dans un autre onglet ou par une "
                              "autre personne. Rechargez la page : rien n'a été perdu."))
-    case.wizard_state = wizard_state
+    case.wizard_state = _without_nul(wizard_state)
     if subject is not None:
-        case.subject = subject[:200]
+        case.subject = subject.replace("\x00", "")[:200]
     case.version += 1
     case.save(update_fields=["wizard_state", "subject", "version", "updated_at"])
     return case
@@ -105,7 +116,8 @@ def _pin_procedure(case: Case, procedure) -> None:
     case.procedure_revision = procedure.live_revision
     case.extra = {"procedure_title": procedure.title, "schema": procedure.field_schema,
                   "answers": {}, "validation": procedure.validation_policy(),
-                  "required_attachments": list(procedure.required_attachments or [])}
+                  "required_attachments": list(procedure.required_attachments or [])
+                  if procedure.form_kind == CaseKind.PURCHASE_REQUEST else []}
     case.save(update_fields=["procedure", "procedure_revision", "subject", "extra",
                              "updated_at"])
 
@@ -325,6 +337,9 @@ def _effect_answer(case, actor, inputs, now, data):
 
 
 def _effect_complete(case, actor, inputs, now, data):
+    case.completed_at = now
+    if case.kind != CaseKind.PURCHASE_REQUEST:
+        return
     ej_number = (inputs.get("ej_number") or "").strip()
     try:
         ej_number_validator(ej_number)

@@ -193,9 +193,11 @@ class PurchaseRequestWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWiza
             request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
                                              if key not in stored})
             form = self.get_form(data=request.POST)
-        elif self.is_catalogue_step(current) and request.FILES:
+        elif self.is_catalogue_step(current) and request.FILES and form.is_valid():
             self._ensure_case()
             stored = self.store_catalogue_uploads(form)
+            if form.errors:  # a file refused by the upload checks: say so, keep the step
+                return self.render(form)
             request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
                                              if key not in stored})
         if leaving:

@@ -1,5 +1,6 @@
 """Django forms built from a catalogue schema, one per wizard step."""
 
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -42,12 +43,15 @@ def _field(item: dict) -> forms.Field:
     if kind == "integer":
         return forms.IntegerField(min_value=-10**12, max_value=10**12, **common)
     if kind == "decimal":
-        return forms.DecimalField(max_digits=18, decimal_places=6, **common)
+        return forms.DecimalField(max_digits=18, decimal_places=6, localize=True, **common)
     if kind == "amount":
-        return forms.DecimalField(max_digits=14, decimal_places=2, validators=[
+        return forms.DecimalField(max_digits=14, decimal_places=2, localize=True, validators=[
             MinValueValidator(Decimal("0")), MaxValueValidator(MAX_AMOUNT)], **common)
     if kind == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[
+            MinValueValidator(date(1900, 1, 1), _("Saisissez une date postérieure à 1900.")),
+            MaxValueValidator(date(2100, 12, 31), _("Saisissez une date antérieure à 2101."))],
+            **common)
     if kind == "choice":
         return forms.ChoiceField(choices=[("", _("— Choisir —"))]
                                  + [(c, c) for c in item["choices"]], **common)
@@ -75,8 +79,10 @@ def to_json(item: dict, value):
     """An answer as stored in the case (JSON)."""
     if value in (None, "", []):
         return None
-    if item["type"] in ("decimal", "amount"):
-        return str(value)
+    if item["type"] == "amount":
+        return format(value.quantize(Decimal("0.01")), "f")
+    if item["type"] == "decimal":
+        return format(value.normalize(), "f") if value else "0"
     if item["type"] == "date":
         return value.isoformat()
     if item["type"] == "file":

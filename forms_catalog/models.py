@@ -102,6 +102,10 @@ class ProcedureFormPage(Page):
         unknown = set(self.required_attachments or []) - set(AttachmentKind.values)
         if unknown:
             raise ValidationError({"required_attachments": _("Type de pièce inconnu.")})
+        if self.required_attachments and self.form_kind != CaseKind.PURCHASE_REQUEST:
+            raise ValidationError({"required_attachments": _(
+                "Seule la demande d'achat a une étape de pièces : pour ce formulaire, ajoutez "
+                "plutôt des champs « Fichier » obligatoires.")})
 
     def validation_policy(self) -> dict:
         return {"required": self.validation_required,

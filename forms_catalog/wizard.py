@@ -45,6 +45,7 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.case = None
+        self.allowed_services = []
         if "pk" in kwargs:
             self.case = (permissions.visible_cases(request.user, permissions.CHANGE)
                          .filter(pk=kwargs["pk"], kind=CaseKind.GENERIC, created_by=request.user)
@@ -60,10 +61,13 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
         else:
             page = get_object_or_404(ProcedureFormPage.objects.live(), pk=kwargs["page_id"],
                                      form_kind=CaseKind.GENERIC)
-            self.service = next((s for s in prescribing_services_of(request.user)
-                                 if forms_for_service(s).filter(pk=page.pk).exists()), None)
-            if self.service is None:
+            self.allowed_services = [s for s in prescribing_services_of(request.user)
+                                     if forms_for_service(s).filter(pk=page.pk).exists()]
+            if not self.allowed_services:
                 raise Http404
+            code = request.GET.get("service") or request.POST.get("service")
+            self.service = next((s for s in self.allowed_services if s.code == code),
+                                self.allowed_services[0])
             self.procedure, self.schema, self.title = page, page.field_schema, page.title
         self.form_list = OrderedDict(self.catalogue_steps() + [(SUMMARY, GenericSummaryForm)])
         request.draft_case = self.case
@@ -94,9 +98,11 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
             self.storage.current_step = posted_step
         current = self.steps.current
         form = self.get_form(data=request.POST, files=request.FILES)
-        if request.FILES and current != SUMMARY:
+        if request.FILES and current != SUMMARY and form.is_valid():
             self._ensure_case()
             stored = self.store_catalogue_uploads(form)
+            if form.errors:  # a file refused by the upload checks: say so, keep the step
+                return self.render(form)
             request._files = MultiValueDict({k: v for k, v in request.FILES.lists()
                                              if k not in stored})
         if "save_draft" in request.POST or "wizard_goto_step" in request.POST:
@@ -111,7 +117,9 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
             messages.success(request, _("Brouillon enregistré. Vous pourrez le reprendre depuis "
                                         "« Mes demandes »."))
             return redirect("cases:my_requests")
-        self._ensure_case()
+        # A draft exists from the first step that passes its checks (not for a refused one).
+        if form.is_valid():
+            self._ensure_case()
         self._kept_state = None
         response = super().post(request, *args, **kwargs)
         if self._kept_state is not None:
@@ -164,6 +172,7 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
                         "total_steps": len(names)},
             "step_names": list(zip(names, titles, strict=True)),
             "stored_files": self.storage.extra_data.get("files", {}),
+            "other_services": [s for s in self.allowed_services if s != self.service],
         })
         if self.steps.current == SUMMARY:
             context["summary"] = answers_by_step(self.schema, self.catalogue_summary_answers())
