@@ -75,6 +75,82 @@ STEP_TITLES = {
 }
 
 
+class DraftWizard(LoginRequiredMixin, SessionWizardView):
+    """What every case wizard shares: progress kept in the draft (CaseDraftStorage), a
+    redirect after each step, "Étape précédente" and "Enregistrer le brouillon" that keep
+    what was typed. Subclasses set `self.case` (or None) and implement `_ensure_case()` and
+    `_wizard_url()`."""
+
+    storage_name = "cases.wizard.CaseDraftStorage"
+    # Required by formtools for steps with file fields; unused since uploads become attachments.
+    file_storage = FileSystemStorage(location=settings.MEDIA_ROOT / "wizard-tmp")
+
+    def get_form_step_data(self, form):
+        return {k: v for k, v in form.data.lists() if k not in STRIPPED_KEYS}
+
+    def _strip_stored_files(self, request, stored: set[str]) -> None:
+        # Stored uploads are attachments now: formtools must not see (and re-check) them.
+        request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
+                                         if key not in stored})
+
+    def _leave(self, request, current, form):
+        """"Étape précédente" or "Enregistrer le brouillon": keep what was typed, even if
+        incomplete — the draft must lose nothing. None when the user is not leaving."""
+        if "save_draft" not in request.POST and "wizard_goto_step" not in request.POST:
+            return None
+        self._ensure_case()
+        self.storage.set_step_data(current, self.get_form_step_data(form))
+        goto = request.POST.get("wizard_goto_step")
+        if goto in self.get_form_list():
+            self.storage.current_step = goto
+            self._persist()
+            return redirect(self._wizard_url())
+        self._persist()
+        messages.success(request, _("Brouillon enregistré. Vous pourrez le reprendre depuis "
+                                    "« Mes demandes »."))
+        return redirect("cases:my_requests")
+
+    def _formtools_post(self, request, *args, **kwargs):
+        self._kept_state = None
+        response = super().post(request, *args, **kwargs)
+        if self._kept_state is not None:
+            # formtools resets its storage after done(), even when the submission was refused.
+            self.storage.data = self._kept_state
+        self._persist()
+        return response
+
+    def _refused(self, message: str):
+        """In done(): the submission was refused; back to the summary, nothing lost."""
+        messages.error(self.request, message)
+        self.storage.current_step = self.steps.last
+        self._kept_state = copy.deepcopy(self.storage.data)
+        return redirect(self._wizard_url())
+
+    def render_next_step(self, form, **kwargs):
+        self.storage.current_step = self.get_next_step()
+        return redirect(self._wizard_url())
+
+    def render_revalidation_failure(self, step, form, **kwargs):
+        self.storage.current_step = step
+        messages.error(self.request, _("Une étape est incomplète : corrigez-la avant de déposer "
+                                       "la demande."))
+        return redirect(self._wizard_url())
+
+    def _draft_subject(self) -> str | None:
+        return None
+
+    def _persist(self):
+        if self.case is None or self.storage.snapshot() == self.storage.saved:
+            return
+        self.case.refresh_from_db(fields=["state"])
+        if self.case.state != State.DRAFT:
+            return
+        self.case = services.case_draft_save(case=self.case, actor=self.request.user,
+                                             wizard_state=self.storage.data,
+                                             subject=self._draft_subject())
+        self.storage.saved = self.storage.snapshot()
+
+
 BUILT_IN_STEPS = [
     ("objet", PurchaseObjectForm),
     ("fournisseur", SupplierForm),
@@ -83,15 +159,12 @@ BUILT_IN_STEPS = [
 ]
 
 
-class PurchaseRequestWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardView):
+class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
     """The built-in steps of a purchase request, then the steps the editors added on the
     catalogue page (pinned to the revision the draft was started with), then the summary."""
 
-    storage_name = "cases.wizard.CaseDraftStorage"
     form_list = [*BUILT_IN_STEPS, ("recapitulatif", SummaryForm)]
     template_name = "cases/wizard.html"
-    # Required by formtools for steps with file fields; unused since uploads become attachments.
-    file_storage = FileSystemStorage(location=settings.MEDIA_ROOT / "wizard-tmp")
 
     # --- resolving the draft and the service ----------------------------------------------
 
@@ -161,9 +234,6 @@ class PurchaseRequestWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWiza
             return list(self.procedure.required_attachments or [])
         return ["quote"]
 
-    def get_form_step_data(self, form):
-        return {k: v for k, v in form.data.lists() if k not in STRIPPED_KEYS}
-
     # --- requests -------------------------------------------------------------------------
 
     def get(self, request, *args, **kwargs):
@@ -184,54 +254,23 @@ class PurchaseRequestWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWiza
             self.storage.current_step = posted_step
         current = self.steps.current
         form = self.get_form(data=request.POST, files=request.FILES)
-        leaving = "save_draft" in request.POST or "wizard_goto_step" in request.POST
         if current == "pieces":
             self._ensure_case()
             form.case = self.case
-            stored = self._store_uploads(form)
-            # Stored uploads are attachments now: formtools must not see (and re-check) them.
-            request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
-                                             if key not in stored})
+            self._strip_stored_files(request, self._store_uploads(form))
             form = self.get_form(data=request.POST)
         elif self.is_catalogue_step(current) and request.FILES and form.is_valid():
             self._ensure_case()
             stored = self.store_catalogue_uploads(form)
             if form.errors:  # a file refused by the upload checks: say so, keep the step
                 return self.render(form)
-            request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
-                                             if key not in stored})
-        if leaving:
-            # Keep what was typed, even if incomplete: the draft must lose nothing.
-            self._ensure_case()
-            self.storage.set_step_data(current, self.get_form_step_data(form))
-            goto = request.POST.get("wizard_goto_step")
-            if goto in self.get_form_list():
-                self.storage.current_step = goto
-                self._persist()
-                return redirect(self._wizard_url())
-            self._persist()
-            messages.success(request, _("Brouillon enregistré. Vous pourrez le reprendre depuis "
-                                        "« Mes demandes »."))
-            return redirect("cases:my_requests")
+            self._strip_stored_files(request, stored)
+        leaving = self._leave(request, current, form)
+        if leaving is not None:
+            return leaving
         if form.is_valid():
             self._ensure_case()
-        self._kept_state = None
-        response = super().post(request, *args, **kwargs)
-        if self._kept_state is not None:
-            # formtools resets its storage after done(), even when the submission was refused.
-            self.storage.data = self._kept_state
-        self._persist()
-        return response
-
-    def render_next_step(self, form, **kwargs):
-        self.storage.current_step = self.get_next_step()
-        return redirect(self._wizard_url())
-
-    def render_revalidation_failure(self, step, form, **kwargs):
-        self.storage.current_step = step
-        messages.error(self.request, _("Une étape est incomplète : corrigez-la avant de déposer "
-                                       "la demande."))
-        return redirect(self._wizard_url())
+        return self._formtools_post(request, *args, **kwargs)
 
     def _wizard_url(self):
         return reverse("cases:purchase_request_resume", args=[self.case.pk])
@@ -254,16 +293,8 @@ class PurchaseRequestWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWiza
             stored.add(key)
         return stored
 
-    def _persist(self):
-        if self.case is None or self.storage.snapshot() == self.storage.saved:
-            return
-        self.case.refresh_from_db(fields=["state"])
-        if self.case.state != State.DRAFT:
-            return
-        subject = (self.storage.get_step_data("objet") or {}).get("objet-subject")
-        self.case = services.case_draft_save(case=self.case, actor=self.request.user,
-                                             wizard_state=self.storage.data, subject=subject)
-        self.storage.saved = self.storage.snapshot()
+    def _draft_subject(self):
+        return (self.storage.get_step_data("objet") or {}).get("objet-subject")
 
     # --- display --------------------------------------------------------------------------
 
@@ -336,10 +367,7 @@ class PurchaseRequestWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWiza
                 case = services.transition(case=self.case, action="submit",
                                            actor=self.request.user)
         except services.CaseError as exc:
-            messages.error(self.request, exc.message)
-            self.storage.current_step = "recapitulatif"
-            self._kept_state = copy.deepcopy(self.storage.data)
-            return redirect(self._wizard_url())
+            return self._refused(exc.message)
         if case.state == State.AWAITING_VALIDATION:
             messages.success(self.request, _(
                 "Demande %(ref)s déposée. Son montant dépasse votre délégation : elle attend la "

@@ -5,23 +5,18 @@ leaving at any step keeps everything. The schema is the one pinned on the draft,
 editor publishing a change meanwhile never changes a form being filled.
 """
 
-import copy
 from collections import OrderedDict
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from formtools.wizard.views import SessionWizardView
 
 from cases import permissions, services
 from cases.models import CaseKind
+from cases.wizard import DraftWizard
 from cases.workflow import State
 from portal.selectors import prescribing_services_of
 
@@ -31,15 +26,12 @@ from .selectors import answers_by_step, forms_for_service
 from .steps import CatalogueStepsMixin
 
 SUMMARY = "recapitulatif"
-STRIPPED_KEYS = {"csrfmiddlewaretoken", "save_draft", "wizard_goto_step"}
 
 
-class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardView):
-    storage_name = "cases.wizard.CaseDraftStorage"
+class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
     # Replaced per request by the steps of the form's schema (formtools needs one here).
     form_list = [(SUMMARY, GenericSummaryForm)]
     template_name = "forms_catalog/wizard.html"
-    file_storage = FileSystemStorage(location=settings.MEDIA_ROOT / "wizard-tmp")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -79,9 +71,6 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
     def get_form_kwargs(self, step=None):
         return self.catalogue_form_kwargs(step) if self.is_catalogue_step(step) else {}
 
-    def get_form_step_data(self, form):
-        return {k: v for k, v in form.data.lists() if k not in STRIPPED_KEYS}
-
     # --- requests -----------------------------------------------------------------------
 
     def get(self, request, *args, **kwargs):
@@ -103,39 +92,14 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
             stored = self.store_catalogue_uploads(form)
             if form.errors:  # a file refused by the upload checks: say so, keep the step
                 return self.render(form)
-            request._files = MultiValueDict({k: v for k, v in request.FILES.lists()
-                                             if k not in stored})
-        if "save_draft" in request.POST or "wizard_goto_step" in request.POST:
-            self._ensure_case()
-            self.storage.set_step_data(current, self.get_form_step_data(form))
-            goto = request.POST.get("wizard_goto_step")
-            self._persist()
-            if goto in self.get_form_list():
-                self.storage.current_step = goto
-                self._persist()
-                return redirect(self._wizard_url())
-            messages.success(request, _("Brouillon enregistré. Vous pourrez le reprendre depuis "
-                                        "« Mes demandes »."))
-            return redirect("cases:my_requests")
+            self._strip_stored_files(request, stored)
+        leaving = self._leave(request, current, form)
+        if leaving is not None:
+            return leaving
         # A draft exists from the first step that passes its checks (not for a refused one).
         if form.is_valid():
             self._ensure_case()
-        self._kept_state = None
-        response = super().post(request, *args, **kwargs)
-        if self._kept_state is not None:
-            self.storage.data = self._kept_state
-        self._persist()
-        return response
-
-    def render_next_step(self, form, **kwargs):
-        self.storage.current_step = self.get_next_step()
-        return redirect(self._wizard_url())
-
-    def render_revalidation_failure(self, step, form, **kwargs):
-        self.storage.current_step = step
-        messages.error(self.request, _("Une étape est incomplète : corrigez-la avant de déposer "
-                                       "la demande."))
-        return redirect(self._wizard_url())
+        return self._formtools_post(request, *args, **kwargs)
 
     def _wizard_url(self):
         return reverse("forms_catalog:resume", args=[self.case.pk])
@@ -146,16 +110,6 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
                                                       service=self.service,
                                                       procedure=self.procedure)
             self.request.draft_case = self.case
-
-    def _persist(self):
-        if self.case is None or self.storage.snapshot() == self.storage.saved:
-            return
-        self.case.refresh_from_db(fields=["state"])
-        if self.case.state != State.DRAFT:
-            return
-        self.case = services.case_draft_save(case=self.case, actor=self.request.user,
-                                             wizard_state=self.storage.data)
-        self.storage.saved = self.storage.snapshot()
 
     # --- display ------------------------------------------------------------------------
 
@@ -188,10 +142,7 @@ class GenericFormWizard(LoginRequiredMixin, CatalogueStepsMixin, SessionWizardVi
                 case = services.transition(case=self.case, action="submit",
                                            actor=self.request.user)
         except services.CaseError as exc:
-            messages.error(self.request, exc.message)
-            self.storage.current_step = SUMMARY
-            self._kept_state = copy.deepcopy(self.storage.data)
-            return redirect(self._wizard_url())
+            return self._refused(exc.message)
         confirmation = (self.procedure.confirmation_message if self.procedure else "") or ""
         if case.state == State.AWAITING_VALIDATION:
             messages.success(self.request, _(
