@@ -18,12 +18,14 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import SessionWizardView
 
+from conventions.selectors import convention_in_force
 from documents.services import attachment_add
 from forms_catalog.selectors import answers_by_step, forms_for_service
 from forms_catalog.steps import CatalogueStepsMixin
@@ -336,8 +338,14 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
             totals = services.purchase_totals([services.LineData(**line) for line in lines])
         catalogue = (answers_by_step(self.schema, self.catalogue_summary_answers())
                      if self.schema else [])
+        convention = convention_in_force(service=self.service,
+                                         centre=self.service.processing_centre,
+                                         on=timezone.localdate())
+        threshold = convention.purchasing_mission_threshold_ht if convention else None
         return {"objet": objet, "supplier": supplier, "lines": rows, "totals": totals,
                 "catalogue": catalogue,
+                "mission_threshold": threshold if totals and threshold is not None
+                and totals.ht >= threshold else None,
                 "incomplete": [name for name, value in
                                (("objet", objet), ("fournisseur", supplier), ("lignes", lines))
                                if not value]}

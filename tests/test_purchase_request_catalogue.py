@@ -116,3 +116,26 @@ def test_the_case_summary_pdf_shows_the_answers_with_the_cases_own_labels(
     text = b"".join(page.get_object()["/Contents"].get_object().data
                     for page in reader.root["/Pages"]["/Kids"])
     assert b"Commande urgente" in text and b"depuis" not in text
+
+
+@pytest.mark.parametrize("unit_price, shown", [("24999.99", False), ("25000.00", True)])
+def test_the_summary_flags_a_purchase_at_the_conventions_mission_threshold(
+        client, sp_agent, sp, csp, supplier, imputations, unit_price, shown):
+    from datetime import date
+
+    from conventions.models import ConventionPage
+
+    editorial = editorial_setup()
+    convention = ConventionPage(title="Convention", slug="convention", centre=csp,
+                                valid_from=date(2020, 1, 1))
+    convention.services = [sp]
+    editorial.sections["conventions"].add_child(instance=convention)
+    convention.save_revision().publish()
+    client.force_login(sp_agent)
+    url = client.post(NEW_URL, object_step(sp))["Location"]
+    client.post(url, step("fournisseur", **{"fournisseur-tiers": supplier.pk}))
+    client.post(url, lines_step(("Travaux", "1", unit_price, "20.00")))
+    client.post(url, step("pieces", **{"pieces-quote": pdf("devis.pdf")}))
+
+    page = client.get(url).content.decode()
+    assert ("seuil de la mission des achats" in page) is shown
