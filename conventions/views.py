@@ -1,11 +1,10 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from wagtail.models import Page
 
 
-@login_required
 def search(request):
+    """Search the published pages; like the pages themselves, open without logging in."""
     query = request.GET.get("q", "").strip()[:200]
     results = Page.objects.live().public().specific().search(query) if query else []
     page = Paginator(results, 20).get_page(request.GET.get("page"))

@@ -255,3 +255,9 @@ def test_api_v2_exposes_the_conventions_parameters(client, sp, csp, content):
     assert parameters["delays_working_days"]["service_done"] == 3
     assert Decimal(parameters["purchasing_mission_threshold_ht"]) == Decimal("25000")
     assert parameters["chorus_siret"] == csp.chorus_siret
+
+
+def test_published_pages_and_their_search_are_open_without_login(client, content):
+    assert client.get(content["sheet"].url).status_code == 200
+    html = client.get("/documentation/recherche/", {"q": "fournisseur"}).content.decode()
+    assert "Créer un fournisseur" in html
