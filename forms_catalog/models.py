@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -30,6 +31,13 @@ class FormIndexPage(Page):
 
     class Meta:
         verbose_name = _("catalogue des formulaires")
+
+
+class ProcedureFormPageForm(WagtailAdminPageForm):
+    # Stored as a JSON list; edited as check boxes of the attachment kinds.
+    required_attachments = forms.MultipleChoiceField(
+        label=_("pièces obligatoires"), choices=AttachmentKind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple)
 
 
 class ProcedureFormPage(Page):
@@ -63,13 +71,13 @@ class ProcedureFormPage(Page):
             FieldPanel("form_kind"),
             FieldPanel("services", widget=forms.CheckboxSelectMultiple),
             FieldPanel("validation_required"), FieldPanel("validation_above"),
-            FieldPanel("required_attachments", widget=forms.CheckboxSelectMultiple(
-                choices=AttachmentKind.choices)),
+            FieldPanel("required_attachments"),
             FieldPanel("confirmation_message"),
             FieldPanel("procedure_sheet"),
         ], heading=_("Réglages")),
         FieldPanel("fields"),
     ]
+    base_form_class = ProcedureFormPageForm
     parent_page_types = ["forms_catalog.FormIndexPage"]
     subpage_types: list[str] = []
     search_fields = [*Page.search_fields, index.SearchField("intro")]

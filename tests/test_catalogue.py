@@ -886,3 +886,14 @@ def test_api_v2_exposes_the_field_schema_and_the_services(client, badge_form, ca
     assert steps[0]["items"][4]["show_if"] == {"key": steps[0]["items"][3]["key"],
                                                "value": "oui"}
     assert items["DRAC et DREAL"]["service_codes"] == sorted([sp.code, other_sp.code])
+
+
+def test_the_admin_form_edits_required_attachments_as_check_boxes():
+    from django import forms as django_forms
+
+    form_class = ProcedureFormPage.get_edit_handler().get_form_class()
+    field = form_class.base_fields["required_attachments"]
+    assert isinstance(field, django_forms.MultipleChoiceField)
+    assert field.clean(["quote", "price_schedule"]) == ["quote", "price_schedule"]
+    with pytest.raises(django_forms.ValidationError):
+        field.clean(["../etc"])
