@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "documents",
     "conventions",
     "forms_catalog",
+    "sirene",
     "dsfr",
     "widget_tweaks",
     "formtools",
