@@ -3,18 +3,16 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from stdnum import iban as std_iban
-from stdnum.fr import siret as std_siret
 
 from portal.models import Service
 
+from .identifiers import clean_iban, clean_siret
 from .workflow import Action, State
 
 
@@ -221,13 +219,11 @@ class BudgetImputation(models.Model):
 
 
 def validate_siret(value: str) -> None:
-    if not std_siret.is_valid(value):
-        raise ValidationError(_("Numéro SIRET invalide (14 chiffres, clé de contrôle)."))
+    clean_siret(value)
 
 
 def validate_iban(value: str) -> None:
-    if not std_iban.is_valid(value):
-        raise ValidationError(_("IBAN invalide."))
+    clean_iban(value)
 
 
 class Tiers(models.Model):

@@ -7,29 +7,13 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
-from stdnum import iban as std_iban
-from stdnum.fr import siret as std_siret
+
+from cases.identifiers import clean_iban, clean_siret
 
 from .schema import INPUT_TYPES, NO, YES, is_shown
 
 REQUIRED = _("Ce champ est obligatoire.")
 MAX_AMOUNT = Decimal("999999999999.99")
-
-
-def _siret(value: str) -> str:
-    compact = std_siret.compact(value)
-    if not std_siret.is_valid(compact):
-        raise forms.ValidationError(_("Numéro SIRET invalide : 14 chiffres dont une clé de "
-                                      "contrôle (vérifiez la saisie)."))
-    return compact
-
-
-def _iban(value: str) -> str:
-    compact = std_iban.compact(value)
-    if not std_iban.is_valid(compact):
-        raise forms.ValidationError(_("IBAN invalide : vérifiez le pays, la longueur et la clé "
-                                      "de contrôle."))
-    return compact
 
 
 def _field(item: dict) -> forms.Field:
@@ -111,9 +95,9 @@ class StepForm(DsfrBaseForm):
         if value in (None, "", []):
             return value
         if item["type"] == "siret":
-            return _siret(value)
+            return clean_siret(value)
         if item["type"] == "iban":
-            return _iban(value)
+            return clean_iban(value)
         return value
 
     def clean(self):

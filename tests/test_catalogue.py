@@ -300,10 +300,10 @@ def test_the_siret_and_iban_messages_are_french_and_explain_the_key():
     siret = step_form(one_field("siret"), {"k1": "73282932000075"})
     iban = step_form(one_field("iban"), {"k1": "FR7630006000011234567890180"})
     assert not siret.is_valid() and not iban.is_valid()
-    assert siret.errors["k1"] == ["Numéro SIRET invalide : 14 chiffres dont une clé de contrôle "
-                                  "(vérifiez la saisie)."]
-    assert iban.errors["k1"] == ["IBAN invalide : vérifiez le pays, la longueur et la clé de "
-                                 "contrôle."]
+    # The messages of cases.identifiers: they name the faulty part.
+    assert siret.errors["k1"] == ["Clé de contrôle SIRET invalide : vérifiez les 14 chiffres."]
+    assert iban.errors["k1"] == ["Clé de contrôle IBAN invalide (les 2 chiffres après le code "
+                                 "pays) : vérifiez la saisie."]
 
 
 @pytest.mark.parametrize("kind", ["text", "long_text", "integer", "decimal", "amount", "date",
