@@ -133,13 +133,16 @@ class SupplierForm(DsfrBaseForm):
 
 class LineForm(DsfrBaseForm):
     label = forms.CharField(label=_("Libellé"), max_length=300)
+    # localize: "2,5" as French users type it (and "2.5" still works).
     quantity = forms.DecimalField(
         label=_("Quantité"), max_digits=12, decimal_places=3, min_value=Decimal("0.001"),
+        localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         error_messages={"min_value": _("La quantité doit être strictement positive.")},
     )
     unit_price_ht = forms.DecimalField(
         label=_("Prix unitaire HT (€)"), max_digits=14, decimal_places=2,
-        min_value=Decimal("0"), max_value=MAX_AMOUNT,
+        min_value=Decimal("0"), max_value=MAX_AMOUNT, localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         error_messages={"min_value": _("Le prix unitaire ne peut pas être négatif.")},
     )
     vat_rate = forms.TypedChoiceField(label=_("TVA"), choices=VAT_RATES, coerce=Decimal,

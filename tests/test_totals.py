@@ -72,3 +72,15 @@ def test_fill_stores_the_rounded_totals_on_the_request_and_the_case(
     assert list(request.lines.values_list("position", flat=True)) == [1, 2, 3]
     case.refresh_from_db()
     assert case.amount == Decimal("72.08")
+
+
+def test_line_amounts_accept_the_french_decimal_comma():
+    from cases.forms import LineForm
+
+    form = LineForm({"label": "Ramette", "quantity": "2,5", "unit_price_ht": "12,50",
+                     "vat_rate": "20.00"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["quantity"] == Decimal("2.5")
+    assert form.cleaned_data["unit_price_ht"] == Decimal("12.50")
+    assert LineForm({"label": "Ramette", "quantity": "2.5", "unit_price_ht": "12.50",
+                     "vat_rate": "20.00"}).is_valid()
