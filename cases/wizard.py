@@ -95,6 +95,28 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
         request._files = MultiValueDict({key: files for key, files in request.FILES.lists()
                                          if key not in stored})
 
+    def post(self, request, *args, **kwargs):
+        posted_step = request.POST.get(f"{self.prefix}-current_step")
+        if posted_step in self.get_form_list():
+            # The page may be older than the stored progress (another tab): trust the page.
+            self.storage.current_step = posted_step
+        current = self.steps.current
+        form = self.get_form(data=request.POST, files=request.FILES)
+        refusal, form = self._take_uploads(request, current, form)
+        if refusal is not None:
+            return refusal
+        leaving = self._leave(request, current, form)
+        if leaving is not None:
+            return leaving
+        # A draft exists from the first step that passes its checks (not for a refused one).
+        if form.is_valid():
+            self._ensure_case()
+        return self._formtools_post(request, *args, **kwargs)
+
+    def _take_uploads(self, request, current, form):
+        """Store the step's uploads as attachments; (a response to stop with, the form)."""
+        return None, form
+
     def _leave(self, request, current, form):
         """"Étape précédente" or "Enregistrer le brouillon": keep what was typed, even if
         incomplete — the draft must lose nothing. None when the user is not leaving."""
@@ -249,30 +271,13 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
             data = None  # a new search shows fresh results; the saved choice stays stored
         return self.render(self.get_form(step=step, data=data))
 
-    def post(self, request, *args, **kwargs):
-        posted_step = request.POST.get(f"{self.prefix}-current_step")
-        if posted_step in self.get_form_list():
-            # The page may be older than the stored progress (another tab): trust the page.
-            self.storage.current_step = posted_step
-        current = self.steps.current
-        form = self.get_form(data=request.POST, files=request.FILES)
+    def _take_uploads(self, request, current, form):
         if current == "pieces":
             self._ensure_case()
             form.case = self.case
             self._strip_stored_files(request, self._store_uploads(form))
-            form = self.get_form(data=request.POST)
-        elif self.is_catalogue_step(current) and request.FILES and form.is_valid():
-            self._ensure_case()
-            stored = self.store_catalogue_uploads(form)
-            if form.errors:  # a file refused by the upload checks: say so, keep the step
-                return self.render(form)
-            self._strip_stored_files(request, stored)
-        leaving = self._leave(request, current, form)
-        if leaving is not None:
-            return leaving
-        if form.is_valid():
-            self._ensure_case()
-        return self._formtools_post(request, *args, **kwargs)
+            return None, self.get_form(data=request.POST)
+        return self.take_catalogue_uploads(request, current, form), form
 
     def _wizard_url(self):
         return reverse("cases:purchase_request_resume", args=[self.case.pk])

@@ -74,6 +74,21 @@ class CatalogueStepsMixin:
         self.storage.extra_data = {**self.storage.extra_data, "files": files}
         return stored
 
+    def take_catalogue_uploads(self, request, current, form):
+        """On a catalogue step, valid files become attachments; a refused one stops the
+        request on its step with the error next to the field."""
+        if not (self.is_catalogue_step(current) and request.FILES and form.is_valid()):
+            return None
+        self._ensure_case()
+        stored = self.store_catalogue_uploads(form)
+        if form.errors:
+            return self.render(form)
+        self._strip_stored_files(request, stored)
+        return None
+
+    def _take_uploads(self, request, current, form):
+        return self.take_catalogue_uploads(request, current, form), form
+
     def catalogue_answers(self, form_dict) -> dict:
         answers = {}
         for name, form in form_dict.items():

@@ -81,26 +81,6 @@ class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
         self.storage.current_step = step
         return self.render(self.get_form(step=step, data=self.storage.get_step_data(step)))
 
-    def post(self, request, *args, **kwargs):
-        posted_step = request.POST.get(f"{self.prefix}-current_step")
-        if posted_step in self.get_form_list():
-            self.storage.current_step = posted_step
-        current = self.steps.current
-        form = self.get_form(data=request.POST, files=request.FILES)
-        if request.FILES and current != SUMMARY and form.is_valid():
-            self._ensure_case()
-            stored = self.store_catalogue_uploads(form)
-            if form.errors:  # a file refused by the upload checks: say so, keep the step
-                return self.render(form)
-            self._strip_stored_files(request, stored)
-        leaving = self._leave(request, current, form)
-        if leaving is not None:
-            return leaving
-        # A draft exists from the first step that passes its checks (not for a refused one).
-        if form.is_valid():
-            self._ensure_case()
-        return self._formtools_post(request, *args, **kwargs)
-
     def _wizard_url(self):
         return reverse("forms_catalog:resume", args=[self.case.pk])
 
