@@ -143,6 +143,26 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
         self._persist()
         return response
 
+    def _submit(self, fill, *, awaiting_validation: str, confirmation: str = ""):
+        """In done(): `fill()` the case and submit it in one transaction, then say where it
+        went; a refusal keeps everything and goes back to the summary."""
+        try:
+            with transaction.atomic():
+                fill()
+                case = services.transition(case=self.case, action="submit",
+                                           actor=self.request.user)
+        except services.CaseError as exc:
+            return self._refused(exc.message)
+        if case.state == State.AWAITING_VALIDATION:
+            messages.success(self.request, awaiting_validation % {"ref": case.reference})
+        else:
+            messages.success(self.request, _(
+                "Demande %(ref)s déposée et transmise au centre de services partagés.")
+                % {"ref": case.reference})
+        if confirmation:
+            messages.info(self.request, confirmation)
+        return redirect(case.get_absolute_url())
+
     def _refused(self, message: str):
         """In done(): the submission was refused; back to the summary, nothing lost."""
         messages.error(self.request, message)
@@ -371,22 +391,12 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
             tiers=form_dict["fournisseur"].cleaned_data["tiers"],
             lines=[services.LineData(**row) for row in line_formset_rows(form_dict["lignes"])],
         )
-        try:
-            with transaction.atomic():
-                services.purchase_request_fill(case=self.case, actor=self.request.user, data=data)
-                if self.schema:
-                    services.answers_record(case=self.case, actor=self.request.user,
-                                            answers=self.catalogue_answers(form_dict))
-                case = services.transition(case=self.case, action="submit",
-                                           actor=self.request.user)
-        except services.CaseError as exc:
-            return self._refused(exc.message)
-        if case.state == State.AWAITING_VALIDATION:
-            messages.success(self.request, _(
-                "Demande %(ref)s déposée. Son montant dépasse votre délégation : elle attend la "
-                "validation d'un ordonnateur de votre service.") % {"ref": case.reference})
-        else:
-            messages.success(self.request, _(
-                "Demande %(ref)s déposée et transmise au centre de services partagés.")
-                % {"ref": case.reference})
-        return redirect(case.get_absolute_url())
+        def fill():
+            services.purchase_request_fill(case=self.case, actor=self.request.user, data=data)
+            if self.schema:
+                services.answers_record(case=self.case, actor=self.request.user,
+                                        answers=self.catalogue_answers(form_dict))
+
+        return self._submit(fill, awaiting_validation=_(
+            "Demande %(ref)s déposée. Son montant dépasse votre délégation : elle attend la "
+            "validation d'un ordonnateur de votre service."))

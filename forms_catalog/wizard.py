@@ -7,8 +7,6 @@ editor publishing a change meanwhile never changes a form being filled.
 
 from collections import OrderedDict
 
-from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -116,22 +114,9 @@ class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
 
     def done(self, form_list, form_dict=None, **kwargs):
         answers = self.catalogue_answers(form_dict)
-        try:
-            with transaction.atomic():
-                services.answers_record(case=self.case, actor=self.request.user, answers=answers)
-                case = services.transition(case=self.case, action="submit",
-                                           actor=self.request.user)
-        except services.CaseError as exc:
-            return self._refused(exc.message)
-        confirmation = (self.procedure.confirmation_message if self.procedure else "") or ""
-        if case.state == State.AWAITING_VALIDATION:
-            messages.success(self.request, _(
-                "Demande %(ref)s déposée. Elle attend la validation d'un ordonnateur de votre "
-                "service.") % {"ref": case.reference})
-        else:
-            messages.success(self.request, _(
-                "Demande %(ref)s déposée et transmise au centre de services partagés.")
-                % {"ref": case.reference})
-        if confirmation:
-            messages.info(self.request, confirmation)
-        return redirect(case.get_absolute_url())
+        return self._submit(
+            lambda: services.answers_record(case=self.case, actor=self.request.user,
+                                            answers=answers),
+            awaiting_validation=_("Demande %(ref)s déposée. Elle attend la validation d'un "
+                                  "ordonnateur de votre service."),
+            confirmation=(self.procedure.confirmation_message if self.procedure else "") or "")
