@@ -126,7 +126,8 @@ def order_form_sign(*, case: Case, actor, expected_version: int | None = None) -
 
 @transaction.atomic
 def signing_batch_create(*, actor, case_ids) -> SigningBatch:
-    """Queue the order forms of the chosen cases for signing by `actor` (a django-q2 task)."""
+    """Queue the order forms of the chosen cases for signing by `actor` (a django-q2 task).
+    Only cases `actor` may sign are kept (`signable_cases`: their centres, signatory roles)."""
     wanted = {int(pk) for pk in case_ids}
     cases = list(signable_cases(actor).filter(pk__in=wanted).order_by("pk"))
     if not cases:
@@ -136,8 +137,6 @@ def signing_batch_create(*, actor, case_ids) -> SigningBatch:
     if len(centres) > 1:
         raise DocumentError(_("Les demandes sélectionnées relèvent de plusieurs centres : "
                               "signez-les centre par centre."))
-    if not user_has_role(actor, cases[0].processing_centre, Role.CSP_AGENT, Role.CSP_HEAD):
-        raise PermissionDenied
     batch = SigningBatch.objects.create(centre=cases[0].processing_centre, created_by=actor)
     SigningBatchItem.objects.bulk_create(
         SigningBatchItem(batch=batch, case=case) for case in cases)

@@ -6,7 +6,6 @@ and only to someone who may see its case: anything else is a 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -139,8 +138,6 @@ def batch_create(request):
     except services.DocumentError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("cases:queue") + "?to_sign=true")
-    except PermissionDenied as exc:
-        raise Http404 from exc
     messages.success(request, _("Signature de %(n)s bon(s) de commande lancée.")
                      % {"n": batch.items.count()})
     return redirect(batch.get_absolute_url())
