@@ -34,7 +34,18 @@ class CatalogueStepsMixin:
         return int(step.rsplit("-", 1)[1]) - 1
 
     def catalogue_answers_before(self, step) -> dict:
-        """Answers of the catalogue steps before `step` (None: all of them)."""
+        """Answers of the catalogue steps before `step` (None: all of them).
+
+        Building a step's form needs the answers before it, which builds the earlier forms
+        again: remembered per stored data, this stays quadratic instead of exponential in
+        the number of steps."""
+        key = (step, self.storage.snapshot())
+        cache = self.__dict__.setdefault("_answers_before", {})
+        if key not in cache:
+            cache[key] = self._compute_answers_before(step)
+        return dict(cache[key])
+
+    def _compute_answers_before(self, step) -> dict:
         answers = {}
         for name, _form in self.catalogue_steps():
             if name == step:
