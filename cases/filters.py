@@ -80,7 +80,9 @@ class CaseQueueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(reference__icontains=value) | Q(subject__icontains=value)
-                               | Q(purchase_request__tiers__name__icontains=value))
+                               | Q(purchase_request__tiers__name__icontains=value)
+                               | Q(tiers_request__name__icontains=value)
+                               | Q(tiers_request__siret__startswith=value.replace(" ", "")))
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assigned_to=self.user) if value else queryset

@@ -291,6 +291,8 @@ class CaseActionForm(DsfrBaseForm):
         "reject": _("Motif du rejet"),
         "return": _("Motif du renvoi"),
         "cancel": _("Motif de l'annulation"),
+        "send_to_cst": _("Commentaire pour la CST"),
+        "cst_return": _("Motif du renvoi au centre"),
     }
 
     def __init__(self, *args, transition, case, **kwargs):

@@ -79,8 +79,9 @@ def clean_nir(value: str) -> str:
 def clean_vat(value: str) -> str:
     number = "".join((value or "").split()).replace(".", "").replace("-", "").upper()
     country = number[:2]
-    # stdnum lists the prefixes in lower case (Greece is "el", Northern Ireland "xi").
-    if country.lower() not in std_vat.MEMBER_STATES:
+    # stdnum lists ISO codes in lower case (Greece as "gr"), but Greek VAT numbers are
+    # written "EL…"; Northern Ireland's are "XI…".
+    if country.lower() not in std_vat.MEMBER_STATES and country != "EL":
         raise ValidationError(_("Numéro de TVA intracommunautaire : il commence par le code du "
                                 "pays de l'Union (FR, DE, BE…)."), code="country")
     try:
@@ -93,6 +94,12 @@ def clean_vat(value: str) -> str:
                                 "(longueur ou caractères).") % {"country": country},
                               code="format") from exc
     return number
+
+
+def vat_country(number: str) -> str:
+    """The ISO country of a (clean) intra-EU VAT number: EL is Greece (GR), XI the UK."""
+    prefix = number[:2].upper()
+    return {"EL": "GR", "XI": "GB"}.get(prefix, prefix)
 
 
 def _iban_expected_length(number: str) -> int | None:
@@ -141,3 +148,13 @@ def clean_bic(value: str, *, iban: str | None = None) -> str:
                                   % {"bic": number[4:6], "iban": iban_country},
                                   code="country")
     return number
+
+
+def mask(value: str) -> str:
+    """All but the last 4 characters hidden, by groups of 4: how IBANs and NIRs are shown to
+    anyone but the centre."""
+    compact = "".join((value or "").split()).upper()
+    if len(compact) <= 4:
+        return compact
+    shown = "*" * (len(compact) - 4) + compact[-4:]
+    return " ".join(shown[i:i + 4] for i in range(0, len(shown), 4))

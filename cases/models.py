@@ -111,6 +111,8 @@ class Case(models.Model):
 
         if self.kind == CaseKind.GENERIC:
             return reverse("forms_catalog:resume", args=[self.pk])
+        if self.kind == CaseKind.TIERS:
+            return reverse("suppliers:resume", args=[self.pk])
         return reverse("cases:purchase_request_resume", args=[self.pk])
 
     @property
@@ -149,14 +151,35 @@ class ReferenceCounter(models.Model):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("Le journal des dossiers ne peut pas être modifié.")
+        raise PermissionError(self.model.APPEND_ONLY_MESSAGE)
 
     def delete(self):
-        raise PermissionError("Le journal des dossiers ne peut pas être supprimé.")
+        raise PermissionError(self.model.APPEND_ONLY_MESSAGE)
 
 
-class CaseEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A journal: rows are added, never updated nor deleted (the model refuses it)."""
+
+    APPEND_ONLY_MESSAGE = "Un journal ne peut être ni modifié ni supprimé."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError(self.APPEND_ONLY_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(self.APPEND_ONLY_MESSAGE)
+
+
+class CaseEvent(AppendOnlyModel):
     """The audit trail: never updated, never deleted (and a trigger on PostgreSQL)."""
+
+    APPEND_ONLY_MESSAGE = "Le journal des dossiers ne peut être ni modifié ni supprimé."
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
@@ -168,8 +191,6 @@ class CaseEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("date"), db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("événement")
         verbose_name_plural = _("événements")
@@ -177,14 +198,6 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%d/%m/%Y %H:%M})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("Le journal des dossiers ne peut pas être modifié.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Le journal des dossiers ne peut pas être supprimé.")
 
 
 # --- referentials ---------------------------------------------------------------------
@@ -226,26 +239,63 @@ def validate_iban(value: str) -> None:
     clean_iban(value)
 
 
-class Tiers(models.Model):
-    """A supplier record of the directory (kept in Chorus, mirrored here)."""
+class TiersCategory(models.TextChoices):
+    COMPANY = "company", _("Entreprise")
+    INDIVIDUAL = "individual", _("Particulier")
+    PUBLIC_BODY = "public_body", _("Organisme public")
+    FOREIGN = "foreign", _("Fournisseur étranger")
+    AGENT = "agent", _("Agent de l'État")
 
+
+class SupplierIdentity(models.Model):
+    """What the directory knows of a supplier; a tiers request carries the same fields."""
+
+    category = models.CharField(_("catégorie"), max_length=20, choices=TiersCategory.choices,
+                                default=TiersCategory.COMPANY)
     name = models.CharField(_("raison sociale"), max_length=200)
-    siret = models.CharField(_("SIRET"), max_length=14, unique=True, null=True, blank=True,
+    last_name = models.CharField(_("nom"), max_length=100, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    # NULL when there is none, as in the directory where the SIRET is unique.
+    siret = models.CharField(_("SIRET"), max_length=14, null=True, blank=True,  # noqa: DJ001
                              validators=[validate_siret])
-    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    nir = models.CharField(_("NIR"), max_length=15, blank=True)
+    vat_number = models.CharField(_("n° de TVA intracommunautaire"), max_length=20, blank=True)
+    foreign_identifier = models.CharField(_("identifiant étranger"), max_length=40, blank=True)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     postcode = models.CharField(_("code postal"), max_length=10, blank=True)
     city = models.CharField(_("commune"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=2, default="FR")
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    email = models.EmailField(_("courriel"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+# The identity fields copied from a validated request to the directory (and diffed in history).
+IDENTITY_FIELDS = ("category", "name", "last_name", "first_name", "siret", "siren", "nir",
+                   "vat_number", "foreign_identifier", "address", "postcode", "city", "country",
+                   "iban", "bic", "email")
+
+
+class Tiers(SupplierIdentity):
+    """A supplier record of the directory (kept in Chorus, mirrored here)."""
+
+    siret = models.CharField(_("SIRET"), max_length=14, unique=True, null=True, blank=True,
+                             validators=[validate_siret])
     chorus_code = models.CharField(_("code tiers Chorus"), max_length=10, unique=True,
                                    null=True, blank=True)
     active = models.BooleanField(_("actif"), default=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True, null=True)
 
     class Meta:
         verbose_name = _("tiers")
         verbose_name_plural = _("tiers")
         ordering = ["name"]
-        indexes = [models.Index(fields=["name"])]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["siren"]),
+                   models.Index(fields=["iban"])]
 
     def __str__(self):
         return f"{self.name} ({self.siret})" if self.siret else self.name

@@ -115,6 +115,20 @@ def assignee_or_head(user, case) -> str | None:
              "dans la corbeille.")
 
 
+def cst_member(user, case) -> str | None:
+    if not user_has_role(user, case.processing_centre, Role.CST):
+        return _("Seule la cellule de supervision des tiers du centre peut effectuer cette "
+                 "action.")
+    return None
+
+
+def tiers_unique(user, case) -> str | None:
+    # suppliers builds on cases: import it here, not above.
+    from suppliers.services import directory_conflict
+
+    return directory_conflict(case)
+
+
 def delegation_covers_amount(user, case) -> str | None:
     ceiling = delegation_ceiling(user, case.requesting_service)
     if ceiling is None:
@@ -131,6 +145,9 @@ def creator_may_commit(user, case) -> str | None:
     ordonnateur's validation (always, or up to an amount); otherwise a request within the
     creator's own delegation needs no ordonnateur."""
     policy = (case.extra or {}).get("validation")
+    if policy is None and case.kind == "tiers":
+        # A supplier record commits no money: no ordonnateur unless the catalogue asks.
+        return None
     if policy is not None:
         if not policy.get("required"):
             return None
@@ -151,5 +168,7 @@ RULES: dict[str, Rule] = {
     "assignee": assignee,
     "assignee_or_head": assignee_or_head,
     "delegation_covers_amount": delegation_covers_amount,
+    "cst_member": cst_member,
+    "tiers_unique": tiers_unique,
     "creator_may_commit": creator_may_commit,
 }

@@ -73,4 +73,5 @@ def queue_counts(*, user) -> dict[str, int]:
         "to_process": queue.filter(state=State.SUBMITTED).count(),
         "mine": queue.filter(assigned_to=user, state__in=OPEN_STATES).count(),
         "overdue": overdue_cases(queue).count(),
+        "awaiting_cst": queue.filter(state=State.AWAITING_CST).count(),
     }

@@ -297,6 +297,10 @@ def _effect_submit(case, actor, inputs, now, data):
     if case.kind == CaseKind.PURCHASE_REQUEST and not case.attachments.filter(
             kind="quote").exists():
         raise CaseError(_("Un devis doit être joint à la demande d'achat."), field="quote")
+    if case.kind == CaseKind.TIERS:
+        from suppliers.services import tiers_request_check
+
+        tiers_request_check(case)
     for kind in case.extra.get("required_attachments", []):
         if not case.attachments.filter(kind=kind).exists():
             raise CaseError(_("Pièce obligatoire manquante : %(kind)s.")
@@ -322,18 +326,6 @@ def _effect_claim(case, actor, inputs, now, data):
 
 def _effect_release(case, actor, inputs, now, data):
     case.assigned_to = None
-
-
-def _effect_request_info(case, actor, inputs, now, data):
-    case.paused_at = now
-
-
-def _effect_answer(case, actor, inputs, now, data):
-    if case.paused_at and case.due_at:
-        paused = sla.working_time_between(case.paused_at, now)
-        case.due_at = sla.add_working_time(case.due_at, paused)
-        data["paused_seconds"] = int(paused.total_seconds())
-    case.paused_at = None
 
 
 def _effect_complete(case, actor, inputs, now, data):
@@ -371,9 +363,32 @@ def _effect_sign(case, actor, inputs, now, data):
     data["signer"] = document.signer_name
 
 
+def _effect_cst_validate(case, actor, inputs, now, data):
+    # suppliers builds on cases: import it here, not above.
+    from suppliers.services import tiers_directory_apply
+
+    record = tiers_directory_apply(case=case, actor=actor, at=now)
+    data["tiers"] = record.pk
+    case.completed_at = now
+
+
+def _clock(case: Case, from_state: str, to_state: str, now: datetime, data: dict) -> None:
+    """The contractual clock stops in the paused states (a question to the SP, the CST's
+    check); on leaving them, the due date moves by the working time spent there."""
+    was_paused = from_state in workflow.PAUSED_STATES
+    paused = to_state in workflow.PAUSED_STATES
+    if paused and not was_paused:
+        case.paused_at = now
+    elif was_paused and not paused:
+        if case.paused_at and case.due_at:
+            spent = sla.working_time_between(case.paused_at, now)
+            case.due_at = sla.add_working_time(case.due_at, spent)
+            data["paused_seconds"] = int(spent.total_seconds())
+        case.paused_at = None
+
+
 def _effect_close(case, actor, inputs, now, data):
     case.completed_at = now
-    case.paused_at = None
 
 
 EFFECTS = {
@@ -381,10 +396,9 @@ EFFECTS = {
     Action.ASSIGN: _effect_assign,
     Action.CLAIM: _effect_claim,
     Action.RELEASE: _effect_release,
-    Action.REQUEST_INFO: _effect_request_info,
-    Action.ANSWER: _effect_answer,
     Action.COMPLETE: _effect_complete,
     Action.SIGN: _effect_sign,
+    Action.CST_VALIDATE: _effect_cst_validate,
     Action.REJECT: _effect_close,
     Action.CANCEL: _effect_close,
 }
@@ -437,6 +451,7 @@ def transition(*, case: Case, action: str, actor, comment: str = "", assignee=No
         now = at or timezone.now()
         data: dict = {}
         from_state = case.state
+        _clock(case, from_state, chosen.target, now, data)
         effect = EFFECTS.get(chosen.action)
         if effect:
             effect(case, actor, inputs, now, data)

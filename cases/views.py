@@ -21,6 +21,7 @@ from portal.selectors import (
     services_of_user,
     user_has_role,
 )
+from suppliers.selectors import tiers_case_context
 
 from . import permissions, selectors, services
 from .filters import OPEN, CaseQueueFilter
@@ -41,6 +42,10 @@ SUCCESS_MESSAGES = {
     Action.REJECT: gettext_lazy("Dossier rejeté. Le service demandeur voit le motif."),
     Action.CANCEL: gettext_lazy("Demande annulée."),
     Action.SIGN: gettext_lazy("Bon de commande signé. Le service demandeur peut le télécharger."),
+    Action.SEND_TO_CST: gettext_lazy("Dossier transmis à la cellule de supervision des tiers. "
+                                     "Le délai est suspendu pendant son contrôle."),
+    Action.CST_VALIDATE: gettext_lazy("Tiers validé : l'annuaire des tiers est à jour."),
+    Action.CST_RETURN: gettext_lazy("Dossier renvoyé à l'agent du centre."),
 }
 # Actions done elsewhere (the wizard) or never by hand.
 NOT_ON_CASE_PAGE = {Action.CREATE, Action.SUBMIT}
@@ -124,6 +129,8 @@ def _render_detail(request, case, *, bound=None, error=None, status=200):
         "can_edit_draft": case.state == State.DRAFT and case.created_by_id == user.pk,
         "resume_url": case.get_resume_url(),
     }
+    if case.kind == CaseKind.TIERS:
+        context.update(tiers_case_context(case, user))
     if case.extra.get("schema"):
         context["answers"] = answers_by_step(case.extra["schema"], case.extra.get("answers", {}))
     if context["purchase_request"] is not None:
@@ -203,4 +210,4 @@ def draft_attachment_remove(request, pk: int, attachment_pk: int):
         return redirect(case.get_absolute_url())
     attachment_remove(attachment=attachment)
     messages.success(request, _("Pièce « %(name)s » supprimée.") % {"name": attachment})
-    return redirect("cases:purchase_request_resume", pk=case.pk)
+    return redirect(case.get_resume_url())

@@ -203,14 +203,15 @@ BUILT_IN_STEPS = [
 ]
 
 
-class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
-    """The built-in steps of a purchase request, then the steps the editors added on the
-    catalogue page (pinned to the revision the draft was started with), then the summary."""
+class KindWizard(CatalogueStepsMixin, DraftWizard):
+    """The wizard of a form kind: its built-in steps, then the steps the editors added on the
+    kind's catalogue page (pinned to the revision the draft was started with), then the
+    summary. Subclasses set `kind`, `built_in_steps`, `summary_form` and `resume_url_name`."""
 
-    form_list = [*BUILT_IN_STEPS, ("recapitulatif", SummaryForm)]
-    template_name = "cases/wizard.html"
-
-    # --- resolving the draft and the service ----------------------------------------------
+    kind: str
+    built_in_steps: list[tuple[str, type]]
+    summary_form: type
+    resume_url_name: str
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -220,7 +221,7 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
         if pk is not None:
             self.case = (
                 permissions.visible_cases(request.user, permissions.CHANGE)
-                .filter(pk=pk, kind=CaseKind.PURCHASE_REQUEST, created_by=request.user)
+                .filter(pk=pk, kind=self.kind, created_by=request.user)
                 .select_related("requesting_service").first()
             )
             if self.case is None:
@@ -234,13 +235,26 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
             self.service = self._chosen_service(request)
             if self.service is None:
                 raise Http404
-            self.procedure = (forms_for_service(self.service)
-                              .filter(form_kind=CaseKind.PURCHASE_REQUEST).first())
+            self.procedure = forms_for_service(self.service).filter(form_kind=self.kind).first()
             self.schema = self.procedure.field_schema if self.procedure else None
-        self.form_list = OrderedDict([*BUILT_IN_STEPS, *self.catalogue_steps(),
-                                      ("recapitulatif", SummaryForm)])
+        self.form_list = OrderedDict([*self.built_in_steps, *self.catalogue_steps(),
+                                      ("recapitulatif", self.summary_form)])
         request.draft_case = self.case
         return super().dispatch(request, *args, **kwargs)
+
+    # The step with a directory search (?q=): a new search shows fresh results.
+    search_step: str | None = None
+
+    def get(self, request, *args, **kwargs):
+        if self.case is None:
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+        step = self.storage.current_step or self.steps.first
+        self.storage.current_step = step
+        data = self.storage.get_step_data(step)
+        if step == self.search_step and request.GET.get("q") is not None:
+            data = None  # the saved choice stays stored
+        return self.render(self.get_form(step=step, data=data))
 
     def _chosen_service(self, request):
         services_qs = prescribing_services_of(request.user)
@@ -250,7 +264,52 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
         return services_qs.order_by("code").first()
 
     def get_prefix(self, request, *args, **kwargs):
-        return "purchase_request"
+        return self.kind
+
+    def _wizard_url(self):
+        return reverse(self.resume_url_name, args=[self.case.pk])
+
+    def _ensure_case(self):
+        if self.case is None:
+            if self.procedure is not None:
+                self.case = services.catalogue_draft_create(
+                    actor=self.request.user, service=self.service, procedure=self.procedure)
+            else:
+                self.case = services.case_draft_create(
+                    actor=self.request.user, service=self.service, kind=self.kind)
+            self.request.draft_case = self.case
+
+    def stepper(self, titles: dict) -> dict:
+        index = self.steps.index
+        steps = list(self.get_form_list())
+        return {
+            "current_step_id": index + 1,
+            "current_step_title": titles[self.steps.current],
+            "next_step_title": titles[steps[index + 1]] if index + 1 < len(steps) else "",
+            "total_steps": len(steps),
+        }
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        context.update({
+            "case": self.case,
+            "service": self.service,
+            "procedure": self.procedure,
+            "stored_files": self.storage.extra_data.get("files", {}),
+            "other_services": [] if self.case else
+            list(prescribing_services_of(self.request.user).exclude(pk=self.service.pk)),
+        })
+        return context
+
+
+class PurchaseRequestWizard(KindWizard):
+    kind = CaseKind.PURCHASE_REQUEST
+    built_in_steps = BUILT_IN_STEPS
+    summary_form = SummaryForm
+    resume_url_name = "cases:purchase_request_resume"
+    search_step = "fournisseur"
+    form_list = [*BUILT_IN_STEPS, ("recapitulatif", SummaryForm)]
+    template_name = "cases/wizard.html"
 
     # --- forms --------------------------------------------------------------------------
 
@@ -280,17 +339,6 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
 
     # --- requests -------------------------------------------------------------------------
 
-    def get(self, request, *args, **kwargs):
-        if self.case is None:
-            self.storage.reset()
-            self.storage.current_step = self.steps.first
-        step = self.storage.current_step or self.steps.first
-        self.storage.current_step = step
-        data = self.storage.get_step_data(step)
-        if step == "fournisseur" and request.GET.get("q") is not None:
-            data = None  # a new search shows fresh results; the saved choice stays stored
-        return self.render(self.get_form(step=step, data=data))
-
     def _take_uploads(self, request, current, form):
         if current == "pieces":
             self._ensure_case()
@@ -298,20 +346,6 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
             self._strip_stored_files(request, self._store_uploads(form))
             return None, self.get_form(data=request.POST)
         return self.take_catalogue_uploads(request, current, form), form
-
-    def _wizard_url(self):
-        return reverse("cases:purchase_request_resume", args=[self.case.pk])
-
-    def _ensure_case(self):
-        if self.case is None:
-            if self.procedure is not None:
-                self.case = services.catalogue_draft_create(
-                    actor=self.request.user, service=self.service, procedure=self.procedure)
-            else:
-                self.case = services.case_draft_create(
-                    actor=self.request.user, service=self.service,
-                    kind=CaseKind.PURCHASE_REQUEST)
-            self.request.draft_case = self.case
 
     def _store_uploads(self, form) -> set[str]:
         stored = set()
@@ -327,23 +361,11 @@ class PurchaseRequestWizard(CatalogueStepsMixin, DraftWizard):
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
-        index = self.steps.index
-        steps = list(self.get_form_list())
         titles = {**STEP_TITLES, **self.catalogue_titles()}
         context.update({
-            "case": self.case,
-            "service": self.service,
-            "procedure": self.procedure,
             "step_titles": titles,
-            "stepper": {
-                "current_step_id": index + 1,
-                "current_step_title": titles[self.steps.current],
-                "next_step_title": titles[steps[index + 1]] if index + 1 < len(steps) else "",
-                "total_steps": len(steps),
-            },
+            "stepper": self.stepper(titles),
             "search": self.request.GET.get("q", ""),
-            "other_services": [] if self.case else
-            list(prescribing_services_of(self.request.user).exclude(pk=self.service.pk)),
         })
         if self.case is not None:
             context["attachments"] = list(self.case.attachments.all())

@@ -38,6 +38,9 @@ class Action(models.TextChoices):
     REJECT = "reject", _("Rejeter")
     CANCEL = "cancel", _("Annuler la demande")
     SIGN = "sign", _("Signer le bon de commande")
+    SEND_TO_CST = "send_to_cst", _("Transmettre à la CST")
+    CST_VALIDATE = "cst_validate", _("Valider le tiers")
+    CST_RETURN = "cst_return", _("Renvoyer au centre")
 
 
 # How each action reads in a case's history (the Action labels are button labels).
@@ -55,8 +58,10 @@ EVENT_LABELS = {
     Action.REJECT: _("Dossier rejeté"),
     Action.CANCEL: _("Demande annulée"),
     Action.SIGN: _("Bon de commande signé"),
+    Action.SEND_TO_CST: _("Transmis à la cellule de supervision des tiers"),
+    Action.CST_VALIDATE: _("Tiers validé par la CST et enregistré dans l'annuaire"),
+    Action.CST_RETURN: _("Renvoyé au centre par la CST"),
 }
-
 
 
 def event_label(action: str) -> str:
@@ -119,6 +124,13 @@ TRANSITIONS: tuple[Transition, ...] = (
     # Signing issues the order form; the case stays completed.
     _t(S.COMPLETED, Action.SIGN, S.COMPLETED, "centre_signatory", guard="order_form_unsigned",
        kinds=frozenset({"purchase_request"})),
+    # Tiers: the centre checks, then the CST validates and the directory record is written.
+    _t(S.IN_PROGRESS, Action.SEND_TO_CST, S.AWAITING_CST, "assignee", guard="tiers_unique",
+       accepts=("comment",), kinds=frozenset({"tiers"})),
+    _t(S.AWAITING_CST, Action.CST_VALIDATE, S.COMPLETED, "cst_member", accepts=("comment",),
+       kinds=frozenset({"tiers"})),
+    _t(S.AWAITING_CST, Action.CST_RETURN, S.IN_PROGRESS, "cst_member", requires=("comment",),
+       kinds=frozenset({"tiers"})),
     _t(S.DRAFT, Action.CANCEL, S.CANCELLED, "creator", accepts=("comment",)),
     _t({S.AWAITING_VALIDATION, S.SUBMITTED}, Action.CANCEL, S.CANCELLED, "requesting_member",
        requires=("comment",)),

@@ -12,6 +12,7 @@ class AttachmentKind(models.TextChoices):
     QUOTE = "quote", _("Devis")
     PRICE_SCHEDULE = "price_schedule", _("Bordereau de prix unitaires (BPU)")
     MARKET = "market", _("Pièce du marché")
+    RIB = "rib", _("Relevé d'identité bancaire (RIB)")
     OTHER = "other", _("Autre pièce")
 
 

@@ -7,8 +7,8 @@ from portal.selectors import prescribing_services_of
 from .models import ProcedureFormPage
 from .schema import INPUT_TYPES, is_shown
 
-# Kinds whose wizard exists today (tiers, service done and fixed assets come next).
-AVAILABLE_KINDS = ("purchase_request", "generic")
+# Kinds whose wizard exists today (service done and fixed assets come next).
+AVAILABLE_KINDS = ("purchase_request", "tiers", "generic")
 
 
 def forms_for_service(service):

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "conventions",
     "forms_catalog",
     "sirene",
+    "suppliers",
+    "django_countries",
     "dsfr",
     "widget_tweaks",
     "formtools",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("documents.urls")),
     path("", include("forms_catalog.urls")),
+    path("", include("suppliers.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),

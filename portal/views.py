@@ -11,6 +11,8 @@ from .selectors import centres_of, prescribing_services_of
 def _form_url(page) -> str:
     if page.form_kind == "purchase_request":
         return reverse("cases:purchase_request_new")
+    if page.form_kind == "tiers":
+        return reverse("suppliers:new")
     return reverse("forms_catalog:new", args=[page.pk])
 
 

@@ -19,6 +19,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+from cases.identifiers import mask
+
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 # SimpleDocTemplate's frame keeps 6 pt of padding on each side.
@@ -137,11 +139,7 @@ def fr_datetime(value: datetime) -> str:
 
 def mask_iban(iban: str) -> str:
     """Only the last 4 characters of an IBAN are printed on documents."""
-    compact = "".join(iban.split()).upper()
-    if len(compact) <= 4:
-        return compact
-    shown = "*" * (len(compact) - 4) + compact[-4:]
-    return " ".join(shown[i:i + 4] for i in range(0, len(shown), 4))
+    return mask(iban)
 
 
 def grid(rows, col_widths, header_rows: int = 1, zebra: bool = False) -> Table:

@@ -1,0 +1,194 @@
+"""Steps of the tiers request wizard. Each step checks its own fields with the identity rules
+of `identity.clean_identity` applied to everything typed so far, so the rules live in one
+place and a step only shows the errors of its own fields."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from dsfr.forms import DsfrBaseForm
+
+from cases.forms import TiersChoiceField, search_tiers
+from cases.models import Tiers, TiersCategory
+from documents.selectors import find_duplicate
+from documents.validation import check_upload
+
+from .identity import FRANCE, NAMED_CATEGORIES, SIRET_CATEGORIES, clean_identity
+from .models import TiersOperation
+
+SEARCH_RESULTS = 20
+
+
+class IdentityStepForm(DsfrBaseForm):
+    """A step whose fields are part of the supplier identity (`previous`: the identity
+    typed at the earlier steps)."""
+
+    def __init__(self, *args, previous: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = previous or {}
+
+    def identity(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in self.fields
+                if name not in ("operation", "tiers", "rib")}
+
+    def clean(self):
+        cleaned = super().clean()
+        mine = set(self.fields)
+        try:
+            clean_identity({**self.previous, **self.identity()})
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                if field in mine and field not in self.errors:
+                    self.add_error(field, messages[0])
+        return cleaned
+
+
+class NatureForm(IdentityStepForm):
+    operation = forms.ChoiceField(
+        label=_("Votre demande"), choices=TiersOperation.choices, widget=forms.RadioSelect,
+        initial=TiersOperation.CREATION,
+        error_messages={"required": _("Indiquez s'il s'agit d'une création ou d'une "
+                                      "modification.")})
+    tiers = TiersChoiceField(
+        label=_("Tiers à modifier"), queryset=Tiers.objects.none(), widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": _("Ce tiers n'existe pas ou n'est plus actif.")})
+    category = forms.ChoiceField(
+        label=_("Catégorie du tiers"), choices=TiersCategory.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez la catégorie du tiers.")},
+        help_text=_("Elle détermine l'identifiant demandé : SIRET pour une entreprise ou un "
+                    "organisme public, NIR pour un particulier ou un agent, n° de TVA ou "
+                    "identifiant national pour un fournisseur étranger."))
+
+    def __init__(self, *args, search: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        shown = list(search_tiers(search).values_list("pk", flat=True)[:SEARCH_RESULTS])
+        selected = (self.data.get(self.add_prefix("tiers")) if self.is_bound
+                    else self.initial.get("tiers"))
+        if selected and str(selected).isdigit():
+            shown.append(int(selected))
+        self.fields["tiers"].queryset = Tiers.objects.filter(pk__in=shown).order_by("name")
+        self.fields["tiers"].help_text = _(
+            "Pour une modification : recherchez le tiers ci-dessus (nom, SIRET, commune). Les "
+            "%(n)s premiers résultats sont affichés.") % {"n": SEARCH_RESULTS}
+
+    def identity(self) -> dict:
+        return {"category": self.cleaned_data.get("category", "")}
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("operation") == TiersOperation.MODIFICATION and not cleaned.get("tiers")
+                and "tiers" not in self.errors):
+            self.add_error("tiers", _("Choisissez le tiers à modifier."))
+        return cleaned
+
+
+class IdentityForm(IdentityStepForm):
+    name = forms.CharField(label=_("Raison sociale"), max_length=200,
+                           help_text=_("Telle qu'elle figure au registre (Kbis, avis Sirene)."))
+    last_name = forms.CharField(label=_("Nom"), max_length=100)
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    siret = forms.CharField(label=_("SIRET"), max_length=20,
+                            help_text=_("14 chiffres ; les 9 premiers forment le SIREN."),
+                            widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                          "autocomplete": "off"}))
+    vat_number = forms.CharField(label=_("Numéro de TVA intracommunautaire"), max_length=20,
+                                 help_text=_("Code pays puis numéro (ex. DE136695976)."))
+    nir = forms.CharField(label=_("Numéro de sécurité sociale (NIR)"), max_length=21,
+                          help_text=_("15 caractères, clé comprise (2A ou 2B pour la Corse)."),
+                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    country = forms.ChoiceField(label=_("Pays du fournisseur"), choices=())
+    foreign_identifier = forms.CharField(
+        label=_("Identifiant national"), max_length=40,
+        help_text=_("Hors Union européenne : numéro d'entreprise ou d'enregistrement dans son "
+                    "pays."))
+
+    def __init__(self, *args, category: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = {"name"}
+        if category in NAMED_CATEGORIES:
+            keep = {"last_name", "first_name", "nir"}
+        elif category in SIRET_CATEGORIES:
+            keep = {"name", "siret", "vat_number"}
+            self.fields["vat_number"].required = False
+            self.fields["vat_number"].help_text = _("Facultatif pour une entreprise française.")
+        elif category == TiersCategory.FOREIGN:
+            keep = {"name", "country", "vat_number", "foreign_identifier"}
+            # Which of the two is required depends on the country: the identity rules say.
+            self.fields["vat_number"].required = False
+            self.fields["foreign_identifier"].required = False
+            self.fields["vat_number"].help_text = _(
+                "Obligatoire pour un fournisseur de l'Union européenne (ex. DE136695976).")
+            self.fields["country"].choices = [("", _("— Choisir —"))] + [
+                (code, name) for code, name in countries if code != FRANCE]
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        self.category = category
+
+    def identity(self) -> dict:
+        values = super().identity()
+        values["category"] = self.category
+        return values
+
+
+class AddressForm(IdentityStepForm):
+    address = forms.CharField(label=_("Adresse (numéro et voie)"), max_length=300)
+    postcode = forms.CharField(label=_("Code postal"), max_length=10, required=False)
+    city = forms.CharField(label=_("Commune"), max_length=100)
+    email = forms.EmailField(
+        label=_("Courriel de contact du tiers"), max_length=254,
+        error_messages={"invalid": _("Saisissez une adresse électronique valide "
+                                     "(nom@domaine.fr).")})
+
+    def __init__(self, *args, country: str = FRANCE, **kwargs):
+        super().__init__(*args, **kwargs)
+        if country == FRANCE:
+            self.fields["postcode"].required = True
+            self.fields["postcode"].widget.attrs["inputmode"] = "numeric"
+            self.fields["postcode"].help_text = _("5 chiffres ; il doit correspondre à la "
+                                                  "commune.")
+
+
+class BankForm(IdentityStepForm):
+    iban = forms.CharField(label=_("IBAN"), max_length=42,
+                           help_text=_("Tel qu'il figure sur le RIB, espaces permis."),
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    bic = forms.CharField(label=_("BIC"), max_length=11,
+                          help_text=_("8 ou 11 caractères ; la banque doit être du pays de "
+                                      "l'IBAN."))
+    rib = forms.FileField(label=_("Relevé d'identité bancaire (RIB)"), required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.rib_on_record = (case is not None
+                              and case.attachments.filter(kind="rib").exists())
+        self.fields["rib"].help_text = _(
+            "Obligatoire. PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX ou CSV, %(max)s au plus.") % {
+            "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+        if self.rib_on_record:
+            self.fields["rib"].help_text = _("Un RIB est déjà joint : n'en déposez un autre que "
+                                             "pour le remplacer.")
+
+    def clean_rib(self):
+        uploaded = self.cleaned_data.get("rib")
+        if uploaded:
+            checked = check_upload(uploaded)
+            existing = find_duplicate(self.case, checked.sha256) if self.case else None
+            if existing is not None:
+                raise forms.ValidationError(
+                    _("Ce fichier est déjà joint à la demande (« %(name)s »)."),
+                    params={"name": existing.original_name}, code="duplicate")
+        elif not self.rib_on_record:
+            raise forms.ValidationError(_("Joignez le RIB du tiers."), code="required")
+        return uploaded
+
+
+class TiersSummaryForm(DsfrBaseForm):
+    confirm = forms.BooleanField(
+        label=_("Je certifie que les informations saisies sont exactes et conformes aux "
+                "pièces jointes."),
+        error_messages={"required": _("Cochez cette case pour déposer la demande.")})
