@@ -18,11 +18,13 @@ from stdnum.fr import siren as std_siren
 from stdnum.fr import siret as std_siret
 
 LA_POSTE_SIREN = "356000000"
-# Territories whose banks use French BICs (or share them) although their IBAN code differs.
+OVERSEAS = ("GF", "GP", "MQ", "RE", "PM", "YT", "NC", "PF", "WF", "BL", "MF")
+# Banks of the overseas territories have BICs of their territory (BNPARERX in Réunion) while
+# their accounts have French IBANs (and some territories' IBAN codes meet French BICs).
 BIC_COUNTRIES_FOR_IBAN = {
+    "FR": {"FR", *OVERSEAS},
     "MC": {"MC", "FR"},
-    **{code: {code, "FR"} for code in ("GF", "GP", "MQ", "RE", "PM", "YT", "NC", "PF", "WF",
-                                       "BL", "MF")},
+    **{code: {code, "FR"} for code in OVERSEAS},
 }
 
 
@@ -84,6 +86,9 @@ def clean_vat(value: str) -> str:
     if country.lower() not in std_vat.MEMBER_STATES and country != "EL":
         raise ValidationError(_("Numéro de TVA intracommunautaire : il commence par le code du "
                                 "pays de l'Union (FR, DE, BE…)."), code="country")
+    if country == "GR":
+        # The EU writes Greek VAT numbers "EL…": one spelling, so duplicates are found.
+        number, country = "EL" + number[2:], "EL"
     try:
         std_vat.validate(number)
     except std_errors.InvalidChecksum as exc:

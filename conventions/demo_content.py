@@ -165,6 +165,19 @@ def _seed_catalogue(editorial: Editorial) -> int:
                     _field("long_text", "Motif de l'urgence",
                            show_if=("Commande urgente ?", "oui"))]),
         ProcedureFormPage(
+            title="Demande de création ou de modification de tiers", slug="tiers",
+            form_kind="tiers",
+            intro="<p>Faire créer un fournisseur dans l'annuaire des tiers, ou modifier ses "
+                  "coordonnées (adresse, coordonnées bancaires). Le centre traite la demande "
+                  "en 2 jours ouvrés, hors délai de contrôle par la CST.</p>",
+            confirmation_message="Le fournisseur pourra être choisi dans vos demandes d'achat "
+                                 "dès sa validation par la CST.",
+            procedure_sheet=sheets.get("creation-de-tiers"),
+            fields=[_field("choice", "Motif de la demande",
+                           choices=["Nouveau fournisseur", "Changement de coordonnées bancaires",
+                                    "Changement d'adresse", "Autre"]),
+                    _field("long_text", "Précisez", show_if=("Motif de la demande", "Autre"))]),
+        ProcedureFormPage(
             title="Demande d'accès à Chorus", slug="acces-chorus", form_kind="generic",
             intro="<p>Ouvrir ou modifier l'accès d'un agent de votre service à Chorus.</p>",
             confirmation_message="Le centre vous écrit dès que l'accès est ouvert.",

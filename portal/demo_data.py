@@ -39,6 +39,7 @@ from documents.services import attachment_add
 from documents.signing import credentials_dir
 from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
+from suppliers.demo import seed_tiers_requests
 
 PASSWORD = "demo-csp-2026"
 DELEGATIONS_FROM = date(2026, 1, 1)
@@ -551,6 +552,7 @@ class SeedReport:
     credentials_created: int = 0
     order_forms_signed: int = 0
     order_forms_total: int = 0
+    tiers_requests_created: int = 0
     wagtail_site: bool = True
     states: Counter = field(default_factory=Counter)
 
@@ -581,6 +583,9 @@ class SeedReport:
         lines.append("  Par état : " + ", ".join(
             f"{State(state).label} {count}" for state, count in sorted(
                 self.states.items(), key=lambda item: list(State.values).index(item[0]))))
+        lines.append("  Demandes de tiers (circuit CSP puis CST) : " + (
+            f"{self.tiers_requests_created} créées" if self.tiers_requests_created
+            else "déjà chargées"))
         lines.append("  Contenus Wagtail (conventions, annexes, fiches) : " + (
             f"{self.pages_created} pages publiées" if self.pages_created else "déjà publiés"))
         lines.append("  Certificats de signature (AC de démonstration) : " + status(
@@ -1217,8 +1222,11 @@ def seed(now: datetime | None = None) -> SeedReport:
     tiers_by_theme = _seed_tiers(report)
     if not demo_cases().exists():
         _seed_cases(now, _casts(services, users), tiers_by_theme, report)
+    report.tiers_requests_created = seed_tiers_requests(services=services, users=users,
+                                                         now=now)
     _seed_credentials(users, report, now)
     _seed_order_forms(report)
-    report.states = Counter(demo_cases().values_list("state", flat=True))
+    report.states = Counter(demo_cases().filter(kind=CaseKind.PURCHASE_REQUEST)
+                            .values_list("state", flat=True))
     report.wagtail_site = Site.objects.filter(is_default_site=True).exists()
     return report

@@ -54,7 +54,7 @@ def _known_department(postcode: str) -> bool:
     if department == 0 or department > 98 or department == 96:
         return False
     if department == 97:
-        return postcode[2] in "1234578"
+        return postcode[2] in "12345678"  # 971 Guadeloupe … 976 Mayotte … 978 Saint-Martin
     if department == 98:
         return postcode[2] in "46789"
     return True

@@ -213,3 +213,22 @@ def test_categories_ask_for_their_identifier(client, sp_agent):
     response = step(client, url, "identite", {"name": "Holz GmbH", "country": "DE",
                                               "vat_number": "DE136695976"})
     assert response.status_code == 302
+
+
+def test_the_case_summary_pdf_shows_the_request_with_the_iban_masked(client, sp_agent,
+                                                                     csp_agent):
+    from .test_order_forms import _text_of, page_streams
+
+    client.force_login(sp_agent)
+    case, url = fill_company(client)
+    step(client, url, "recapitulatif", {"confirm": "on"})
+    for user in (sp_agent, csp_agent):
+        client.force_login(user)
+        response = client.get(reverse("documents:case_summary", args=[case.pk]))
+        assert response.status_code == 200
+        text = "".join(_text_of(s) for s in page_streams(b"".join(response.streaming_content)
+                                                          if response.streaming else
+                                                          response.content))
+        assert "Menuiserie Durand SARL" in text and SIRET in text
+        assert IBAN not in text.replace(" ", "")
+        assert mask(IBAN).replace(" ", "")[-8:] in text.replace(" ", "")

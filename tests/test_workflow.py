@@ -815,8 +815,10 @@ def test_postgresql_refuses_raw_updates_and_deletes_of_events(event):
     assert CaseEvent.objects.get(pk=event.pk).comment == ""
 
 
-def test_the_append_only_trigger_migration_is_valid_on_postgresql():
-    migration = importlib.import_module("cases.migrations.0003_caseevent_append_only")
+@pytest.mark.parametrize("module", ["cases.migrations.0003_caseevent_append_only",
+                                    "suppliers.migrations.0002_tierschange_append_only"])
+def test_the_append_only_trigger_migrations_are_valid_on_postgresql(module):
+    operation = importlib.import_module(module).Migration.operations[0]
     executed = []
 
     class PostgresSchemaEditor:
@@ -825,8 +827,8 @@ def test_the_append_only_trigger_migration_is_valid_on_postgresql():
         def execute(self, sql, params=()):
             executed.append((str(sql), params))
 
-    migration.create_trigger(None, PostgresSchemaEditor())
-    migration.drop_trigger(None, PostgresSchemaEditor())
+    operation.code(None, PostgresSchemaEditor())
+    operation.reverse_code(None, PostgresSchemaEditor())
 
     assert len(executed) == 2
     for sql, params in executed:

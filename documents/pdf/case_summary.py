@@ -77,6 +77,27 @@ def _purchase_request(purchase_request) -> list:
     return story
 
 
+def _tiers_request(request) -> list:
+    """The requested supplier record; bank and social security numbers masked (the PDF may
+    be read outside the centre)."""
+    address = " ".join(p for p in (request.address, request.postcode, request.city,
+                                   request.country) if p)
+    rows = [
+        (_("Opération"), request.get_operation_display()),
+        (_("Catégorie"), request.get_category_display()),
+        (_("Nom ou raison sociale"), request.name),
+        (_("SIRET"), request.siret or "—"),
+        (_("N° de TVA intracommunautaire"), request.vat_number or "—"),
+        (_("NIR"), mask_iban(request.nir) if request.nir else "—"),
+        (_("Identifiant national"), request.foreign_identifier or "—"),
+        (_("Adresse"), address or "—"),
+        (_("Courriel"), request.email or "—"),
+        (_("IBAN"), mask_iban(request.iban) if request.iban else "—"),
+        (_("BIC"), request.bic or "—"),
+    ]
+    return [para(_("Tiers demandé"), HEADING), facts(rows)]
+
+
 def render_case_summary(case, *, attachments, issued_documents, events) -> bytes:
     story = [
         para(_("Récapitulatif de la demande"), TITLE),
@@ -99,6 +120,9 @@ def render_case_summary(case, *, attachments, issued_documents, events) -> bytes
     purchase_request = getattr(case, "purchase_request", None)
     if purchase_request is not None:
         story += _purchase_request(purchase_request)
+    tiers_request = getattr(case, "tiers_request", None)
+    if tiers_request is not None:
+        story += _tiers_request(tiers_request)
     # Catalogue fields, with the schema the case was filled with (not today's form).
     for step in answers_by_step(case.extra.get("schema") or {}, case.extra.get("answers") or {}):
         story.append(para(step["title"], HEADING))
