@@ -107,6 +107,16 @@ def search_tiers(query: str):
     return tiers.order_by("name")
 
 
+def list_search_results(form, name: str, search: str) -> None:
+    """Only the search results (and the current choice) are listed, whatever the directory's
+    size; validation looks the chosen record up in the whole directory."""
+    shown = list(search_tiers(search).values_list("pk", flat=True)[:SUPPLIER_RESULTS])
+    selected = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
+    if selected and str(selected).isdigit():
+        shown.append(int(selected))
+    form.fields[name].queryset = Tiers.objects.filter(pk__in=shown).order_by("name")
+
+
 class SupplierForm(DsfrBaseForm):
     tiers = TiersChoiceField(
         label=_("Fournisseur"), queryset=Tiers.objects.none(), widget=forms.RadioSelect,
@@ -118,14 +128,7 @@ class SupplierForm(DsfrBaseForm):
 
     def __init__(self, *args, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        # Only the search results (and the current choice) are listed, whatever the directory's
-        # size; validation looks the chosen supplier up in the whole directory.
-        shown = list(search_tiers(search).values_list("pk", flat=True)[:SUPPLIER_RESULTS])
-        selected = (self.data.get(self.add_prefix("tiers")) if self.is_bound
-                    else self.initial.get("tiers"))
-        if selected and str(selected).isdigit():
-            shown.append(int(selected))
-        self.fields["tiers"].queryset = Tiers.objects.filter(pk__in=shown).order_by("name")
+        list_search_results(self, "tiers", search)
         self.fields["tiers"].help_text = _(
             "Les %(n)s premiers résultats sont affichés : affinez la recherche si le "
             "fournisseur n'y figure pas.") % {"n": SUPPLIER_RESULTS}

@@ -10,15 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from dsfr.forms import DsfrBaseForm
 
-from cases.forms import TiersChoiceField, search_tiers
+from cases.forms import SUPPLIER_RESULTS, TiersChoiceField, list_search_results
 from cases.models import Tiers, TiersCategory
 from documents.selectors import find_duplicate
 from documents.validation import check_upload
 
 from .identity import FRANCE, NAMED_CATEGORIES, SIRET_CATEGORIES, clean_identity
 from .models import TiersOperation
-
-SEARCH_RESULTS = 20
 
 
 class IdentityStepForm(DsfrBaseForm):
@@ -64,15 +62,10 @@ class NatureForm(IdentityStepForm):
 
     def __init__(self, *args, search: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        shown = list(search_tiers(search).values_list("pk", flat=True)[:SEARCH_RESULTS])
-        selected = (self.data.get(self.add_prefix("tiers")) if self.is_bound
-                    else self.initial.get("tiers"))
-        if selected and str(selected).isdigit():
-            shown.append(int(selected))
-        self.fields["tiers"].queryset = Tiers.objects.filter(pk__in=shown).order_by("name")
+        list_search_results(self, "tiers", search)
         self.fields["tiers"].help_text = _(
             "Pour une modification : recherchez le tiers ci-dessus (nom, SIRET, commune). Les "
-            "%(n)s premiers résultats sont affichés.") % {"n": SEARCH_RESULTS}
+            "%(n)s premiers résultats sont affichés.") % {"n": SUPPLIER_RESULTS}
 
     def identity(self) -> dict:
         return {"category": self.cleaned_data.get("category", "")}
