@@ -282,6 +282,10 @@ class CaseActionForm(DsfrBaseForm):
     ej_number = forms.CharField(label=_("Numéro d'engagement juridique (EJ)"), max_length=10,
                                 validators=[ej_number_validator],
                                 help_text=_("10 chiffres, tel que saisi dans Chorus."))
+    asset_number = forms.CharField(
+        label=_("N° de la fiche immobilisation créée dans Chorus"), max_length=20,
+        error_messages={"required": _("Le numéro de la fiche immobilisation créée dans Chorus "
+                                      "est obligatoire.")})
     assignee = forms.ModelChoiceField(label=_("Agent"), queryset=None)
     comment = forms.CharField(
         label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
@@ -296,6 +300,7 @@ class CaseActionForm(DsfrBaseForm):
         "cancel": _("Motif de l'annulation"),
         "send_to_cst": _("Commentaire pour la CST"),
         "cst_return": _("Motif du renvoi au centre"),
+        "certify": _("Commentaire"),
     }
 
     def __init__(self, *args, transition, case, **kwargs):
@@ -303,7 +308,7 @@ class CaseActionForm(DsfrBaseForm):
         kwargs.setdefault("auto_id", f"id_{transition.action.value}_%s")
         super().__init__(*args, **kwargs)
         wanted = set(transition.requires) | set(transition.accepts)
-        for name in ("comment", "assignee", "ej_number"):
+        for name in ("comment", "assignee", "ej_number", "asset_number"):
             if name not in wanted:
                 del self.fields[name]
             else:

@@ -109,11 +109,10 @@ class Case(models.Model):
         """Where the author resumes this draft: its kind's wizard."""
         from django.urls import reverse
 
-        if self.kind == CaseKind.GENERIC:
-            return reverse("forms_catalog:resume", args=[self.pk])
-        if self.kind == CaseKind.TIERS:
-            return reverse("suppliers:resume", args=[self.pk])
-        return reverse("cases:purchase_request_resume", args=[self.pk])
+        names = {CaseKind.GENERIC: "forms_catalog:resume", CaseKind.TIERS: "suppliers:resume",
+                 CaseKind.SERVICE_DONE: "service_done:resume",
+                 CaseKind.FIXED_ASSET: "fixed_assets:resume"}
+        return reverse(names.get(self.kind, "cases:purchase_request_resume"), args=[self.pk])
 
     @property
     def display_reference(self) -> str:

@@ -144,6 +144,8 @@ def creator_may_commit(user, case) -> str | None:
     """Whether a submission goes straight to the centre. A catalogue form may waive the
     ordonnateur's validation (always, or up to an amount); otherwise a request within the
     creator's own delegation needs no ordonnateur."""
+    if case.kind == "service_done":
+        return _("Une constatation du service fait est toujours validée par un ordonnateur.")
     policy = (case.extra or {}).get("validation")
     if policy is None and case.kind == "tiers":
         # A supplier record commits no money: no ordonnateur unless the catalogue asks.

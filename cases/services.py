@@ -301,6 +301,14 @@ def _effect_submit(case, actor, inputs, now, data):
         from suppliers.services import tiers_request_check
 
         tiers_request_check(case)
+    elif case.kind == CaseKind.SERVICE_DONE:
+        from service_done.services import statement_check
+
+        statement_check(case, now)
+    elif case.kind == CaseKind.FIXED_ASSET:
+        from fixed_assets.services import asset_request_check
+
+        asset_request_check(case)
     for kind in case.extra.get("required_attachments", []):
         if not case.attachments.filter(kind=kind).exists():
             raise CaseError(_("Pièce obligatoire manquante : %(kind)s.")
@@ -328,8 +336,19 @@ def _effect_release(case, actor, inputs, now, data):
     case.assigned_to = None
 
 
+def _effect_return(case, actor, inputs, now, data):
+    # Back to its author for correction: a new submission starts a new delay.
+    case.submitted_at = case.due_at = case.paused_at = None
+    case.assigned_to = None
+
+
 def _effect_complete(case, actor, inputs, now, data):
     case.completed_at = now
+    if case.kind == CaseKind.FIXED_ASSET:
+        from fixed_assets.services import asset_record_number
+
+        data["asset_number"] = asset_record_number(case=case, number=inputs["asset_number"])
+        return
     if case.kind != CaseKind.PURCHASE_REQUEST:
         return
     ej_number = (inputs.get("ej_number") or "").strip()
@@ -363,6 +382,18 @@ def _effect_sign(case, actor, inputs, now, data):
     data["signer"] = document.signer_name
 
 
+def _effect_certify(case, actor, inputs, now, data):
+    from documents.services import DocumentError, certificate_issue
+
+    try:
+        document = certificate_issue(case=case, actor=actor, at=now)
+    except DocumentError as exc:
+        raise CaseError(exc.message) from exc
+    data["document"] = document.pk
+    data["sha256"] = document.sha256
+    case.completed_at = now
+
+
 def _effect_cst_validate(case, actor, inputs, now, data):
     # suppliers builds on cases: import it here, not above.
     from suppliers.services import tiers_directory_apply
@@ -389,6 +420,10 @@ def _clock(case: Case, from_state: str, to_state: str, now: datetime, data: dict
 
 def _effect_close(case, actor, inputs, now, data):
     case.completed_at = now
+    if case.kind == CaseKind.FIXED_ASSET:
+        from fixed_assets.services import inventory_number_release
+
+        inventory_number_release(case)
 
 
 EFFECTS = {
@@ -399,6 +434,8 @@ EFFECTS = {
     Action.COMPLETE: _effect_complete,
     Action.SIGN: _effect_sign,
     Action.CST_VALIDATE: _effect_cst_validate,
+    Action.CERTIFY: _effect_certify,
+    Action.RETURN: _effect_return,
     Action.REJECT: _effect_close,
     Action.CANCEL: _effect_close,
 }
@@ -407,6 +444,8 @@ REQUIRED_MESSAGES = {
     "comment": _lazy("Un commentaire est obligatoire pour cette action."),
     "assignee": _lazy("Choisissez l'agent à qui attribuer le dossier."),
     "ej_number": _lazy("Le numéro d'EJ est obligatoire."),
+    "asset_number": _lazy("Le numéro de la fiche immobilisation créée dans Chorus est "
+                          "obligatoire."),
 }
 
 
@@ -431,8 +470,8 @@ def choose_transition(*, case: Case, action: str, actor) -> workflow.Transition:
 
 
 def transition(*, case: Case, action: str, actor, comment: str = "", assignee=None,
-               ej_number: str | None = None, expected_version: int | None = None,
-               at: datetime | None = None) -> Case:
+               ej_number: str | None = None, asset_number: str | None = None,
+               expected_version: int | None = None, at: datetime | None = None) -> Case:
     """Apply `action` to `case` for `actor`, or raise CaseError with nothing changed."""
     with transaction.atomic():
         case = _locked(case)
@@ -444,7 +483,8 @@ def transition(*, case: Case, action: str, actor, comment: str = "", assignee=No
         chosen = choose_transition(case=case, action=action, actor=actor)
         # A comment is kept only where the action takes one.
         comment = (comment or "").strip() if "comment" in chosen.requires + chosen.accepts else ""
-        inputs = {"comment": comment, "assignee": assignee, "ej_number": ej_number}
+        inputs = {"comment": comment, "assignee": assignee, "ej_number": ej_number,
+                  "asset_number": (asset_number or "").strip()}
         for name in chosen.requires:
             if not inputs.get(name):
                 raise CaseError(str(REQUIRED_MESSAGES[name]), field=name)

@@ -63,6 +63,16 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return add_working_time(start, days * DAY)
 
 
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start`, up to and including `end` (0 when end <= start): a
+    statement made the next working day after delivery is 1 working day after it."""
+    count, day = 0, start + DAY
+    while day <= end:
+        count += is_working_day(day)
+        day += DAY
+    return count
+
+
 def working_days_late(due_at: datetime | None, now: datetime | None = None) -> int:
     """Whole working days past the due date (0 when on time)."""
     if due_at is None:

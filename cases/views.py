@@ -21,6 +21,7 @@ from portal.selectors import (
     services_of_user,
     user_has_role,
 )
+from service_done.selectors import certificates_for, ej_progress
 from suppliers.selectors import tiers_case_context
 
 from . import permissions, selectors, services
@@ -46,6 +47,8 @@ SUCCESS_MESSAGES = {
                                      "Le délai est suspendu pendant son contrôle."),
     Action.CST_VALIDATE: gettext_lazy("Tiers validé : l'annuaire des tiers est à jour."),
     Action.CST_RETURN: gettext_lazy("Dossier renvoyé à l'agent du centre."),
+    Action.CERTIFY: gettext_lazy("Service fait certifié : le certificat signé est joint au "
+                                 "dossier et à sa demande d'achat."),
 }
 # Actions done elsewhere (the wizard) or never by hand.
 NOT_ON_CASE_PAGE = {Action.CREATE, Action.SUBMIT}
@@ -131,6 +134,13 @@ def _render_detail(request, case, *, bound=None, error=None, status=200):
     }
     if case.kind == CaseKind.TIERS:
         context.update(tiers_case_context(case, user))
+    elif case.kind == CaseKind.SERVICE_DONE:
+        context["statement"] = getattr(case, "service_done", None)
+        if any(t.action == Action.CERTIFY for t in transitions):
+            context["signing_problem"] = _signing_problem(user)
+    elif case.kind == CaseKind.FIXED_ASSET:
+        context["fixed_asset"] = getattr(case, "fixed_asset", None)
+    context["certificates"] = certificates_for(case, user)
     if case.extra.get("schema"):
         context["answers"] = answers_by_step(case.extra["schema"], case.extra.get("answers", {}))
     if context["purchase_request"] is not None:
@@ -150,11 +160,21 @@ def _order_form_context(case, user, transitions) -> dict:
         context["can_preview_order_form"] = (
             permissions.visible_cases(user, permissions.PROCESS).filter(pk=case.pk).exists())
     if any(t.action == Action.SIGN for t in transitions):
-        try:
-            credential_for(user)
-        except SigningUnavailable as exc:
-            context["signing_problem"] = exc.message
+        context["signing_problem"] = _signing_problem(user)
+    has_ej = case.state == State.COMPLETED and bool(case.purchase_request.ej_number)
+    context["ej"] = ej_progress(case.purchase_request, user=user) if has_ej else None
+    context["can_state_service_done"] = (
+        has_ej and context["ej"].remaining > 0
+        and user_has_role(user, case.requesting_service, Role.SP_AGENT, Role.ORDONNATEUR))
     return context
+
+
+def _signing_problem(user) -> str | None:
+    try:
+        credential_for(user)
+    except SigningUnavailable as exc:
+        return exc.message
+    return None
 
 
 @login_required
@@ -182,6 +202,7 @@ def case_action(request, pk: int, action: str):
             comment=form.cleaned_data.get("comment", ""),
             assignee=form.cleaned_data.get("assignee"),
             ej_number=form.cleaned_data.get("ej_number"),
+            asset_number=form.cleaned_data.get("asset_number"),
             expected_version=form.cleaned_data["version"],
         )
     except services.CaseConflict as exc:

@@ -41,6 +41,7 @@ class Action(models.TextChoices):
     SEND_TO_CST = "send_to_cst", _("Transmettre à la CST")
     CST_VALIDATE = "cst_validate", _("Valider le tiers")
     CST_RETURN = "cst_return", _("Renvoyer au centre")
+    CERTIFY = "certify", _("Certifier le service fait")
 
 
 # How each action reads in a case's history (the Action labels are button labels).
@@ -61,6 +62,7 @@ EVENT_LABELS = {
     Action.SEND_TO_CST: _("Transmis à la cellule de supervision des tiers"),
     Action.CST_VALIDATE: _("Tiers validé par la CST et enregistré dans l'annuaire"),
     Action.CST_RETURN: _("Renvoyé au centre par la CST"),
+    Action.CERTIFY: _("Service fait certifié (ordre de payer)"),
 }
 
 
@@ -120,6 +122,14 @@ TRANSITIONS: tuple[Transition, ...] = (
        accepts=("comment",), kinds=frozenset({"purchase_request"})),
     _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", accepts=("comment",),
        kinds=frozenset({"generic"})),
+    # A fixed-asset request is done once its record exists in Chorus.
+    _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", requires=("asset_number",),
+       accepts=("comment",), kinds=frozenset({"fixed_asset"})),
+    # Certifying a service-done statement is the order to pay; it issues a signed certificate.
+    _t(S.IN_PROGRESS, Action.CERTIFY, S.COMPLETED, "assignee", accepts=("comment",),
+       kinds=frozenset({"service_done"})),
+    _t(S.IN_PROGRESS, Action.RETURN, S.DRAFT, "assignee", requires=("comment",),
+       kinds=frozenset({"service_done", "fixed_asset"})),
     _t(S.IN_PROGRESS, Action.REJECT, S.REJECTED, "assignee", requires=("comment",)),
     # Signing issues the order form; the case stays completed.
     _t(S.COMPLETED, Action.SIGN, S.COMPLETED, "centre_signatory", guard="order_form_unsigned",

@@ -13,6 +13,9 @@ class AttachmentKind(models.TextChoices):
     PRICE_SCHEDULE = "price_schedule", _("Bordereau de prix unitaires (BPU)")
     MARKET = "market", _("Pièce du marché")
     RIB = "rib", _("Relevé d'identité bancaire (RIB)")
+    DELIVERY_PROOF = "delivery_proof", _("Bon de livraison ou procès-verbal de réception")
+    ACQUISITION = "acquisition", _("Pièce d'acquisition (acte, pièce de marché)")
+    COMMISSIONING = "commissioning", _("Procès-verbal de mise en service")
     OTHER = "other", _("Autre pièce")
 
 
@@ -49,6 +52,7 @@ class Attachment(models.Model):
 
 class IssuedDocumentKind(models.TextChoices):
     ORDER_FORM = "order_form", _("Bon de commande signé")
+    SERVICE_DONE_CERTIFICATE = "sf_certificate", _("Certificat de service fait signé")
 
 
 def issued_document_path(instance, filename):

@@ -76,11 +76,11 @@ def signatory_role(user, centre) -> str:
     return _("Chargé(e) de prestations financières")
 
 
-def order_form_issue(*, case: Case, actor, at: datetime) -> IssuedDocument:
-    """Render, sign and record the order form of a completed purchase request.
-
-    Called by the workflow's `sign` transition, which holds the case's row lock and has
-    checked who may sign; the unique constraint is the last guard against a second copy.
+def _issue(*, case: Case, actor, at: datetime, kind: str, filename: str, render
+           ) -> IssuedDocument:
+    """Render (`render(signatory)` → RenderedPdf), sign with the actor's own credential and
+    record a document. Called by a workflow transition, which holds the case's row lock and
+    has checked who may sign; the unique constraint is the last guard against a second copy.
     """
     try:
         credential = signing.credential_for(actor, at=at)
@@ -90,28 +90,50 @@ def order_form_issue(*, case: Case, actor, at: datetime) -> IssuedDocument:
     role = signatory_role(actor, centre)
     signatory = Signatory(name=actor.get_full_name() or actor.get_username(),
                           role=f"{role} — {centre.name}")
-    try:
-        rendered = render_order_form(case.purchase_request, signatory=signatory, issued_at=at)
-    except InvoicingNotConfigured as exc:
-        raise DocumentError(_("Les identifiants Chorus Pro du service facturier (SIRET et code "
-                              "service) ne sont pas renseignés pour ce centre : un "
-                              "administrateur doit les saisir avant toute signature.")) from exc
+    rendered = render(signatory)
     signed = signing.sign_pdf(rendered.content, credential=credential,
                               page=rendered.signature_page, box=rendered.signature_box,
                               role=role, signed_at=at)
     document = IssuedDocument(
-        case=case, kind=IssuedDocumentKind.ORDER_FORM, size=len(signed),
-        sha256=hashlib.sha256(signed).hexdigest(), signed_by=actor,
-        signer_name=credential.name, signer_role=role,
+        case=case, kind=kind, size=len(signed), sha256=hashlib.sha256(signed).hexdigest(),
+        signed_by=actor, signer_name=credential.name, signer_role=role,
         certificate_fingerprint=credential.fingerprint, issued_at=at,
     )
-    document.file.save("bon-de-commande.pdf", ContentFile(signed), save=False)
+    document.file.save(filename, ContentFile(signed), save=False)
     try:
         document.save()
     except Exception:
         document.file.delete(save=False)
         raise
     return document
+
+
+def order_form_issue(*, case: Case, actor, at: datetime) -> IssuedDocument:
+    """Render, sign and record the order form of a completed purchase request."""
+    def render(signatory):
+        try:
+            return render_order_form(case.purchase_request, signatory=signatory, issued_at=at)
+        except InvoicingNotConfigured as exc:
+            raise DocumentError(_(
+                "Les identifiants Chorus Pro du service facturier (SIRET et code service) ne "
+                "sont pas renseignés pour ce centre : un administrateur doit les saisir avant "
+                "toute signature.")) from exc
+
+    return _issue(case=case, actor=actor, at=at, kind=IssuedDocumentKind.ORDER_FORM,
+                  filename="bon-de-commande.pdf", render=render)
+
+
+def certificate_issue(*, case: Case, actor, at: datetime) -> IssuedDocument:
+    """Render, sign and record the certificate of a service-done statement (the order to
+    pay), when the centre certifies it."""
+    from .pdf.service_done_certificate import render_service_done_certificate
+
+    statement = case.service_done
+    return _issue(case=case, actor=actor, at=at,
+                  kind=IssuedDocumentKind.SERVICE_DONE_CERTIFICATE,
+                  filename="certificat-service-fait.pdf",
+                  render=lambda signatory: render_service_done_certificate(
+                      statement, signatory=signatory, issued_at=at))
 
 
 def order_form_sign(*, case: Case, actor, expected_version: int | None = None) -> IssuedDocument:

@@ -7,8 +7,8 @@ from portal.selectors import prescribing_services_of
 from .models import ProcedureFormPage
 from .schema import INPUT_TYPES, is_shown
 
-# Kinds whose wizard exists today (service done and fixed assets come next).
-AVAILABLE_KINDS = ("purchase_request", "tiers", "generic")
+# Kinds whose wizard exists (every kind now).
+AVAILABLE_KINDS = ("purchase_request", "tiers", "service_done", "fixed_asset", "generic")
 
 
 def forms_for_service(service):

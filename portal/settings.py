@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "forms_catalog",
     "sirene",
     "suppliers",
+    "service_done",
+    "fixed_assets",
     "django_countries",
     "dsfr",
     "widget_tweaks",
@@ -227,6 +229,17 @@ SIGNING_TRUST_ROOTS = Path(os.environ.get("SIGNING_TRUST_ROOTS",
                                           SIGNING_CREDENTIALS_DIR / "trust-roots.pem"))
 
 # Contractual delays in working days, by case kind (moved into the convention pages later).
+# Without a convention in force: working days to state the service done after delivery.
+SERVICE_DONE_STATEMENT_WORKING_DAYS = 5
+# Fixed assets: longest depreciation period, and the inventory number's format (a regular
+# expression, with the message saying it in words).
+FIXED_ASSET_MAX_DEPRECIATION_YEARS = int(os.environ.get("FIXED_ASSET_MAX_DEPRECIATION_YEARS",
+                                                        "50"))
+INVENTORY_NUMBER_PATTERN = os.environ.get("INVENTORY_NUMBER_PATTERN",
+                                          r"^[A-Z0-9][A-Z0-9./-]{2,29}$")
+INVENTORY_NUMBER_HELP = os.environ.get(
+    "INVENTORY_NUMBER_HELP", "3 à 30 caractères : majuscules, chiffres, « . », « / » ou « - ».")
+
 CASE_DELAYS_WORKING_DAYS = {
     "purchase_request": int(os.environ.get("DELAY_PURCHASE_REQUEST", "5")),
     "tiers": 2,

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("forms_catalog.urls")),
     path("", include("suppliers.urls")),
+    path("", include("service_done.urls")),
+    path("", include("fixed_assets.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),

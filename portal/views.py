@@ -7,12 +7,13 @@ from forms_catalog.selectors import catalogue_for_user
 
 from .selectors import centres_of, prescribing_services_of
 
+NEW_URLS = {"purchase_request": "cases:purchase_request_new", "tiers": "suppliers:new",
+            "service_done": "service_done:new", "fixed_asset": "fixed_assets:new"}
+
 
 def _form_url(page) -> str:
-    if page.form_kind == "purchase_request":
-        return reverse("cases:purchase_request_new")
-    if page.form_kind == "tiers":
-        return reverse("suppliers:new")
+    if page.form_kind in NEW_URLS:
+        return reverse(NEW_URLS[page.form_kind])
     return reverse("forms_catalog:new", args=[page.pk])
 
 

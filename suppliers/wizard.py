@@ -185,6 +185,8 @@ class TiersRequestWizard(KindWizard):
         context = super().get_context_data(form=form, **kwargs)
         titles = {**STEP_TITLES, **self.catalogue_titles()}
         context.update({"stepper": self.stepper(titles), "step_titles": titles,
+                        "wizard_title": _("Demande de tiers") if self.case else
+                        _("Nouvelle demande de création ou de modification de tiers"),
                         "search": self.request.GET.get("q", ""),
                         "return_to": self._return_case(),
                         "retour": self.request.GET.get("retour", "") if self.case is None

@@ -79,7 +79,22 @@ class _SignatureBox(Flowable):
                     round(y + self.height) - 5 * mm)
 
 
-def _parties(case) -> Table:
+def signature_block(signatory: Signatory | None, issued_at: datetime
+                    ) -> tuple[Table, _SignatureBox]:
+    """"Fait le …", the signatory, and the frame the signature stamp goes in (right-aligned);
+    without a signatory, a draft marked as not signed."""
+    box = _SignatureBox(_("Signature électronique") if signatory else
+                        _("PROJET — NON SIGNÉ"))
+    block = [para(_("Fait le %(date)s") % {"date": fr_date(issued_at)}), Spacer(0, 1 * mm)]
+    if signatory:
+        block += [para(signatory.name, LABEL), para(signatory.role)]
+    block += [Spacer(0, 2 * mm), box]
+    table = Table([["", block]], colWidths=[CONTENT_WIDTH - SIGNATURE_WIDTH - 4 * mm,
+                                            SIGNATURE_WIDTH + 4 * mm])
+    return table, box
+
+
+def parties(case) -> Table:
     sp, centre = case.requesting_service, case.processing_centre
     left = [markup(f"<b>{esc(_('Service prescripteur'))}</b>"), para(sp.name),
             para(_("Code %(code)s") % {"code": sp.code}, SMALL), para(sp.address, SMALL)]
@@ -92,7 +107,7 @@ def _parties(case) -> Table:
     return table
 
 
-def _supplier(tiers) -> Table:
+def supplier_facts(tiers) -> Table:
     address = " ".join(part for part in (tiers.address, tiers.postcode, tiers.city) if part)
     return facts([
         (_("Raison sociale"), tiers.name),
@@ -153,27 +168,16 @@ def render_order_form(purchase_request, *, signatory: Signatory | None,
     case = purchase_request.case
     ej_number = purchase_request.ej_number or ""
     lines = list(purchase_request.lines.all())
-    box = _SignatureBox(_("Signature électronique") if signatory else
-                        _("PROJET — NON SIGNÉ"))
-    signature_block = [
-        para(_("Fait le %(date)s") % {"date": fr_date(issued_at)}),
-        Spacer(0, 1 * mm),
-    ]
-    if signatory:
-        signature_block += [para(signatory.name, LABEL), para(signatory.role)]
-    signature_block += [Spacer(0, 2 * mm), box]
-    signature = Table([["", signature_block]],
-                      colWidths=[CONTENT_WIDTH - SIGNATURE_WIDTH - 4 * mm,
-                                 SIGNATURE_WIDTH + 4 * mm])
+    signature, box = signature_block(signatory, issued_at)
     story = [
         para(_("Bon de commande"), TITLE),
         markup(_("Numéro d'engagement juridique (EJ) : <b>%(ej)s</b>") % {"ej": esc(ej_number)}),
         para(_("Demande d'achat %(ref)s du %(date)s") % {
             "ref": case.reference, "date": fr_date(case.submitted_at or case.created_at)}),
         Spacer(0, 4 * mm),
-        _parties(case),
+        parties(case),
         para(_("Fournisseur"), HEADING),
-        _supplier(purchase_request.tiers),
+        supplier_facts(purchase_request.tiers),
         para(_("Objet"), HEADING),
         para(case.subject),
     ]

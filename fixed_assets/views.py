@@ -1,0 +1,17 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+
+from portal.selectors import prescribing_services_of
+
+from .selectors import assets_for_user
+
+
+@login_required
+def asset_list(request):
+    """The SP's fixed-asset records with their status (and the Chorus number once done)."""
+    if not prescribing_services_of(request.user).exists():
+        raise Http404
+    page = Paginator(assets_for_user(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "fixed_assets/list.html", {"page_obj": page})
