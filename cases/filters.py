@@ -48,6 +48,9 @@ class CaseQueueFilter(django_filters.FilterSet):
                                         widget=forms.CheckboxInput)
     overdue = django_filters.BooleanFilter(label=_("En retard"), method="filter_overdue",
                                            widget=forms.CheckboxInput)
+    penalties = django_filters.BooleanFilter(label=_("Pénalités de retard"),
+                                             method="filter_penalties",
+                                             widget=forms.CheckboxInput)
     to_sign = django_filters.BooleanFilter(label=_("Bons de commande à signer"),
                                            method="filter_to_sign", widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(
@@ -91,6 +94,10 @@ class CaseQueueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return overdue_cases(queryset)
+
+    def filter_penalties(self, queryset, name, value):
+        # Service-done statements the supplier was late for: the centre applies penalties.
+        return queryset.filter(service_done__penalties=True) if value else queryset
 
     def filter_to_sign(self, queryset, name, value):
         return without_order_form(queryset) if value else queryset

@@ -27,7 +27,8 @@ def case_queue_for_user(*, user):
     return (
         permissions.visible_cases(user, permissions.PROCESS)
         .filter(processing_centre__in=centres_of(user), state__in=QUEUE_STATES)
-        .select_related("requesting_service", "assigned_to", "purchase_request__tiers")
+        .select_related("requesting_service", "assigned_to", "purchase_request__tiers",
+                        "service_done__purchase_request__tiers", "tiers_request")
         .order_by("due_at", "pk")
     )
 
@@ -74,4 +75,5 @@ def queue_counts(*, user) -> dict[str, int]:
         "mine": queue.filter(assigned_to=user, state__in=OPEN_STATES).count(),
         "overdue": overdue_cases(queue).count(),
         "awaiting_cst": queue.filter(state=State.AWAITING_CST).count(),
+        "penalties": queue.filter(service_done__penalties=True, state__in=OPEN_STATES).count(),
     }

@@ -178,6 +178,21 @@ def _seed_catalogue(editorial: Editorial) -> int:
                                     "Changement d'adresse", "Autre"]),
                     _field("long_text", "Précisez", show_if=("Motif de la demande", "Autre"))]),
         ProcedureFormPage(
+            title="Constatation du service fait", slug="service-fait", form_kind="service_done",
+            intro="<p>Déclarer qu'une commande a été livrée ou une prestation réalisée, au plus "
+                  "tard 5 jours ouvrés après la livraison, avec le bon de livraison ou le "
+                  "procès-verbal de réception. Un ordonnateur valide, puis le centre certifie "
+                  "(ordre de payer).</p>",
+            validation_required=True,
+            procedure_sheet=sheets.get("service-fait")),
+        ProcedureFormPage(
+            title="Demande de fiche immobilisation", slug="immobilisation",
+            form_kind="fixed_asset",
+            intro="<p>Faire créer dans Chorus la fiche d'un bien immobilisé : Fiec pour un bien "
+                  "en cours, Fies pour un bien mis en service (date, durée d'amortissement, "
+                  "numéro d'inventaire).</p>",
+            procedure_sheet=sheets.get("fiche-immobilisation")),
+        ProcedureFormPage(
             title="Demande d'accès à Chorus", slug="acces-chorus", form_kind="generic",
             intro="<p>Ouvrir ou modifier l'accès d'un agent de votre service à Chorus.</p>",
             confirmation_message="Le centre vous écrit dès que l'accès est ouvert.",

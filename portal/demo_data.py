@@ -39,6 +39,7 @@ from documents.services import attachment_add
 from documents.signing import credentials_dir
 from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
+from service_done.demo import seed_statements
 from suppliers.demo import seed_tiers_requests
 
 PASSWORD = "demo-csp-2026"
@@ -553,6 +554,7 @@ class SeedReport:
     order_forms_signed: int = 0
     order_forms_total: int = 0
     tiers_requests_created: int = 0
+    statements_created: int = 0
     wagtail_site: bool = True
     states: Counter = field(default_factory=Counter)
 
@@ -586,6 +588,9 @@ class SeedReport:
         lines.append("  Demandes de tiers (circuit CSP puis CST) : " + (
             f"{self.tiers_requests_created} créées" if self.tiers_requests_created
             else "déjà chargées"))
+        lines.append("  Service fait et immobilisations : " + (
+            f"{self.statements_created} dossiers créés" if self.statements_created
+            else "déjà chargés"))
         lines.append("  Contenus Wagtail (conventions, annexes, fiches) : " + (
             f"{self.pages_created} pages publiées" if self.pages_created else "déjà publiés"))
         lines.append("  Certificats de signature (AC de démonstration) : " + status(
@@ -1226,6 +1231,7 @@ def seed(now: datetime | None = None) -> SeedReport:
                                                          now=now)
     _seed_credentials(users, report, now)
     _seed_order_forms(report)
+    report.statements_created = seed_statements(services=services, users=users, now=now)
     report.states = Counter(demo_cases().filter(kind=CaseKind.PURCHASE_REQUEST)
                             .values_list("state", flat=True))
     report.wagtail_site = Site.objects.filter(is_default_site=True).exists()

@@ -607,7 +607,6 @@ def test_catalogue_draft_create_refuses_a_form_not_open_to_the_service(publish_f
 
 @pytest.mark.parametrize("page_settings", [
     pytest.param({"live": False}, id="unpublished"),
-    pytest.param({"form_kind": "service_done"}, id="kind-without-wizard"),
 ])
 def test_catalogue_draft_create_refuses_other_unusable_forms(publish_form, sp, sp_agent,
                                                            page_settings):
@@ -830,7 +829,6 @@ def catalogue(publish_form, sp, other_sp):
         "other": publish_form([inp("text", "Objet")], title="Reserve DREAL",
                               services=[other_sp]),
         "unpublished": publish_form([inp("text", "Objet")], title="Brouillon", live=False),
-        "service_done": publish_form([], title="Service fait", form_kind="service_done"),
         "purchase": publish_form([], title="Acheter", form_kind="purchase_request"),
     }
 

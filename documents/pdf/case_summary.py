@@ -19,6 +19,7 @@ from .layout import (
     build,
     cell,
     facts,
+    fr_date,
     fr_datetime,
     fr_money,
     fr_number,
@@ -98,6 +99,35 @@ def _tiers_request(request) -> list:
     return [para(_("Tiers demandé"), HEADING), facts(rows)]
 
 
+def _statement(statement) -> list:
+    rows = [
+        (_("Commande"), f"{statement.purchase_request.case.reference} — EJ "
+                        f"{statement.purchase_request.ej_number}"),
+        (_("Livraison ou achèvement"), fr_date(statement.delivered_on)),
+        (_("Référence de la facture"), statement.invoice_reference or "—"),
+        (_("Montant TTC constaté"), fr_money(statement.amount_ttc)),
+    ]
+    if statement.late:
+        rows.append((_("Constatation tardive"), " — ".join(
+            part for part in (statement.get_lateness_reason_display(),
+                              statement.lateness_comment) if part)))
+    rows += [(line.purchase_line.label, fr_quantity(line.quantity))
+             for line in statement.lines.select_related("purchase_line")]
+    return [para(_("Service fait"), HEADING), facts(rows)]
+
+
+def _fixed_asset(asset) -> list:
+    rows = [(_("Type de fiche"), asset.get_asset_kind_display()), (_("Bien"), asset.label),
+            (_("EJ liés"), ", ".join(pr.ej_number or "" for pr in asset.purchase_requests.all())
+             or "—")]
+    if asset.commissioned_on:
+        rows += [(_("Mise en service"), fr_date(asset.commissioned_on)),
+                 (_("Amortissement (années)"), str(asset.depreciation_years)),
+                 (_("Numéro d'inventaire"), asset.inventory_number)]
+    rows.append((_("Fiche immobilisation Chorus"), asset.asset_number or "—"))
+    return [para(_("Fiche immobilisation"), HEADING), facts(rows)]
+
+
 def render_case_summary(case, *, attachments, issued_documents, events) -> bytes:
     story = [
         para(_("Récapitulatif de la demande"), TITLE),
@@ -120,9 +150,11 @@ def render_case_summary(case, *, attachments, issued_documents, events) -> bytes
     purchase_request = getattr(case, "purchase_request", None)
     if purchase_request is not None:
         story += _purchase_request(purchase_request)
-    tiers_request = getattr(case, "tiers_request", None)
-    if tiers_request is not None:
-        story += _tiers_request(tiers_request)
+    for name, section in (("tiers_request", _tiers_request), ("service_done", _statement),
+                          ("fixed_asset", _fixed_asset)):
+        detail = getattr(case, name, None)
+        if detail is not None:
+            story += section(detail)
     # Catalogue fields, with the schema the case was filled with (not today's form).
     for step in answers_by_step(case.extra.get("schema") or {}, case.extra.get("answers") or {}):
         story.append(para(step["title"], HEADING))
