@@ -26,7 +26,7 @@ from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import SessionWizardView
 
 from conventions.selectors import convention_in_force
-from documents.services import attachment_add
+from documents.services import attachment_add, attachment_remove
 from forms_catalog.selectors import answers_by_step, forms_for_service
 from forms_catalog.steps import CatalogueStepsMixin
 from portal.selectors import prescribing_services_of
@@ -278,6 +278,24 @@ class KindWizard(CatalogueStepsMixin, DraftWizard):
                 self.case = services.case_draft_create(
                     actor=self.request.user, service=self.service, kind=self.kind)
             self.request.draft_case = self.case
+
+    def take_upload(self, request, field: str, kind: str, *, replace: bool):
+        """A step's file field becomes an attachment of the draft as soon as the file passes
+        its own checks, even if other fields of the step do not (nothing typed is lost);
+        `replace` drops the previous attachment of that kind. Returns the step's form to go
+        on with (bound to the text fields only)."""
+        self._ensure_case()
+        form = self.get_form(data=request.POST, files=request.FILES)
+        form.is_valid()
+        uploaded = form.cleaned_data.get(field) if field not in form.errors else None
+        if not uploaded:
+            return form
+        if replace:
+            for previous in self.case.attachments.filter(kind=kind):
+                attachment_remove(attachment=previous)
+        attachment_add(case=self.case, kind=kind, uploaded=uploaded, actor=request.user)
+        self._strip_stored_files(request, {form.add_prefix(field)})
+        return self.get_form(data=request.POST)
 
     def stepper(self, titles: dict) -> dict:
         index = self.steps.index

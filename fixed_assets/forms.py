@@ -25,7 +25,9 @@ class FiecChoiceField(forms.ModelChoiceField):
         return f"{obj.case.display_reference} — {obj.label}"
 
 
-def _upload_help(kind_label: str, on_record) -> str:
+def _upload_help(kind_label: str, on_record, *, adds_up: bool) -> str:
+    if on_record and adds_up:
+        return _("Déjà jointe(s) : voir ci-dessus. Vous pouvez en ajouter une autre.")
     if on_record:
         return _("Déjà joint : « %(name)s ». N'en déposez un autre que pour le remplacer.") % {
             "name": on_record.original_name}
@@ -95,8 +97,9 @@ class AssetDetailsForm(DsfrBaseForm):
             self.fields["under_construction"].queryset = (
                 fiecs if fiecs is not None else FixedAssetRequest.objects.none())
             self.fields["document"].label = _("Procès-verbal de mise en service")
-        self.fields["document"].help_text = _upload_help(self.fields["document"].label,
-                                                         document_on_record)
+        self.fields["document"].help_text = _upload_help(
+            self.fields["document"].label, document_on_record,
+            adds_up=asset_kind == AssetKind.UNDER_CONSTRUCTION)
         self.document_kind = document_kind
         self.service = service
         # DsfrBaseForm cached bound fields before the changes above.

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy
 from cases.models import CaseKind
 from cases.wizard import KindWizard
 from documents.models import AttachmentKind
-from documents.services import attachment_add, attachment_remove
 from forms_catalog.selectors import answers_by_step
 
 from .forms import AssetDetailsForm, AssetNatureForm, AssetSummaryForm
@@ -61,17 +60,10 @@ class FixedAssetWizard(KindWizard):
 
     def _take_uploads(self, request, current, form):
         if current == "details" and request.FILES:
-            self._ensure_case()
-            form = self.get_form(data=request.POST, files=request.FILES)
-            if form.is_valid() and form.cleaned_data.get("document"):
-                kind = DOCUMENT_KIND[self.asset_kind()]
-                for previous in self.case.attachments.filter(kind=kind):
-                    attachment_remove(attachment=previous)
-                attachment_add(case=self.case, kind=kind, actor=request.user,
-                               uploaded=form.cleaned_data["document"])
-                self._strip_stored_files(request, {form.add_prefix("document")})
-                return None, self.get_form(data=request.POST)
-            return None, form
+            kind = DOCUMENT_KIND[self.asset_kind()]
+            # One commissioning report; acquisition pieces add up.
+            return None, self.take_upload(request, "document", kind,
+                                          replace=kind == AttachmentKind.COMMISSIONING)
         return self.take_catalogue_uploads(request, current, form), form
 
     def _draft_subject(self):
@@ -83,7 +75,9 @@ class FixedAssetWizard(KindWizard):
         titles = {**STEP_TITLES, **self.catalogue_titles()}
         context.update({"stepper": self.stepper(titles), "step_titles": titles,
                         "wizard_title": _("Demande de fiche immobilisation"),
-                        "document": self._document(self.asset_kind())})
+                        "document": self._document(self.asset_kind()),
+                        "documents": list(self.case.attachments.filter(
+                            kind=DOCUMENT_KIND[self.asset_kind()])) if self.case else []})
         if self.steps.current == "recapitulatif":
             data = self.storage.get_step_data("details")
             details = self.get_form(step="details", data=data) if data is not None else None

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy
 from cases.models import CaseKind
 from cases.wizard import KindWizard
 from documents.models import AttachmentKind
-from documents.services import attachment_add, attachment_remove
 from forms_catalog.selectors import answers_by_step
 
 from .forms import DeliveredLinesForm, DeliveryForm, LatenessForm, StatementSummaryForm
@@ -94,17 +93,8 @@ class ServiceDoneWizard(KindWizard):
 
     def _take_uploads(self, request, current, form):
         if current == "livraison" and request.FILES:
-            self._ensure_case()
-            form = self.get_form(data=request.POST, files=request.FILES)
-            if form.is_valid() and form.cleaned_data.get("proof"):
-                for previous in self.case.attachments.filter(
-                        kind=AttachmentKind.DELIVERY_PROOF):
-                    attachment_remove(attachment=previous)
-                attachment_add(case=self.case, kind=AttachmentKind.DELIVERY_PROOF,
-                               uploaded=form.cleaned_data["proof"], actor=request.user)
-                self._strip_stored_files(request, {form.add_prefix("proof")})
-                return None, self.get_form(data=request.POST)
-            return None, form
+            return None, self.take_upload(request, "proof", AttachmentKind.DELIVERY_PROOF,
+                                          replace=True)
         return self.take_catalogue_uploads(request, current, form), form
 
     def _draft_subject(self):

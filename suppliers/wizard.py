@@ -18,7 +18,6 @@ from cases.identifiers import mask
 from cases.models import CaseKind, Tiers
 from cases.wizard import KindWizard
 from documents.models import AttachmentKind
-from documents.services import attachment_add, attachment_remove
 from forms_catalog.selectors import answers_by_step
 
 from .forms import AddressForm, BankForm, IdentityForm, NatureForm, TiersSummaryForm
@@ -159,21 +158,9 @@ class TiersRequestWizard(KindWizard):
 
     def _take_uploads(self, request, current, form):
         if current == "banque" and request.FILES:
-            self._ensure_case()
-            form = self.get_form(data=request.POST, files=request.FILES)
-            if form.is_valid() and form.cleaned_data.get("rib"):
-                self._replace_rib(form.cleaned_data["rib"])
-                self._strip_stored_files(request, {form.add_prefix("rib")})
-                return None, self.get_form(data=request.POST)
-            return None, form
+            # One RIB per request: a new one replaces the previous one.
+            return None, self.take_upload(request, "rib", AttachmentKind.RIB, replace=True)
         return self.take_catalogue_uploads(request, current, form), form
-
-    def _replace_rib(self, uploaded) -> None:
-        # One RIB per request: a new one replaces the previous one.
-        for previous in self.case.attachments.filter(kind=AttachmentKind.RIB):
-            attachment_remove(attachment=previous)
-        attachment_add(case=self.case, kind=AttachmentKind.RIB, uploaded=uploaded,
-                       actor=self.request.user)
 
     def _draft_subject(self):
         name = self.identity_before(None).get("name")

@@ -152,12 +152,13 @@ def test_a_fies_is_completed_with_its_chorus_number_and_listed(client, completed
                     files={"document": pdf("pv.pdf")})
     text = _text(response)
     assert "Au plus 50 ans." in text
-    assert "Numéro d'inventaire" in text
+    assert "Numéro d'inventaire mal formé" in text
+    # The report passed its own checks: it is kept while the other fields are corrected.
+    assert case.attachments.get().original_name == "pv.pdf"
     response = post(client, url, "fixed_asset", "details",
                     {"commissioned_on": working_days_ago(1).isoformat(),
                      "depreciation_years": "5", "inventory_number": "INV-2026/001",
-                     "purchase_requests": [completed.purchase_request.pk]},
-                    files={"document": pdf("pv.pdf")})
+                     "purchase_requests": [completed.purchase_request.pk]})
     assert response.status_code == 302, _text(response)[:3000]
     post(client, url, "fixed_asset", "recapitulatif", {"confirm": "on"})
     case.refresh_from_db()
@@ -181,3 +182,47 @@ def test_a_fies_is_completed_with_its_chorus_number_and_listed(client, completed
     listing = _text(client.get(reverse("fixed_assets:list")))
     assert "Serveur de calcul" in listing and "2000123456" in listing
     assert "INV-2026/001" in listing
+
+
+def test_another_service_sees_nothing_of_statements_and_assets(
+        client, completed, sp_agent, foreign_sp_agent, foreign_csp_agent):
+    client.force_login(sp_agent)
+    case, url = state_delivery(client, completed.purchase_request,
+                               delivered_on=working_days_ago(1))
+    post(client, url, "service_done", "recapitulatif", {"confirm": "on"})
+    for user in (foreign_sp_agent, foreign_csp_agent):
+        client.force_login(user)
+        assert client.get(case.get_absolute_url()).status_code == 404
+        assert client.get(url).status_code == 404
+        assert client.get(completed.get_absolute_url()).status_code == 404
+        assert client.post(reverse("cases:action", args=[case.pk, "certify"]),
+                           {"version": case.version}).status_code == 404
+    client.force_login(foreign_sp_agent)
+    # Another service's order is not offered, and cannot be forced in.
+    response = client.get(reverse("service_done:new") + f"?da={completed.purchase_request.pk}")
+    assert completed.purchase_request.case.reference not in _text(response)
+    response = post(client, reverse("service_done:new"), "service_done", "livraison",
+                    {"purchase_request": completed.purchase_request.pk,
+                     "delivered_on": working_days_ago(1).isoformat()}, files={"proof": pdf()})
+    assert response.status_code == 200
+    assert "Choisissez une commande terminée de votre service" in _text(response)
+
+
+def test_a_fiec_keeps_several_acquisition_documents(client, completed, sp_agent):
+    client.force_login(sp_agent)
+    post(client, reverse("fixed_assets:new"), "fixed_asset", "bien",
+         {"asset_kind": "fiec", "label": "Extension du bâtiment B"})
+    case = Case.objects.get(kind=CaseKind.FIXED_ASSET)
+    url = reverse("fixed_assets:resume", args=[case.pk])
+    response = post(client, url, "fixed_asset", "details", {}, files={"document": pdf("acte.pdf")})
+    assert "Une immobilisation en cours se rattache à au moins un EJ." in _text(response)
+    post(client, url, "fixed_asset", "details",
+         {"purchase_requests": [completed.purchase_request.pk]},
+         files={"document": pdf("marche.pdf", PDF + b"% marche\n")})
+    assert sorted(case.attachments.values_list("original_name", flat=True)) == [
+        "acte.pdf", "marche.pdf"]
+    post(client, url, "fixed_asset", "recapitulatif", {"confirm": "on"})
+    case.refresh_from_db()
+    assert case.state in (State.SUBMITTED, State.AWAITING_VALIDATION)
+    assert list(FixedAssetRequest.objects.get(case=case).purchase_requests.all()) == [
+        completed.purchase_request]
