@@ -8,13 +8,18 @@ from dsfr.forms import DsfrBaseForm
 
 from documents.selectors import without_order_form
 from portal.models import Service
-from portal.selectors import centres_of
+from portal.selectors import centre_members, centres_of
 
+from .forms import AmountField
 from .models import CaseKind
 from .selectors import QUEUE_STATES, overdue_cases
 from .workflow import OPEN_STATES, State
 
 OPEN, ALL = "open", "all"
+
+
+class AmountFilter(django_filters.NumberFilter):
+    field_class = AmountField
 SORTS = {
     "due_at": ("due_at", "pk"),
     "-submitted_at": ("-submitted_at", "-pk"),
@@ -28,6 +33,27 @@ class QueueFilterForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.template_name = "cases/_filter_field.html"
+        for name in ("amount_min", "amount_max"):
+            self.fields[name].error_messages.update({
+                "invalid": _("Saisissez un montant (ex. 1 500,00)."),
+                "min_value": _("Un montant est positif."),
+                "max_digits": _("Ce montant est trop grand."),
+                "max_decimal_places": _("Au plus 2 décimales."),
+            })
+        for name in ("due_from", "due_to"):
+            self.fields[name].error_messages["invalid"] = _("Saisissez une date valide.")
+        self.fields["assigned_to"].label_from_instance = (
+            lambda user: user.get_full_name() or user.get_username())
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("due_from") and cleaned.get("due_to")
+                and cleaned["due_from"] > cleaned["due_to"]):
+            self.add_error("due_to", _("La fin de la période précède son début."))
+        if (cleaned.get("amount_min") is not None and cleaned.get("amount_max") is not None
+                and cleaned["amount_min"] > cleaned["amount_max"]):
+            self.add_error("amount_max", _("Le maximum est inférieur au minimum."))
+        return cleaned
 
 
 class CaseQueueFilter(django_filters.FilterSet):
@@ -44,6 +70,21 @@ class CaseQueueFilter(django_filters.FilterSet):
         label=_("Service prescripteur"), queryset=Service.objects.none(),
         empty_label=_("Tous les services"),
     )
+    assigned_to = django_filters.ModelChoiceFilter(
+        label=_("Agent"), queryset=None, empty_label=_("Tous les agents"),
+        method="filter_assigned_to")
+    due_from = django_filters.DateFilter(
+        label=_("Échéance du"), field_name="due_at", lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_to = django_filters.DateFilter(
+        label=_("au"), field_name="due_at", lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    amount_min = AmountFilter(
+        label=_("Montant TTC minimum (€)"), field_name="amount", lookup_expr="gte",
+        min_value=0, max_digits=14, decimal_places=2, localize=True)
+    amount_max = AmountFilter(
+        label=_("Montant TTC maximum (€)"), field_name="amount", lookup_expr="lte",
+        min_value=0, max_digits=14, decimal_places=2, localize=True)
     mine = django_filters.BooleanFilter(label=_("Mes dossiers"), method="filter_mine",
                                         widget=forms.CheckboxInput)
     overdue = django_filters.BooleanFilter(label=_("En retard"), method="filter_overdue",
@@ -70,6 +111,7 @@ class CaseQueueFilter(django_filters.FilterSet):
         self.user = user
         self.filters["requesting_service"].queryset = Service.objects.filter(
             processing_centre__in=centres_of(user)).order_by("code")
+        self.filters["assigned_to"].queryset = centre_members(user)
 
     def filter_state(self, queryset, name, value):
         if value == ALL:
@@ -86,6 +128,9 @@ class CaseQueueFilter(django_filters.FilterSet):
                                | Q(purchase_request__tiers__name__icontains=value)
                                | Q(tiers_request__name__icontains=value)
                                | Q(tiers_request__siret__startswith=value.replace(" ", "")))
+
+    def filter_assigned_to(self, queryset, name, value):
+        return queryset.filter(assigned_to=value) if value else queryset
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assigned_to=self.user) if value else queryset

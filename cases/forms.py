@@ -16,7 +16,7 @@ from dsfr.utils import dsfr_input_class_attr
 from documents.models import AttachmentKind
 from documents.selectors import find_duplicate
 from documents.validation import check_upload
-from portal.selectors import centre_agents
+from portal.selectors import centre_agents, centre_members
 
 from .models import BudgetImputation, ImputationAxis, Tiers, ej_number_validator
 from .workflow import Action
@@ -29,6 +29,15 @@ VAT_RATES = [
     (Decimal("0.00"), _("0 % (exonéré)")),
 ]
 MAX_AMOUNT = Decimal("999999999.99")
+
+
+class AmountField(forms.DecimalField):
+    """A decimal as people type it in French: "1 500,50", spaces (even non-breaking) ignored."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split()).replace("\u202f", "")
+        return super().to_python(value)
 
 
 class ImputationChoiceField(forms.ModelChoiceField):
@@ -327,3 +336,28 @@ class CaseActionForm(DsfrBaseForm):
             dsfr_input_class_attr(visible)
         self.action = transition.action
         self.action_label = Action(transition.action).label
+
+
+class BulkAssignForm(DsfrBaseForm):
+    """The head's "assign the selection" form under the queue."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Attribuer la sélection à"), queryset=None,
+        error_messages={"required": _("Choisissez l'agent à qui attribuer les dossiers."),
+                        "invalid_choice": _("Cette personne n'est pas agent de votre centre.")})
+    cases = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), required=True,
+        error_messages={"required": _("Cochez au moins un dossier à attribuer.")})
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = centre_members(user)
+        self.fields["assignee"].label_from_instance = (
+            lambda u: u.get_full_name() or u.get_username())
+
+    def full_clean(self):
+        # Any integer ids are accepted here; the service keeps the ones the head may process.
+        if self.is_bound:
+            self.fields["cases"].choices = [(v, v) for v in self.data.getlist("cases")
+                                            if str(v).isdigit()]
+        super().full_clean()

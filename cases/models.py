@@ -357,3 +357,23 @@ class PurchaseLine(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class SavedFilter(models.Model):
+    """A queue filter an agent named to come back to it (its query string)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="saved_filters")
+    name = models.CharField(_("nom"), max_length=60)
+    query = models.CharField(_("filtres"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("filtre enregistré")
+        verbose_name_plural = _("filtres enregistrés")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"],
+                                               name="saved_filter_name_unique")]
+
+    def __str__(self):
+        return self.name

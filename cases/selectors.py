@@ -75,5 +75,6 @@ def queue_counts(*, user) -> dict[str, int]:
         "mine": queue.filter(assigned_to=user, state__in=OPEN_STATES).count(),
         "overdue": overdue_cases(queue).count(),
         "awaiting_cst": queue.filter(state=State.AWAITING_CST).count(),
+        "waiting_sp": queue.filter(state=State.INFO_REQUESTED).count(),
         "penalties": queue.filter(service_done__penalties=True, state__in=OPEN_STATES).count(),
     }

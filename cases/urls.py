@@ -13,6 +13,10 @@ urlpatterns = [
     path("demandes/<int:pk>/pieces/<int:attachment_pk>/supprimer/", views.draft_attachment_remove,
          name="draft_attachment_remove"),
     path("corbeille/", views.queue, name="queue"),
+    path("corbeille/filtres/", views.saved_filter_save, name="saved_filter_save"),
+    path("corbeille/filtres/<int:pk>/supprimer/", views.saved_filter_delete,
+         name="saved_filter_delete"),
+    path("corbeille/attribuer/", views.bulk_assign, name="bulk_assign"),
     path("dossiers/<int:pk>/", views.case_detail, name="detail"),
     path("dossiers/<int:pk>/actions/<str:action>/", views.case_action, name="action"),
 ]

@@ -5,8 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from documents.models import Attachment
@@ -24,9 +25,9 @@ from portal.selectors import (
 from service_done.selectors import certificates_for, ej_progress
 from suppliers.selectors import tiers_case_context
 
-from . import permissions, selectors, services
+from . import permissions, queue_services, selectors, services
 from .filters import OPEN, CaseQueueFilter
-from .forms import CaseActionForm
+from .forms import BulkAssignForm, CaseActionForm
 from .models import Case, CaseKind
 from .workflow import Action, State
 
@@ -88,7 +89,8 @@ def queue(request):
     data.setdefault("sort", "due_at")
     data.setdefault("state", State.COMPLETED if data.get("to_sign") == "true" else OPEN)
     case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
-    cases = case_filter.qs if case_filter.is_valid() else base
+    # Invalid filters are shown with their errors, and nothing is listed until corrected.
+    cases = case_filter.qs if case_filter.is_valid() else base.none()
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -101,7 +103,61 @@ def queue(request):
         "to_sign": (case_filter.is_valid() and case_filter.form.cleaned_data.get("to_sign")
                     and services_of_user(request.user, SIGNATORY_ROLES).exists()),
         "querystring": query.urlencode(),
+        "saved_filters": request.user.saved_filters.all(),
+        # Heads select cases to assign them in bulk (signing has its own selection).
+        "can_assign": (not (case_filter.is_valid()
+                            and case_filter.form.cleaned_data.get("to_sign"))
+                       and services_of_user(request.user, [Role.CSP_HEAD]).exists()),
+        "assign_form": BulkAssignForm(user=request.user),
     })
+
+
+@login_required
+@require_POST
+def saved_filter_save(request):
+    if not centres_of(request.user).exists():
+        raise Http404
+    query = request.POST.get("query", "")
+    try:
+        saved = queue_services.saved_filter_save(user=request.user,
+                                                 name=request.POST.get("name", ""), query=query)
+    except services.CaseError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('cases:queue')}?{query}")
+    messages.success(request, _("Filtre « %(name)s » enregistré.") % {"name": saved.name})
+    return redirect(f"{reverse('cases:queue')}?{saved.query}")
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk: int):
+    if not queue_services.saved_filter_delete(user=request.user, pk=pk):
+        raise Http404
+    messages.success(request, _("Filtre supprimé."))
+    return redirect("cases:queue")
+
+
+@login_required
+@require_POST
+def bulk_assign(request):
+    if not services_of_user(request.user, [Role.CSP_HEAD]).exists():
+        raise Http404
+    form = BulkAssignForm(request.POST, user=request.user)
+    back = f"{reverse('cases:queue')}?{request.POST.get('query', '')}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(back)
+    report = queue_services.cases_assign(actor=request.user, case_ids=form.cleaned_data["cases"],
+                                         assignee=form.cleaned_data["assignee"])
+    if report.assigned:
+        messages.success(request, ngettext(
+            "%(n)s dossier attribué à %(name)s.", "%(n)s dossiers attribués à %(name)s.",
+            len(report.assigned)) % {"n": len(report.assigned),
+                                     "name": form.cleaned_data["assignee"].get_full_name()})
+    for reference, reason in report.refused:
+        messages.error(request, f"{reference} : {reason}")
+    return redirect(back)
 
 
 def _action_forms(case, transitions, bound=None):

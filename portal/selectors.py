@@ -55,3 +55,13 @@ def centre_agents(centre: Service):
         memberships__service=centre, memberships__role__in=[Role.CSP_AGENT, Role.CSP_HEAD],
         is_active=True,
     ).distinct().order_by("last_name", "first_name")
+
+
+def centre_members(user):
+    """Agents and heads of the centres `user` belongs to (the queue's agent filter)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        memberships__service__in=centres_of(user),
+        memberships__role__in=[Role.CSP_AGENT, Role.CSP_HEAD], is_active=True,
+    ).distinct().order_by("last_name", "first_name")

@@ -57,6 +57,8 @@ class ServiceDoneLine(models.Model):
                                       related_name="deliveries")
     quantity = models.DecimalField(_("quantité livrée"), max_digits=12, decimal_places=3,
                                    validators=[MinValueValidator(Decimal("0.001"))])
+    amount_ttc = models.DecimalField(_("montant TTC"), max_digits=14, decimal_places=2,
+                                     default=Decimal("0.00"))
 
     class Meta:
         ordering = ["purchase_line__position"]

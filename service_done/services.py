@@ -41,19 +41,37 @@ class StatementData:
     lateness_comment: str = ""
 
 
-def statement_amount(lines: list[tuple[PurchaseLine, Decimal]]) -> Decimal:
-    """TTC of the delivered quantities, rounded per line as the purchase request was."""
-    return sum((line_totals(LineData(label=line.label, quantity=quantity,
-                                     unit_price_ht=line.unit_price_ht,
-                                     vat_rate=line.vat_rate)).ttc
-                for line, quantity in lines), Decimal("0.00"))
+def _ttc(line: PurchaseLine, quantity: Decimal) -> Decimal:
+    return line_totals(LineData(label=line.label, quantity=quantity,
+                                unit_price_ht=line.unit_price_ht, vat_rate=line.vat_rate)).ttc
 
 
-def _check_against_the_ej(purchase_request: PurchaseRequest, lines, amount: Decimal,
-                          exclude: Case | None) -> None:
-    """What this statement adds to the others never exceeds what was ordered."""
+def line_amounts(lines: list[tuple[PurchaseLine, Decimal]], delivered_before: dict
+                 ) -> list[Decimal]:
+    """TTC of each delivered quantity, as the difference between what the line is worth with
+    and without it: split deliveries then add up to the order's very total (rounded as the
+    purchase request was), never a cent more."""
+    return [_ttc(line, delivered_before.get(line.pk, Decimal("0")) + quantity)
+            - _ttc(line, delivered_before.get(line.pk, Decimal("0")))
+            for line, quantity in lines]
+
+
+def statement_amount(lines: list[tuple[PurchaseLine, Decimal]],
+                     delivered_before: dict | None = None) -> Decimal:
+    return sum(line_amounts(lines, delivered_before or {}), Decimal("0.00"))
+
+
+def _check_against_the_ej(purchase_request: PurchaseRequest, lines,
+                          exclude: Case | None) -> list[Decimal]:
+    """What this statement adds to the others never exceeds what was ordered, line by line
+    and in amount; returns the amount of each of its lines."""
     delivered = committed_by_line(purchase_request, exclude=exclude)
+    seen = set()
     for line, quantity in lines:
+        if line.pk in seen:
+            raise CaseError(_("La ligne « %(label)s » figure deux fois dans la constatation.")
+                            % {"label": line.label}, field="lines")
+        seen.add(line.pk)
         left = line.quantity - delivered.get(line.pk, Decimal("0"))
         if quantity > left:
             raise CaseError(_("Ligne « %(label)s » : %(quantity)s livré(s) alors qu'il en reste "
@@ -61,12 +79,15 @@ def _check_against_the_ej(purchase_request: PurchaseRequest, lines, amount: Deci
                             % {"label": line.label, "quantity": number_format(quantity),
                                "left": number_format(max(left, Decimal("0")))},
                             field="lines")
+    amounts = line_amounts(lines, delivered)
+    amount = sum(amounts, Decimal("0.00"))
     left = purchase_request.amount_ttc - committed_amount(purchase_request, exclude=exclude)
     if amount > left:
         raise CaseError(_("Le montant de cette constatation (%(amount)s) dépasse ce qui reste à "
                           "constater sur l'EJ %(ej)s (%(left)s).")
                         % {"amount": _euros(amount), "ej": purchase_request.ej_number,
                            "left": _euros(max(left, Decimal("0")))}, field="lines")
+    return amounts
 
 
 @transaction.atomic
@@ -98,8 +119,8 @@ def statement_fill(*, case: Case, actor, data: StatementData) -> ServiceDoneStat
         raise CaseError(_("Motif de retard inconnu."), field="lateness_reason")
     if data.lateness_reason == LatenessReason.OTHER and not data.lateness_comment.strip():
         raise CaseError(_("Précisez le motif du retard."), field="lateness_comment")
-    amount = statement_amount(data.lines)
-    _check_against_the_ej(purchase_request, data.lines, amount, exclude=case)
+    amounts = _check_against_the_ej(purchase_request, data.lines, exclude=case)
+    amount = sum(amounts, Decimal("0.00"))
     statement, _created = ServiceDoneStatement.objects.update_or_create(
         case=case, defaults={
             "purchase_request": purchase_request, "delivered_on": data.delivered_on,
@@ -109,8 +130,9 @@ def statement_fill(*, case: Case, actor, data: StatementData) -> ServiceDoneStat
         })
     statement.lines.all().delete()
     ServiceDoneLine.objects.bulk_create(
-        ServiceDoneLine(statement=statement, purchase_line=line, quantity=quantity)
-        for line, quantity in data.lines)
+        ServiceDoneLine(statement=statement, purchase_line=line, quantity=quantity,
+                        amount_ttc=line_amount)
+        for (line, quantity), line_amount in zip(data.lines, amounts, strict=True))
     case.subject = (_("Service fait — EJ %(ej)s — %(object)s")
                     % {"ej": purchase_request.ej_number,
                        "object": purchase_request.case.subject})[:200]
@@ -139,9 +161,16 @@ def statement_check(case: Case, now: datetime) -> None:
                         field="proof")
     purchase_request = PurchaseRequest.objects.select_for_update().get(
         pk=statement.purchase_request_id)
-    lines = [(line.purchase_line, line.quantity)
-             for line in statement.lines.select_related("purchase_line")]
-    _check_against_the_ej(purchase_request, lines, statement.amount_ttc, exclude=case)
+    rows = list(statement.lines.select_related("purchase_line"))
+    # Amounts again, under the lock: statements certified or withdrawn meanwhile move them.
+    amounts = _check_against_the_ej(purchase_request,
+                                    [(row.purchase_line, row.quantity) for row in rows],
+                                    exclude=case)
+    for row, amount in zip(rows, amounts, strict=True):
+        if row.amount_ttc != amount:
+            row.amount_ttc = amount
+            row.save(update_fields=["amount_ttc"])
+    statement.amount_ttc = case.amount = sum(amounts, Decimal("0.00"))
     submitted_on = timezone.localdate(now)
     late, elapsed = is_late(statement.delivered_on, submitted_on,
                             statement_delay(case.requesting_service, case.processing_centre,
@@ -156,5 +185,5 @@ def statement_check(case: Case, now: datetime) -> None:
     if not late:
         statement.lateness_reason, statement.lateness_comment = "", ""
     statement.save(update_fields=["late", "working_days_after_delivery", "penalties",
-                                  "lateness_reason", "lateness_comment"])
+                                  "lateness_reason", "lateness_comment", "amount_ttc"])
 

@@ -133,7 +133,9 @@ class ServiceDoneWizard(KindWizard):
         delivered = quantities.delivered() if quantities is not None else []
         lateness = self._valid("retard")
         return {"delivery": self.delivery(), "delivered": delivered,
-                "amount": statement_amount(delivered) if delivered else None,
+                "amount": statement_amount(delivered, committed_by_line(
+                    self.delivery()["purchase_request"], exclude=self.case))
+                if delivered else None,
                 "lateness": lateness.cleaned_data if lateness is not None else None,
                 "catalogue": answers_by_step(self.schema, self.catalogue_summary_answers())
                 if self.schema else []}

@@ -7,8 +7,6 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, TableStyle
 
-from cases.services import LineData, line_totals
-
 from .layout import (
     CONTENT_WIDTH,
     HEADING,
@@ -35,11 +33,8 @@ def _delivered(statement) -> list:
     rows = [[_("Désignation"), _("Commandé"), _("Livré"), _("Montant TTC")]]
     for line in statement.lines.select_related("purchase_line"):
         ordered = line.purchase_line
-        amount = line_totals(LineData(label=ordered.label, quantity=line.quantity,
-                                      unit_price_ht=ordered.unit_price_ht,
-                                      vat_rate=ordered.vat_rate)).ttc
         rows.append([cell(ordered.label, widths[0]), fr_quantity(ordered.quantity),
-                     fr_quantity(line.quantity), fr_money(amount)])
+                     fr_quantity(line.quantity), fr_money(line.amount_ttc)])
     rows.append(["", "", _("Total TTC"), fr_money(statement.amount_ttc)])
     table = grid(rows, widths)
     table.setStyle(TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
