@@ -13,6 +13,8 @@ urlpatterns = [
     path("demandes/<int:pk>/pieces/<int:attachment_pk>/supprimer/", views.draft_attachment_remove,
          name="draft_attachment_remove"),
     path("corbeille/", views.queue, name="queue"),
+    path("corbeille/export.<str:fmt>", views.queue_export, name="queue_export"),
+    path("demandes/export.<str:fmt>", views.my_requests_export, name="my_requests_export"),
     path("corbeille/filtres/", views.saved_filter_save, name="saved_filter_save"),
     path("corbeille/filtres/<int:pk>/supprimer/", views.saved_filter_delete,
          name="saved_filter_delete"),

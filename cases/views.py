@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -25,7 +26,7 @@ from portal.selectors import (
 from service_done.selectors import certificates_for, ej_progress
 from suppliers.selectors import tiers_case_context
 
-from . import permissions, queue_services, selectors, services
+from . import exports, permissions, queue_services, selectors, services
 from .filters import OPEN, CaseQueueFilter
 from .forms import BulkAssignForm, CaseActionForm
 from .models import Case, CaseKind
@@ -110,6 +111,49 @@ def queue(request):
                        and services_of_user(request.user, [Role.CSP_HEAD]).exists()),
         "assign_form": BulkAssignForm(user=request.user),
     })
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _export(cases, fmt: str, name: str):
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_lines(cases),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+        return response
+    return FileResponse(exports.xlsx_file(cases), as_attachment=True,
+                        filename=f"{name}-{stamp}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument."
+                                     "spreadsheetml.sheet")
+
+
+@login_required
+def queue_export(request, fmt: str):
+    """The queue as filtered on screen, every page of it."""
+    if fmt not in EXPORT_FORMATS or not centres_of(request.user).exists():
+        raise Http404
+    base = selectors.case_queue_for_user(user=request.user)
+    data = request.GET.copy()
+    data.setdefault("sort", "due_at")
+    data.setdefault("state", OPEN)
+    case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
+    if not case_filter.is_valid():
+        messages.error(request, _("Corrigez les filtres avant d'exporter."))
+        return redirect(f"{reverse('cases:queue')}?{request.GET.urlencode()}")
+    return _export(case_filter.qs, fmt, "corbeille")
+
+
+@login_required
+def my_requests_export(request, fmt: str):
+    if fmt not in EXPORT_FORMATS or not prescribing_services_of(request.user).exists():
+        raise Http404
+    cases = selectors.cases_of_requesting_services(user=request.user)
+    state = request.GET.get("etat")
+    if state in State.values:
+        cases = cases.filter(state=state)
+    return _export(cases, fmt, "mes-demandes")
 
 
 @login_required
