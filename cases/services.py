@@ -500,8 +500,12 @@ def transition(*, case: Case, action: str, actor, comment: str = "", assignee=No
         case.state = chosen.target
         case.version += 1
         case.save()
-        _event(case=case, actor=actor, action=chosen.action, from_state=from_state,
-               to_state=chosen.target, comment=comment, data=data, at=now)
+        event = _event(case=case, actor=actor, action=chosen.action, from_state=from_state,
+                       to_state=chosen.target, comment=comment, data=data, at=now)
+        # notifications builds on cases: import it here, not above.
+        from notifications.services import notify_event
+
+        notify_event(event)
     return case
 
 

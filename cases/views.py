@@ -16,6 +16,7 @@ from documents.selectors import SIGNATORY_ROLES, order_form_of, signable_cases
 from documents.services import attachment_remove
 from documents.signing import SigningUnavailable, credential_for
 from forms_catalog.selectors import answers_by_step
+from messaging.selectors import with_unread
 from portal.models import Role
 from portal.selectors import (
     centres_of,
@@ -72,7 +73,8 @@ def my_requests(request):
     state = request.GET.get("etat")
     if state in State.values:
         cases = cases.filter(state=state)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_unread(cases, request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(request, "cases/my_requests.html", {
         "page_obj": page,
         "to_validate": selectors.cases_awaiting_validation_for(user=request.user),
@@ -92,7 +94,8 @@ def queue(request):
     case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
     # Invalid filters are shown with their errors, and nothing is listed until corrected.
     cases = case_filter.qs if case_filter.is_valid() else base.none()
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_unread(cases, request.user), PAGE_SIZE).get_page(
+        request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "cases/queue.html", {
@@ -217,7 +220,7 @@ def _action_forms(case, transitions, bound=None):
     return forms
 
 
-def _render_detail(request, case, *, bound=None, error=None, status=200):
+def _render_detail(request, case, *, bound=None, error=None, status=200, message_form=None):
     user = request.user
     transitions = services.case_available_transitions(case=case, user=user)
     context = {
@@ -241,6 +244,7 @@ def _render_detail(request, case, *, bound=None, error=None, status=200):
     elif case.kind == CaseKind.FIXED_ASSET:
         context["fixed_asset"] = getattr(case, "fixed_asset", None)
     context["certificates"] = certificates_for(case, user)
+    context.update(_thread_context(case, user, message_form))
     if case.extra.get("schema"):
         context["answers"] = answers_by_step(case.extra["schema"], case.extra.get("answers", {}))
     if context["purchase_request"] is not None:
@@ -267,6 +271,20 @@ def _order_form_context(case, user, transitions) -> dict:
         has_ej and context["ej"].remaining > 0
         and user_has_role(user, case.requesting_service, Role.SP_AGENT, Role.ORDONNATEUR))
     return context
+
+
+def _thread_context(case, user, message_form) -> dict:
+    from messaging.forms import MessageForm
+    from messaging.selectors import case_messages, last_read
+    from messaging.services import may_write, messages_mark_read
+
+    read_before = last_read(case, user)
+    thread = list(case_messages(case))
+    if thread:
+        messages_mark_read(case=case, user=user)
+    writable = may_write(user, case)
+    return {"thread": thread, "read_before": read_before, "can_write": writable,
+            "message_form": (message_form or MessageForm()) if writable else None}
 
 
 def _signing_problem(user) -> str | None:

@@ -27,6 +27,9 @@ def attachment_path(instance, filename):
 class Attachment(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("type de pièce"), max_length=20, choices=AttachmentKind.choices)
+    # Set for a file sent with a message on the case.
+    message = models.ForeignKey("messaging.Message", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("nom du fichier"), max_length=150)
     content_type = models.CharField(max_length=100)

@@ -20,6 +20,7 @@ from portal.selectors import user_has_role
 from . import signing
 from .models import (
     Attachment,
+    AttachmentKind,
     IssuedDocument,
     IssuedDocumentKind,
     SigningBatch,
@@ -55,6 +56,22 @@ def attachment_add(*, case, kind: str, uploaded, actor) -> Attachment:
     attachment = Attachment(case=case, kind=kind, original_name=checked.name,
                             content_type=checked.content_type, size=checked.size,
                             sha256=checked.sha256, uploaded_by=actor)
+    attachment.file.save(checked.name, uploaded, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def message_attachment_add(*, message, uploaded, actor) -> Attachment:
+    """A file sent with a message: checked like any piece, kept on the message's case."""
+    checked = check_upload(uploaded)
+    existing = find_duplicate(message.case, checked.sha256)
+    if existing is not None:
+        raise ValidationError(_("Ce fichier est déjà joint à la demande (« %(name)s »).")
+                              % {"name": existing.original_name}, code="duplicate")
+    attachment = Attachment(case=message.case, message=message, kind=AttachmentKind.OTHER,
+                            original_name=checked.name, content_type=checked.content_type,
+                            size=checked.size, sha256=checked.sha256, uploaded_by=actor)
     attachment.file.save(checked.name, uploaded, save=False)
     attachment.save()
     return attachment

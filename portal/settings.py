@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "suppliers",
     "service_done",
     "fixed_assets",
+    "messaging",
+    "notifications",
     "django_countries",
     "dsfr",
     "widget_tweaks",
@@ -199,6 +201,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portail-csp@localhost")
+# The portal's address, for links in emails.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000")
 
 # Security: production defaults, relaxed only by DEBUG for the local demo.
 SESSION_COOKIE_SECURE = not DEBUG

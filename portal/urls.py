@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("suppliers.urls")),
     path("", include("service_done.urls")),
     path("", include("fixed_assets.urls")),
+    path("", include("messaging.urls")),
+    path("", include("notifications.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),

@@ -1,0 +1,149 @@
+"""Who is told what: one Notification per event and recipient (never twice, thanks to its
+key), created in the transaction of the event; its email is sent by a django-q2 task once
+the transaction commits, and only once even if the task runs again."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from cases.models import Case, CaseEvent
+from cases.workflow import Action, State
+from portal.models import CENTRE_ROLES, SP_ROLES, Role
+from portal.selectors import user_has_role
+
+from .models import Notification, NotificationEvent, NotificationPreference
+
+# Which notice each workflow action gives, and to whom.
+ACTION_EVENTS = {
+    Action.REQUEST_INFO: NotificationEvent.QUESTION,
+    Action.ANSWER: NotificationEvent.ANSWER,
+    Action.REJECT: NotificationEvent.REJECTED,
+    Action.COMPLETE: NotificationEvent.COMPLETED,
+    Action.CERTIFY: NotificationEvent.COMPLETED,
+    Action.CST_VALIDATE: NotificationEvent.COMPLETED,
+}
+
+SUBJECTS = {
+    NotificationEvent.SUBMITTED: _("[Portail CSP] Nouvelle demande à traiter : %(ref)s"),
+    NotificationEvent.QUESTION: _("[Portail CSP] Question du centre sur %(ref)s"),
+    NotificationEvent.ANSWER: _("[Portail CSP] Réponse du service sur %(ref)s"),
+    NotificationEvent.REJECTED: _("[Portail CSP] Demande rejetée : %(ref)s"),
+    NotificationEvent.COMPLETED: _("[Portail CSP] Demande terminée : %(ref)s"),
+    NotificationEvent.MESSAGE: _("[Portail CSP] Nouveau message sur %(ref)s"),
+}
+
+
+def centre_staff(case: Case):
+    return get_user_model().objects.filter(
+        memberships__service=case.processing_centre,
+        memberships__role__in=[Role.CSP_AGENT, Role.CSP_HEAD], is_active=True).distinct()
+
+
+def _recipients(case: Case, event: str, actor) -> list:
+    if event == NotificationEvent.SUBMITTED:
+        people = list(centre_staff(case))
+    elif event == NotificationEvent.ANSWER:
+        people = [case.assigned_to] if case.assigned_to else []
+    else:
+        people = [case.created_by]
+    actor_pk = getattr(actor, "pk", None)
+    return [p for p in people if p is not None and p.is_active and p.pk != actor_pk]
+
+
+def _text(case: Case, event: str, detail: str = "") -> tuple[str, str]:
+    subject = str(SUBJECTS[event]) % {"ref": case.display_reference}
+    url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("cases:detail", args=[case.pk])
+    lines = [f"{case.display_reference} — {case.subject}", "", str(NotificationEvent(event)
+                                                                    .label) + "."]
+    if detail:
+        lines += ["", detail[:1000]]
+    lines += ["", _("Ouvrir le dossier : %(url)s") % {"url": url}, "",
+              _("Vous pouvez choisir les notifications que vous recevez par courriel dans "
+                "« Mes notifications ».")]
+    return subject[:200], "\n".join(lines)
+
+
+def wants_email(user, event: str) -> bool:
+    preference = NotificationPreference.objects.filter(user=user, event=event).first()
+    return preference is None or preference.by_email
+
+
+def _notify(case: Case, event: str, source: str, recipients, detail: str = "") -> int:
+    subject, body = _text(case, event, detail)
+    now = timezone.now()
+    created = 0
+    for person in recipients:
+        try:
+            with transaction.atomic():
+                notice = Notification.objects.create(
+                    recipient=person, case=case, event=event, key=f"{source}:{person.pk}",
+                    subject=subject, body=body, created_at=now)
+        except IntegrityError:
+            continue  # already notified of this very event
+        created += 1
+        if person.email and wants_email(person, event):
+            transaction.on_commit(lambda pk=notice.pk: async_task(
+                "notifications.tasks.send_notification", pk, task_name=f"notification-{pk}"))
+    return created
+
+
+def notify_event(event: CaseEvent) -> int:
+    """Called by the workflow, inside the transition's transaction."""
+    case = event.case
+    if event.to_state == State.SUBMITTED and event.from_state != State.SUBMITTED:
+        kind = NotificationEvent.SUBMITTED
+    else:
+        kind = ACTION_EVENTS.get(event.action)
+    if kind is None:
+        return 0
+    return _notify(case, kind, f"event:{event.pk}", _recipients(case, kind, event.actor),
+                   event.comment)
+
+
+def notify_message(message) -> int:
+    """The other side of the case hears of a new message: the requester when the centre
+    writes; the agent in charge (or the centre's staff when nobody is) when the service
+    writes."""
+    case, author = message.case, message.author
+    if user_has_role(author, case.processing_centre, *CENTRE_ROLES):
+        people = [case.created_by]
+    elif user_has_role(author, case.requesting_service, *SP_ROLES):
+        people = [case.assigned_to] if case.assigned_to else list(centre_staff(case))
+    else:
+        people = []
+    people = [p for p in people if p.is_active and p.pk != author.pk]
+    return _notify(case, NotificationEvent.MESSAGE, f"message:{message.pk}", people,
+                   message.body)
+
+
+def notification_send(pk: int) -> bool:
+    """Send one notification's email, once: the row is locked and marked sent in the same
+    transaction, so a task run again (a retry, a crashed worker) sends nothing more."""
+    with transaction.atomic():
+        notice = (Notification.objects.select_for_update().select_related("recipient")
+                  .filter(pk=pk).first())
+        if notice is None or notice.sent_at is not None or not notice.recipient.email:
+            return False
+        send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL,
+                  [notice.recipient.email])
+        notice.sent_at = timezone.now()
+        notice.save(update_fields=["sent_at"])
+    return True
+
+
+def preferences_of(user) -> dict[str, bool]:
+    chosen = dict(NotificationPreference.objects.filter(user=user)
+                  .values_list("event", "by_email"))
+    return {event: chosen.get(event, True) for event in NotificationEvent.values}
+
+
+@transaction.atomic
+def preferences_save(*, user, by_email: set[str]) -> None:
+    for event in NotificationEvent.values:
+        NotificationPreference.objects.update_or_create(
+            user=user, event=event, defaults={"by_email": event in by_email})
