@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fixed_assets",
     "messaging",
     "notifications",
+    "reminders",
     "django_countries",
     "dsfr",
     "widget_tweaks",
