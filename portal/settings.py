@@ -234,6 +234,8 @@ SIGNING_TRUST_ROOTS = Path(os.environ.get("SIGNING_TRUST_ROOTS",
                                           SIGNING_CREDENTIALS_DIR / "trust-roots.pem"))
 
 # Contractual delays in working days, by case kind (moved into the convention pages later).
+# Year-end (fin de gestion): the month the review of open EJs opens.
+YEAR_END_OPENS_MONTH = int(os.environ.get("YEAR_END_OPENS_MONTH", "10"))
 # Without a convention in force: working days to state the service done after delivery.
 SERVICE_DONE_STATEMENT_WORKING_DAYS = 5
 # Fixed assets: longest depreciation period, and the inventory number's format (a regular

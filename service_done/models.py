@@ -3,6 +3,7 @@ purchase request's EJ, when, for how much, and whether the statement came late."
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -71,3 +72,30 @@ class ServiceDoneLine(models.Model):
 
     def __str__(self):
         return f"{self.purchase_line} × {self.quantity}"
+
+
+class YearEndDecision(models.TextChoices):
+    CLOSE = "close", _("À solder")
+    CARRY_OVER = "carry_over", _("À reporter sur l'année suivante")
+
+
+class YearEndReview(models.Model):
+    """The SP's decision on one open EJ at year-end (fin de gestion)."""
+
+    purchase_request = models.ForeignKey(PurchaseRequest, on_delete=models.CASCADE,
+                                         related_name="year_end_reviews")
+    year = models.PositiveSmallIntegerField(_("gestion"))
+    decision = models.CharField(_("décision"), max_length=20, choices=YearEndDecision.choices)
+    comment = models.CharField(_("commentaire"), max_length=500, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("décision de fin de gestion")
+        verbose_name_plural = _("décisions de fin de gestion")
+        constraints = [models.UniqueConstraint(fields=["purchase_request", "year"],
+                                               name="year_end_review_once")]
+
+    def __str__(self):
+        return f"{self.purchase_request} — {self.year} — {self.get_decision_display()}"
