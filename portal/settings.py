@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "messaging",
     "notifications",
     "reminders",
+    "dashboards",
     "django_countries",
     "dsfr",
     "widget_tweaks",

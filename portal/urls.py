@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("fixed_assets.urls")),
     path("", include("messaging.urls")),
     path("", include("notifications.urls")),
+    path("", include("dashboards.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),

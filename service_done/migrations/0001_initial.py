@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0009_saved_filter'),
+        ('cases', '0008_alter_caseevent_action'),
     ]
 
     operations = [

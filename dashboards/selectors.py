@@ -1,0 +1,193 @@
+"""The figures of the restitutions, aggregated by the database (one query per block, grouped
+by service and kind): volumes, processing times against the committed delay, SLA compliance,
+returns for missing information, late service-done statements, work in progress per agent.
+
+A centre head sees the services of the centre; an SP sees its own cases only.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+)
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, CaseKind
+from cases.workflow import OPEN_STATES, Action, State
+from portal.models import Service
+from portal.selectors import centres_of, prescribing_services_of
+from service_done.models import ServiceDoneStatement
+
+DAY_SECONDS = 86400
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's percentile_cont over a duration in seconds."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=fraction, **extra)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (timezone.make_aware(datetime.combine(self.start, time.min)),
+                timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min)))
+
+
+@dataclass
+class Row:
+    service: str
+    kind: str
+    received: int = 0
+    completed: int = 0
+    rejected: int = 0
+    on_time: int = 0
+    median_days: float | None = None
+    p90_days: float | None = None
+    returns: int = 0
+
+    @property
+    def compliance(self) -> float | None:
+        return round(100 * self.on_time / self.completed, 1) if self.completed else None
+
+    @property
+    def kind_label(self) -> str:
+        return str(CaseKind(self.kind).label) if self.kind in CaseKind.values else self.kind
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    rows: list[Row] = field(default_factory=list)
+    late_statements: list[tuple[str, int]] = field(default_factory=list)
+    work_in_progress: list[tuple[str, int]] = field(default_factory=list)
+
+    def by_service(self) -> list[Row]:
+        merged: dict[str, Row] = {}
+        for row in self.rows:
+            total = merged.setdefault(row.service, Row(service=row.service, kind=""))
+            total.received += row.received
+            total.completed += row.completed
+            total.on_time += row.on_time
+        return list(merged.values())
+
+    def totals(self) -> Row:
+        total = Row(service="", kind="")
+        for row in self.rows:
+            total.received += row.received
+            total.completed += row.completed
+            total.rejected += row.rejected
+            total.on_time += row.on_time
+            total.returns += row.returns
+        return total
+
+
+def dashboard_scope(user):
+    """(services whose cases the user may see figures of, whether as a centre head)."""
+    centres = centres_of(user)
+    heads = centres.filter(memberships__user=user, memberships__role="csp_head")
+    if heads.exists():
+        return Service.objects.filter(processing_centre__in=heads), True
+    return prescribing_services_of(user), False
+
+
+def _percentiles(cases, fraction_keys) -> dict:
+    """{(service, kind): {key: days}} — in the database on PostgreSQL; elsewhere (the SQLite
+    demo) from the durations, fetched as one column."""
+    duration = ExpressionWrapper(F("completed_at") - F("submitted_at"),
+                                 output_field=DurationField())
+    if connection.vendor == "postgresql":
+        from django.db.models.functions import Extract
+
+        seconds = Extract(duration, "epoch")
+        rows = cases.values("requesting_service__code", "kind").annotate(
+            **{key: Percentile(seconds, fraction) for key, fraction in fraction_keys.items()})
+        return {(r["requesting_service__code"], r["kind"]):
+                {key: r[key] / DAY_SECONDS if r[key] is not None else None
+                 for key in fraction_keys} for r in rows}
+    grouped: dict = {}
+    for service, kind, spent in cases.annotate(spent=duration).values_list(
+            "requesting_service__code", "kind", "spent").order_by("spent"):
+        grouped.setdefault((service, kind), []).append(spent.total_seconds())
+    result = {}
+    for key, values in grouped.items():
+        result[key] = {name: _percentile(values, fraction) / DAY_SECONDS
+                       for name, fraction in fraction_keys.items()}
+    return result
+
+
+def _percentile(sorted_values: list[float], fraction: float) -> float:
+    # The same interpolation as percentile_cont.
+    position = fraction * (len(sorted_values) - 1)
+    low = int(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def dashboard(*, services, period: Period, kind: str | None = None) -> Dashboard:
+    start, end = period.bounds
+    cases = Case.objects.filter(requesting_service__in=services).order_by()
+    if kind:
+        cases = cases.filter(kind=kind)
+    result = Dashboard(period=period)
+    rows: dict[tuple[str, str], Row] = {}
+
+    def row(service, case_kind) -> Row:
+        return rows.setdefault((service, case_kind), Row(service=service, kind=case_kind))
+
+    received = (cases.filter(submitted_at__gte=start, submitted_at__lt=end)
+                .values("requesting_service__code", "kind").annotate(n=Count("pk")))
+    for r in received:
+        row(r["requesting_service__code"], r["kind"]).received = r["n"]
+    closed = cases.filter(completed_at__gte=start, completed_at__lt=end)
+    finished = (closed.values("requesting_service__code", "kind").annotate(
+        completed=Count("pk", filter=Q(state=State.COMPLETED)),
+        rejected=Count("pk", filter=Q(state=State.REJECTED)),
+        on_time=Count("pk", filter=Q(state=State.COMPLETED, completed_at__lte=F("due_at")))))
+    for r in finished:
+        target = row(r["requesting_service__code"], r["kind"])
+        target.completed, target.rejected, target.on_time = (r["completed"], r["rejected"],
+                                                             r["on_time"])
+    percentiles = _percentiles(closed.filter(state=State.COMPLETED,
+                                             submitted_at__isnull=False),
+                               {"median": 0.5, "p90": 0.9})
+    for (service, case_kind), values in percentiles.items():
+        target = row(service, case_kind)
+        target.median_days, target.p90_days = values["median"], values["p90"]
+    returns = (CaseEvent.objects.filter(case__in=cases, action=Action.REQUEST_INFO,
+                                        created_at__gte=start, created_at__lt=end)
+               .values("case__requesting_service__code", "case__kind")
+               .annotate(n=Count("pk")).order_by())
+    for r in returns:
+        row(r["case__requesting_service__code"], r["case__kind"]).returns = r["n"]
+    result.rows = sorted(rows.values(), key=lambda r: (r.service, r.kind))
+
+    late = (ServiceDoneStatement.objects.filter(case__in=cases, late=True,
+                                                case__submitted_at__gte=start,
+                                                case__submitted_at__lt=end)
+            .values("lateness_reason").annotate(n=Count("pk")).order_by("-n"))
+    result.late_statements = [(r["lateness_reason"], r["n"]) for r in late]
+    wip = (cases.filter(state__in=OPEN_STATES, assigned_to__isnull=False)
+           .values("assigned_to__first_name", "assigned_to__last_name")
+           .annotate(n=Count("pk")).order_by("-n"))
+    result.work_in_progress = [(f"{r['assigned_to__first_name']} {r['assigned_to__last_name']}"
+                                .strip(), r["n"]) for r in wip]
+    return result
+
