@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from .models import Role
 from .selectors import centres_of, prescribing_services_of
 
 
@@ -27,5 +28,7 @@ def portal_roles(request):
     return {
         "is_sp_member": prescribing_services_of(user).exists(),
         "is_centre_member": centres_of(user).exists(),
+        "is_centre_head": SimpleLazyObject(
+            lambda: user.memberships.filter(role=Role.CSP_HEAD).exists()),
         "menu_counts": SimpleLazyObject(lambda: _menu_counts(user)),
     }

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "wagtail.contrib.typed_table_block",
     "wagtail.api.v2",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
@@ -235,6 +238,30 @@ SIGNING_TRUST_ROOTS = Path(os.environ.get("SIGNING_TRUST_ROOTS",
                                           SIGNING_CREDENTIALS_DIR / "trust-roots.pem"))
 
 # Contractual delays in working days, by case kind (moved into the convention pages later).
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Portail des centres de services partagés — API des dossiers",
+    "DESCRIPTION": "Les dossiers visibles par l'utilisateur, leurs filtres et les actions du "
+                   "circuit, avec les mêmes droits que les pages web. Authentification par "
+                   "jeton : en-tête « Authorization: Token <jeton> ».",
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema covers the cases API only (not Wagtail's); it is validated by a test, so
+    # the deploy check does not generate the whole site's.
+    "SERVE_URLCONF": "cases.api_urls",
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Served from this site (drf-spectacular-sidecar), never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "cases.models.CaseKind",
+        "AttachmentKindEnum": ["quote", "price_schedule", "market", "other"],
+    },
+}
+
 # Year-end (fin de gestion): the month the review of open EJs opens.
 YEAR_END_OPENS_MONTH = int(os.environ.get("YEAR_END_OPENS_MONTH", "10"))
 # Without a convention in force: working days to state the service done after delivery.

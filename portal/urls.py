@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
@@ -28,6 +29,10 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),
+    path("", include("cases.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="cases.api_urls"), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("compte/jeton-api/", views.api_token, name="api_token"),
     path("documentation/recherche/", conventions_views.search, name="content_search"),
     path("pages/", include(wagtail_urls)),
 ]

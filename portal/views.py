@@ -31,3 +31,22 @@ def home(request):
     if context["centres"]:
         context["queue_counts"] = case_selectors.queue_counts(user=user)
     return render(request, "portal/home.html", context)
+
+
+@login_required
+def api_token(request):
+    """The person's token for the cases API: shown once created, regenerated on demand."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from rest_framework.authtoken.models import Token
+
+    if request.method == "POST":
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+        messages.success(request, "Nouveau jeton créé : l'ancien ne fonctionne plus.")
+        request.session["api_token_shown"] = token.key
+        return redirect("api_token")
+    return render(request, "portal/api_token.html", {
+        "token": request.session.pop("api_token_shown", None),
+        "has_token": Token.objects.filter(user=request.user).exists(),
+    })

@@ -1,0 +1,14 @@
+"""The cases API's URLs (also the scope of its OpenAPI schema)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("api/cases/", api.CaseListView.as_view(), name="api_cases"),
+    path("api/cases/<int:pk>/", api.CaseDetailView.as_view(), name="api_case"),
+    path("api/cases/<int:pk>/attachments/", api.CaseAttachmentView.as_view(),
+         name="api_case_attachments"),
+    path("api/cases/<int:pk>/actions/<str:action>/", api.CaseActionView.as_view(),
+         name="api_case_action"),
+]
