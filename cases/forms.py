@@ -14,8 +14,7 @@ from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
 from documents.models import AttachmentKind
-from documents.selectors import find_duplicate
-from documents.validation import check_upload
+from documents.validation import check_case_upload
 from portal.selectors import centre_agents, centre_members
 
 from .models import BudgetImputation, ImputationAxis, Tiers, ej_number_validator
@@ -226,12 +225,7 @@ class AttachmentsForm(DsfrBaseForm):
     def _clean_upload(self, name):
         uploaded = self.cleaned_data.get(name)
         if uploaded:
-            checked = check_upload(uploaded)
-            existing = find_duplicate(self.case, checked.sha256) if self.case else None
-            if existing is not None:
-                raise forms.ValidationError(
-                    _("Ce fichier est déjà joint à la demande (« %(name)s »)."),
-                    params={"name": existing.original_name}, code="duplicate")
+            checked = check_case_upload(uploaded, self.case)
             if checked.sha256 in self._seen_sha256:
                 raise forms.ValidationError(
                     _("Ce fichier est le même que celui du champ « %(field)s »."),

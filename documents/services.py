@@ -4,7 +4,7 @@ import hashlib
 import logging
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -27,8 +27,8 @@ from .models import (
     SigningBatchItem,
 )
 from .pdf.order_form import InvoicingNotConfigured, Signatory, render_order_form
-from .selectors import find_duplicate, order_form_of, signable_cases
-from .validation import check_upload
+from .selectors import order_form_of, signable_cases
+from .validation import check_case_upload
 
 logger = logging.getLogger(__name__)
 Item = SigningBatchItem.Status
@@ -48,11 +48,7 @@ def attachment_add(*, case, kind: str, uploaded, actor) -> Attachment:
     # what the centre and the ordonnateur saw cannot be swapped afterwards.
     if case.state != State.DRAFT or case.created_by_id != actor.pk:
         raise PermissionDenied("Seul l'auteur d'un brouillon peut y joindre des pièces.")
-    checked = check_upload(uploaded)
-    existing = find_duplicate(case, checked.sha256)
-    if existing is not None:
-        raise ValidationError(_("Ce fichier est déjà joint à la demande (« %(name)s »).")
-                              % {"name": existing.original_name}, code="duplicate")
+    checked = check_case_upload(uploaded, case)
     attachment = Attachment(case=case, kind=kind, original_name=checked.name,
                             content_type=checked.content_type, size=checked.size,
                             sha256=checked.sha256, uploaded_by=actor)
@@ -64,11 +60,7 @@ def attachment_add(*, case, kind: str, uploaded, actor) -> Attachment:
 @transaction.atomic
 def message_attachment_add(*, message, uploaded, actor) -> Attachment:
     """A file sent with a message: checked like any piece, kept on the message's case."""
-    checked = check_upload(uploaded)
-    existing = find_duplicate(message.case, checked.sha256)
-    if existing is not None:
-        raise ValidationError(_("Ce fichier est déjà joint à la demande (« %(name)s »).")
-                              % {"name": existing.original_name}, code="duplicate")
+    checked = check_case_upload(uploaded, message.case)
     attachment = Attachment(case=message.case, message=message, kind=AttachmentKind.OTHER,
                             original_name=checked.name, content_type=checked.content_type,
                             size=checked.size, sha256=checked.sha256, uploaded_by=actor)

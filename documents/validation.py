@@ -130,3 +130,15 @@ def check_upload(uploaded) -> CheckedUpload:
     uploaded.seek(0)
     return CheckedUpload(name=name, content_type=ALLOWED[ext], size=uploaded.size,
                          sha256=digest.hexdigest())
+
+
+def check_case_upload(uploaded, case) -> CheckedUpload:
+    """check_upload, and refused when the very same file is already on the case."""
+    from .selectors import find_duplicate
+
+    checked = check_upload(uploaded)
+    existing = find_duplicate(case, checked.sha256) if case is not None else None
+    if existing is not None:
+        raise ValidationError(_("Ce fichier est déjà joint à la demande (« %(name)s »).")
+                              % {"name": existing.original_name}, code="duplicate")
+    return checked

@@ -8,8 +8,7 @@ from dsfr.forms import DsfrBaseForm
 
 from cases.models import PurchaseRequest
 from cases.services import CaseError
-from documents.selectors import find_duplicate
-from documents.validation import check_upload
+from documents.validation import check_case_upload
 
 from .models import AssetKind, FixedAssetRequest
 from .services import clean_inventory_number, inventory_number_taken
@@ -119,12 +118,7 @@ class AssetDetailsForm(DsfrBaseForm):
     def clean_document(self):
         uploaded = self.cleaned_data.get("document")
         if uploaded:
-            checked = check_upload(uploaded)
-            existing = find_duplicate(self.case, checked.sha256) if self.case else None
-            if existing is not None:
-                raise forms.ValidationError(
-                    _("Ce fichier est déjà joint à la demande (« %(name)s »)."),
-                    params={"name": existing.original_name}, code="duplicate")
+            check_case_upload(uploaded, self.case)
         elif self.document_on_record is None:
             raise forms.ValidationError(_("Joignez la pièce demandée."), code="required")
         return uploaded

@@ -12,8 +12,7 @@ from dsfr.forms import DsfrBaseForm
 
 from cases.models import PurchaseRequest
 from documents.models import AttachmentKind
-from documents.selectors import find_duplicate
-from documents.validation import check_upload
+from documents.validation import check_case_upload
 
 from .models import LatenessReason
 from .services import EARLIEST_DELIVERY
@@ -66,12 +65,7 @@ class DeliveryForm(DsfrBaseForm):
     def clean_proof(self):
         uploaded = self.cleaned_data.get("proof")
         if uploaded:
-            checked = check_upload(uploaded)
-            existing = find_duplicate(self.case, checked.sha256) if self.case else None
-            if existing is not None:
-                raise forms.ValidationError(
-                    _("Ce fichier est déjà joint à la demande (« %(name)s »)."),
-                    params={"name": existing.original_name}, code="duplicate")
+            check_case_upload(uploaded, self.case)
         elif not self.proof_on_record:
             raise forms.ValidationError(_("Joignez le bon de livraison ou le procès-verbal de "
                                           "réception."), code="required")

@@ -12,8 +12,7 @@ from dsfr.forms import DsfrBaseForm
 
 from cases.forms import SUPPLIER_RESULTS, TiersChoiceField, list_search_results
 from cases.models import Tiers, TiersCategory
-from documents.selectors import find_duplicate
-from documents.validation import check_upload
+from documents.validation import check_case_upload
 
 from .identity import FRANCE, NAMED_CATEGORIES, SIRET_CATEGORIES, clean_identity
 from .models import TiersOperation
@@ -169,12 +168,7 @@ class BankForm(IdentityStepForm):
     def clean_rib(self):
         uploaded = self.cleaned_data.get("rib")
         if uploaded:
-            checked = check_upload(uploaded)
-            existing = find_duplicate(self.case, checked.sha256) if self.case else None
-            if existing is not None:
-                raise forms.ValidationError(
-                    _("Ce fichier est déjà joint à la demande (« %(name)s »)."),
-                    params={"name": existing.original_name}, code="duplicate")
+            check_case_upload(uploaded, self.case)
         elif not self.rib_on_record:
             raise forms.ValidationError(_("Joignez le RIB du tiers."), code="required")
         return uploaded
