@@ -7,7 +7,7 @@ dd/mm/yyyy dates); bank details are masked, as everywhere outside the case page.
 
 import csv
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 
@@ -64,10 +64,13 @@ def prepare(queryset):
         "service_done__purchase_request__tiers", "tiers_request")
 
 
-def rows(queryset) -> Iterator[list]:
-    """One list of values per case: money as Decimal, dates as aware datetimes."""
+def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[list]:
+    """One list of values per case: money as Decimal, dates as aware datetimes.
+    `progress(rows so far)` is called every CHUNK rows."""
     now = timezone.now()
-    for case in prepare(queryset).iterator(chunk_size=CHUNK):
+    for count, case in enumerate(prepare(queryset).iterator(chunk_size=CHUNK), start=1):
+        if progress is not None and count % CHUNK == 0:
+            progress(count)
         name, siret, iban = _supplier(case)
         assignee = case.assigned_to
         yield [case.display_reference, case.get_kind_display(), case.subject,
@@ -85,21 +88,21 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset) -> Iterator[str]:
+def csv_lines(queryset, progress=None) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=";")
     # A BOM, so that spreadsheet software reads the file as UTF-8.
     yield "\ufeff" + writer.writerow(headers())
-    for row in rows(queryset):
+    for row in rows(queryset, progress):
         yield writer.writerow([_text(value) for value in row])
 
 
-def xlsx_file(queryset):
+def xlsx_file(queryset, progress=None):
     """The workbook, written row by row (write-only mode) to a temporary file."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Dossiers"))
     sheet.freeze_panes = "A2"
     sheet.append(headers())
-    for row in rows(queryset):
+    for row in rows(queryset, progress):
         cells = []
         for value in row:
             if isinstance(value, datetime):
@@ -116,3 +119,40 @@ def xlsx_file(queryset):
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+# --- what is exported, and large exports as a task ------------------------------------------
+
+
+class ExportRefused(ValueError):
+    """The filters do not validate; the message is for the user."""
+
+
+def export_queryset(*, user, scope: str, query: str):
+    """The cases a person exports: the queue as filtered, or their service's requests."""
+    from django.http import QueryDict
+
+    from portal.selectors import centres_of, prescribing_services_of
+
+    from . import selectors
+    from .filters import OPEN, CaseQueueFilter
+    from .workflow import State
+
+    params = QueryDict(query)
+    if scope == "queue":
+        if not centres_of(user).exists():
+            raise ExportRefused(_("Vous n'êtes membre d'aucun centre."))
+        data = params.copy()
+        data.setdefault("sort", "due_at")
+        data.setdefault("state", OPEN)
+        case_filter = CaseQueueFilter(data, queryset=selectors.case_queue_for_user(user=user),
+                                      user=user)
+        if not case_filter.is_valid():
+            raise ExportRefused(_("Corrigez les filtres avant d'exporter."))
+        return case_filter.qs
+    if not prescribing_services_of(user).exists():
+        raise ExportRefused(_("Vous n'êtes agent d'aucun service prescripteur."))
+    cases = selectors.cases_of_requesting_services(user=user)
+    if params.get("etat") in State.values:
+        cases = cases.filter(state=params["etat"])
+    return cases

@@ -377,3 +377,39 @@ class SavedFilter(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def export_path(instance, filename):
+    return f"exports/{instance.owner_id}/{instance.pk or 'new'}-{filename}"
+
+
+class ExportJob(models.Model):
+    """A large export written by a django-q2 task, with its progress; only its owner may
+    download it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="export_jobs")
+    scope = models.CharField(max_length=20)  # "queue" or "my_requests"
+    fmt = models.CharField(max_length=4)
+    query = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=export_path, max_length=200, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.scope}.{self.fmt} ({self.get_status_display()})"

@@ -1,9 +1,10 @@
 """Thin views: resolve what the user may see (404 otherwise), call services, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +28,10 @@ from portal.selectors import (
 from service_done.selectors import certificates_for, ej_progress
 from suppliers.selectors import tiers_case_context
 
-from . import exports, permissions, queue_services, selectors, services
+from . import export_services, exports, permissions, queue_services, selectors, services
 from .filters import OPEN, CaseQueueFilter
 from .forms import BulkAssignForm, CaseActionForm
-from .models import Case, CaseKind
+from .models import Case, CaseKind, ExportJob
 from .workflow import Action, State
 
 SUCCESS_MESSAGES = {
@@ -132,31 +133,67 @@ def _export(cases, fmt: str, name: str):
                                      "spreadsheetml.sheet")
 
 
+def _export_or_job(request, scope: str, fmt: str, name: str):
+    """Small exports stream at once; large ones become a task with a progress page."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    query = request.GET.urlencode()
+    try:
+        cases = exports.export_queryset(user=request.user, scope=scope, query=query)
+    except exports.ExportRefused as exc:
+        if scope == "queue" and centres_of(request.user).exists():
+            messages.error(request, str(exc))
+            return redirect(f"{reverse('cases:queue')}?{query}")
+        raise Http404 from exc
+    if cases.count() > settings.EXPORT_SYNC_MAX_ROWS:
+        job = export_services.export_job_create(owner=request.user, scope=scope, fmt=fmt,
+                                                query=query)
+        return redirect("cases:export_job", pk=job.pk)
+    return _export(cases, fmt, name)
+
+
 @login_required
 def queue_export(request, fmt: str):
     """The queue as filtered on screen, every page of it."""
-    if fmt not in EXPORT_FORMATS or not centres_of(request.user).exists():
-        raise Http404
-    base = selectors.case_queue_for_user(user=request.user)
-    data = request.GET.copy()
-    data.setdefault("sort", "due_at")
-    data.setdefault("state", OPEN)
-    case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
-    if not case_filter.is_valid():
-        messages.error(request, _("Corrigez les filtres avant d'exporter."))
-        return redirect(f"{reverse('cases:queue')}?{request.GET.urlencode()}")
-    return _export(case_filter.qs, fmt, "corbeille")
+    return _export_or_job(request, "queue", fmt, "corbeille")
 
 
 @login_required
 def my_requests_export(request, fmt: str):
-    if fmt not in EXPORT_FORMATS or not prescribing_services_of(request.user).exists():
+    return _export_or_job(request, "my_requests", fmt, "mes-demandes")
+
+
+def _job_or_404(user, pk) -> ExportJob:
+    job = ExportJob.objects.filter(owner=user, pk=pk).first()
+    if job is None:
         raise Http404
-    cases = selectors.cases_of_requesting_services(user=request.user)
-    state = request.GET.get("etat")
-    if state in State.values:
-        cases = cases.filter(state=state)
-    return _export(cases, fmt, "mes-demandes")
+    return job
+
+
+@login_required
+def export_job(request, pk: int):
+    job = _job_or_404(request.user, pk)
+    return render(request, "cases/export_job.html", {"job": job,
+                                                      "finished": job.status in FINISHED})
+
+
+@login_required
+def export_job_status(request, pk: int):
+    job = _job_or_404(request.user, pk)
+    return JsonResponse({"total": job.total, "done": job.done, "status": job.status,
+                         "finished": job.status in FINISHED})
+
+
+@login_required
+def export_job_download(request, pk: int):
+    job = _job_or_404(request.user, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True,
+                        filename=job.file.name.rsplit("/", 1)[-1].split("-", 1)[-1])
+
+
+FINISHED = (ExportJob.Status.DONE, ExportJob.Status.FAILED)
 
 
 @login_required

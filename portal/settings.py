@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Exports of more rows than this are written by a task with a progress page.
+EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "5000"))
+
 # Year-end (fin de gestion): the month the review of open EJs opens.
 YEAR_END_OPENS_MONTH = int(os.environ.get("YEAR_END_OPENS_MONTH", "10"))
 # Without a convention in force: working days to state the service done after delivery.

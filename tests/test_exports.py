@@ -75,3 +75,31 @@ def test_invalid_filters_are_not_exported(client, csp_agent, cases):
     response = client.get(reverse("cases:queue_export", args=["csv"]),
                           {"amount_min": "5", "amount_max": "1"})
     assert response.status_code == 302
+
+
+def test_a_large_export_runs_as_a_task_with_progress_and_only_its_owner_gets_it(
+        client, settings, csp_agent, csp_agent2, cases):
+    from cases.export_services import export_job_run
+    from cases.models import ExportJob
+
+    settings.EXPORT_SYNC_MAX_ROWS = 1
+    client.force_login(csp_agent)
+    response = client.get(reverse("cases:queue_export", args=["xlsx"]), {"state": "all"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "cases:export_job", args=[job.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Export en cours de préparation" in page
+    export_job_run(job.pk)
+    export_job_run(job.pk)  # a retried task changes nothing
+    job.refresh_from_db()
+    assert (job.status, job.total, job.done) == ("done", 2, 2)
+    status = client.get(reverse("cases:export_job_status", args=[job.pk])).json()
+    assert status["finished"] is True
+    download = client.get(reverse("cases:export_job_download", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    assert {row[0] for row in list(sheet.iter_rows(values_only=True))[1:]} == {
+        cases["a"].reference, cases["b"].reference}
+    client.force_login(csp_agent2)
+    assert client.get(reverse("cases:export_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("cases:export_job_download", args=[job.pk])).status_code == 404

@@ -1,5 +1,5 @@
-// Refreshes the signing batch page while the django-q2 task works; reloads once it is done
-// so that the page (links, retry button) is rendered by the server.
+// Refreshes a page that follows a django-q2 task (signing batch, large export) while it works;
+// reloads once it is done so that the page (links, buttons) is rendered by the server.
 (function () {
   var box = document.getElementById("batch-progress");
   if (!box || box.dataset.finished === "true") { return; }
