@@ -2,6 +2,9 @@
 key), created in the transaction of the event; its email is sent by a django-q2 task once
 the transaction commits, and only once even if the task runs again."""
 
+import threading
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -68,6 +71,20 @@ def _text(case: Case, event: str, detail: str = "") -> tuple[str, str]:
     return subject[:200], "\n".join(lines)
 
 
+_local = threading.local()
+
+
+@contextmanager
+def emails_suspended():
+    """Notices are recorded but not emailed (loading demo data: past events email nobody)."""
+    previous = getattr(_local, "suspended", False)
+    _local.suspended = True
+    try:
+        yield
+    finally:
+        _local.suspended = previous
+
+
 def wants_email(user, event: str) -> bool:
     preference = NotificationPreference.objects.filter(user=user, event=event).first()
     return preference is None or preference.by_email
@@ -86,7 +103,8 @@ def _notify(case: Case, event: str, source: str, recipients, detail: str = "") -
         except IntegrityError:
             continue  # already notified of this very event
         created += 1
-        if person.email and wants_email(person, event):
+        if person.email and not getattr(_local, "suspended", False) and wants_email(
+                person, event):
             transaction.on_commit(lambda pk=notice.pk: async_task(
                 "notifications.tasks.send_notification", pk, task_name=f"notification-{pk}"))
     return created

@@ -37,6 +37,7 @@ from documents.demo_pki import issue_credential
 from documents.models import AttachmentKind, IssuedDocument
 from documents.services import attachment_add
 from documents.signing import credentials_dir
+from notifications.services import emails_suspended
 from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
 from service_done.demo import seed_statements
@@ -1216,7 +1217,13 @@ def demo_cases():
 
 def seed(now: datetime | None = None) -> SeedReport:
     """Load the demo data; organisations, accounts, referentials and tiers are re-checked on
-    every run, cases only once (the presence of demo cases means they were loaded)."""
+    every run, cases only once (the presence of demo cases means they were loaded). Past
+    events are recorded as notifications but email nobody."""
+    with emails_suspended():
+        return _seed(now)
+
+
+def _seed(now: datetime | None = None) -> SeedReport:
     now = now or timezone.now()
     report = SeedReport()
     services = _seed_services(report)

@@ -335,6 +335,7 @@ def test_actions_agree(request, build_case, csp_agent2, give_credential, role, s
     api = api_for(user).post(f"/api/cases/{api_case.pk}/actions/{scenario.action}/",
                              api_data(api_case), format="json")
     api_result = api_outcome(api)
+    print("MATRIX", role, scenario.id, web.status_code, api.status_code, announced)
 
     assert (web_result, api_result) == (announced, announced), (
         f"{role} / {scenario.id}: announced {announced}, web {web.status_code}, "

@@ -128,3 +128,16 @@ def test_preferences_choose_what_comes_by_email(client, in_progress, sp_agent, c
     with django_capture_on_commit_callbacks() as callbacks:
         message_post(case=in_progress, author=csp_agent, body="Autre question")
     assert callbacks == []  # messages no longer by email
+
+
+def test_suspended_emails_are_recorded_but_not_queued(in_progress, sp_agent, csp_agent,
+                                                      django_capture_on_commit_callbacks):
+    from notifications.services import emails_suspended
+
+    sp_agent.email = "camille@example.fr"
+    sp_agent.save()
+    with emails_suspended(), django_capture_on_commit_callbacks() as callbacks:
+        case_services.transition(case=in_progress, action="request_info", actor=csp_agent,
+                                 comment="Précisez.")
+    assert callbacks == []
+    assert notified(NotificationEvent.QUESTION) == {sp_agent.username}
