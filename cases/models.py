@@ -92,6 +92,9 @@ class Case(models.Model):
             models.Index(fields=["requesting_service", "state", "created_at"]),
             models.Index(fields=["assigned_to", "state", "due_at"]),
             models.Index(fields=["created_by", "state"]),
+            # Restitutions: what a service received and closed over a period.
+            models.Index(fields=["requesting_service", "submitted_at"]),
+            models.Index(fields=["requesting_service", "completed_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="case_amount_positive"),
