@@ -50,3 +50,11 @@ def api_token(request):
         "token": request.session.pop("api_token_shown", None),
         "has_token": Token.objects.filter(user=request.user).exists(),
     })
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes' answer to a locked-out login: a French page, status 429."""
+    from django.conf import settings
+
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(request, "portal/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -1,52 +1,63 @@
 """The cases REST API answers exactly like the web pages, for every role and every action.
 
-Both matrices are generated, not hand-listed:
+Both matrices are generated, not hand-listed.
 
-1. Visibility (ROLES + anonymous) x (submitted, in_progress, completed): one purchase request
+1. Visibility: ROLES (sp_agent, ordonnateur, csp_agent, csp_head, cst, foreign_sp_agent,
+   foreign_csp_agent) + anonymous, x (submitted, in_progress, completed); one purchase request
    per test. The web page (`GET /dossiers/<pk>/`) and the API (`GET /api/cases/<pk>/`) agree
-   on "visible" (200/200) or "not visible" (404/404), the anonymous visitor is sent to the
-   login page (302) by the web and refused (401/403) by the API, visibility is what the
-   memberships say (a member of the requesting service or of the processing centre), and for
-   a visible case the API's `available_actions` is exactly the set of action forms of the
-   page (parsed from their `action="/dossiers/<pk>/actions/<action>/"` URLs).
+   on "visible" (200/200) or "not visible" (404/404); the anonymous visitor is sent to the
+   login page (302) by the web and refused (401/403) by the API; visibility is what the
+   memberships say (a member of the requesting service or of its processing centre, so that
+   both channels cannot agree on a leak); and for a visible case the API's
+   `available_actions` is exactly the set of the page's action forms (parsed from their
+   `action="/dossiers/<pk>/actions/<action>/"` URLs).
 
-2. Actions (ROLES + anonymous) x SCENARIOS. SCENARIOS is derived from
-   `cases.workflow.TRANSITIONS`: for each row (except `create` and `submit`, see below), the
-   first kind of the row this module can build (a purchase request when the row is for every
-   kind) and each source state of the row this module can build a case in. That gives e.g.
-   claim/assign/cancel on `submitted`, release/request_info/complete/reject/assign on
-   `in_progress`, answer on `info_requested`, sign on `completed`, validate/return/cancel on
-   `awaiting_validation`, cancel on `draft`, send_to_cst on a tiers request `in_progress`,
-   cst_validate/cst_return on a tiers request `awaiting_cst`, certify/return on a service-done
-   statement `in_progress`. `test_every_action_is_in_the_matrix` fails when an action appears
-   in the workflow without a scenario. The inputs are those the row takes (requires + accepts):
-   comment "Motif", a fresh 10-digit EJ number (one per channel, EJ numbers being unique),
+2. Actions: role x SCENARIOS. SCENARIOS is derived from `cases.workflow.TRANSITIONS`: for
+   each row (except `create` and `submit`, see below), the first kind of the row this module
+   can build (a purchase request when the row is for every kind), in each source state of
+   the row a case of that kind can be built in (BUILDABLE). That gives claim/assign/cancel on
+   `submitted`, release/request_info/complete/reject/assign on `in_progress`, answer on
+   `info_requested`, sign on `completed`, validate/return/cancel on `awaiting_validation`,
+   cancel on `draft`, send_to_cst on a tiers request `in_progress`, cst_validate/cst_return
+   on a tiers request `awaiting_cst`, certify/return on a service-done statement
+   `in_progress` (19 scenarios). `test_every_action_is_in_the_matrix` fails when the workflow
+   gains an action no scenario covers. Inputs are those the row takes (requires + accepts):
+   comment "Motif", a fresh 10-digit EJ number (one per channel: EJ numbers are unique),
    assignee csp_agent2 (its pk in the web form, its username in the API). Sign and certify
-   issue signed PDFs: the acting person is given a credential (`give_credential`) in those
+   issue signed PDFs: the acting person gets a credential (`give_credential`) in those
    parameters, so that only the role decides.
 
-   For each parameter: the API detail's `available_actions` is read, the action is POSTed
-   through the web, then through the API, and the outcomes must agree: success (web 302 to
-   the case page / API 200, both cases in the same state with the same assignee and the same
-   last event), refusal (web 400/403 / API 400 whose "detail" is the message the web page
-   shows), not visible (404/404), or anonymous (web 302 to the login page / API 401/403). The
-   outcome must also be the one `available_actions` announced (offered => success).
+   Per parameter: the API detail's `available_actions` is read; when the action is offered
+   and requires inputs, it is first POSTed without them through both channels (both 400, and
+   the API's "field" is a field in error of the web form); then the action is POSTed through
+   the web, then through the API, and the outcomes must agree: success (web 302 to the case
+   page / API 200; both cases in the same state, a target of the row, with the same assignee
+   and the same last event), refusal (web 400/403 / API 400 whose "detail" is the message
+   the web page shows; the case untouched), not visible (404/404), or anonymous (web 302 to
+   the login page / API 401/403). The outcome must be the one `available_actions` announced.
 
-   Run time: cases are built lazily, inside each parameter. The API works on an identical
-   fresh case only when the web changed its case (a success); when the web refused, the case
-   is checked untouched (same state, version and history) and the API is tried on that same
-   case, which is then indistinguishable from a fresh one. Skipped as obviously identical:
-   `create` (no case exists yet: there is nothing to compare per case) and `submit` (the case
-   page has no submit form, its door is the wizard: `case_action` answers 404 to `submit`
-   for everyone by design, `NOT_ON_CASE_PAGE`). Submit gets its own small matrix instead
-   (`test_submit_matrix`): the API may submit a draft exactly when the web opens the draft's
-   wizard (its creator), and every one else gets 404 on both. `low_ordonnateur` and
-   `csp_agent2` are not in ROLES: their refusals (delegation ceiling, not the assignee) are
-   the same code paths as `ordonnateur`/`csp_head` refusals already covered (a guard refusal
-   and an actor refusal) and the web/API mapping of refusals does not depend on the reason.
+   Selection (run time, and combinations that are obviously identical):
+   - Cases are built lazily, inside each parameter. The API gets an identical fresh case
+     only when the web changed its own (a success); when the web refused, the case is checked
+     untouched (state, version, assignee, history) and the API is tried on that same case,
+     indistinguishable from a fresh one.
+   - INSIDERS (sp_agent, ordonnateur, low_ordonnateur, csp_agent, csp_head, cst) meet every
+     scenario. low_ordonnateur (1 000 € ceiling, the requests are 8 000 €) brings a guard
+     refusal (the delegation) next to the actor refusals.
+   - OUTSIDERS (foreign_sp_agent, foreign_csp_agent, anonymous) are stopped before the action
+     is read, in the view (login_required, then the visibility 404) as in the API
+     (IsAuthenticated, then `visible_case`): one scenario per case shape (kind, state) stands
+     for every action on that shape (ONE_PER_SHAPE, 9 shapes).
+   - csp_agent2 is the assignee input, not an actor: as an actor it would repeat csp_agent
+     (claim) and csp_head (the "agent en charge" refusals).
+   - `create` is not a case action (no case exists yet). `submit` has no door on the case
+     page: `case_action` answers 404 to it for everyone by design (`NOT_ON_CASE_PAGE`), the
+     web's door is the wizard. It gets its own matrix (`test_submit_matrix`, ROLES +
+     anonymous): the API submits a draft exactly when the web opens the draft's wizard (its
+     creator); everyone else gets 404 on both.
 
-3. Sizes: VISIBILITY_MATRIX_SIZE and ACTION_MATRIX_SIZE (role x action combinations),
-   checked by `test_matrix_sizes`.
+3. Sizes: VISIBILITY_MATRIX_SIZE (24), ACTION_MATRIX_SIZE (role x action combinations: 6 x 19
+   + 3 x 9 = 141) and SUBMIT_MATRIX_SIZE (8), checked and printed by `test_matrix_sizes`.
 """
 
 import html
@@ -78,9 +89,14 @@ from .factories import valid_iban, valid_siret
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("sp_agent", "ordonnateur", "csp_agent", "csp_head", "cst", "foreign_sp_agent",
-         "foreign_csp_agent")
 ANONYMOUS = "anonymous"
+# Members of the requesting service (sp) or of its processing centre (csp)...
+INSIDERS = ("sp_agent", "ordonnateur", "low_ordonnateur", "csp_agent", "csp_head", "cst")
+# ...and those who are not: another service and another centre, and the anonymous visitor.
+OUTSIDERS = ("foreign_sp_agent", "foreign_csp_agent", ANONYMOUS)
+# The visibility matrix: low_ordonnateur sees exactly what ordonnateur sees (same membership).
+ROLES = tuple(role for role in (*INSIDERS, *OUTSIDERS) if role not in ("low_ordonnateur",
+                                                                       ANONYMOUS))
 VISIBILITY_STATES = (State.SUBMITTED, State.IN_PROGRESS, State.COMPLETED)
 # Above sp_agent's 5 000 € delegation: every request goes through the ordonnateur, so one
 # amount serves every state (awaiting_validation included).
@@ -113,6 +129,11 @@ class Scenario:
         rows = transitions_for(self.state, self.action, self.kind)
         return {name for row in rows for name in row.requires + row.accepts}
 
+    @property
+    def required(self) -> set[str]:
+        rows = transitions_for(self.state, self.action, self.kind)
+        return {name for row in rows for name in row.requires}
+
 
 def _scenarios() -> list[Scenario]:
     found: list[Scenario] = []
@@ -130,8 +151,16 @@ def _scenarios() -> list[Scenario]:
 
 
 SCENARIOS = _scenarios()
+# Whoever is not logged in, or sees nothing of the requesting service and of its centre, is
+# stopped before the action is even read (login_required / IsAuthenticated, then the 404 of
+# visibility, in both the view and the API): for them one scenario per case shape (kind and
+# state) stands for all the actions on that shape.
+ONE_PER_SHAPE = [s for n, s in enumerate(SCENARIOS)
+                 if (s.kind, s.state) not in {(o.kind, o.state) for o in SCENARIOS[:n]}]
+ACTION_MATRIX = ([(role, s) for s in SCENARIOS for role in INSIDERS]
+                 + [(role, s) for s in ONE_PER_SHAPE for role in OUTSIDERS])
 VISIBILITY_MATRIX_SIZE = (len(ROLES) + 1) * len(VISIBILITY_STATES)
-ACTION_MATRIX_SIZE = (len(ROLES) + 1) * len(SCENARIOS)
+ACTION_MATRIX_SIZE = len(ACTION_MATRIX)
 SUBMIT_MATRIX_SIZE = len(ROLES) + 1
 
 _ej_numbers = itertools.count(4_700_000_001)
@@ -289,8 +318,8 @@ def last_event(case) -> tuple:
             event.actor.username)
 
 
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
-@pytest.mark.parametrize("role", (*ROLES, ANONYMOUS))
+@pytest.mark.parametrize(("role", "scenario"), [
+    pytest.param(role, scenario, id=f"{role}-{scenario.id}") for role, scenario in ACTION_MATRIX])
 def test_actions_agree(request, build_case, csp_agent2, give_credential, role, scenario):
     user = actor(request, role)
     if user is not None and scenario.action in SIGNING_ACTIONS:
@@ -323,9 +352,21 @@ def test_actions_agree(request, build_case, csp_agent2, give_credential, role, s
         assert detail.status_code == 200
         announced = SUCCESS if scenario.action in detail.json()["available_actions"] else REFUSED
 
+    if role in OUTSIDERS:
+        assert announced in (NOT_FOUND, UNAUTHENTICATED), f"{role} sees {scenario.id}"
+
     before = snapshot(web_case)
-    web = web_for(user).post(reverse("cases:action", args=[web_case.pk, scenario.action]),
-                             web_data(web_case))
+    web_url = reverse("cases:action", args=[web_case.pk, scenario.action])
+    if announced == SUCCESS and scenario.required:
+        # First without the inputs it requires: both refuse it (400), on the same field.
+        web = web_for(user).post(web_url, {"version": web_case.version})
+        api = api_for(user).post(f"/api/cases/{web_case.pk}/actions/{scenario.action}/",
+                                 {"version": web_case.version}, format="json")
+        assert (web.status_code, api.status_code) == (400, 400), (web.status_code, api.content)
+        [form] = [f for f in web.context["action_forms"] if f.action == scenario.action]
+        assert api.json()["field"] in form.errors, (api.json(), form.errors)
+        assert snapshot(web_case) == before, "a refused action changed the case"
+    web = web_for(user).post(web_url, web_data(web_case))
     web_result = web_outcome(web, web_case)
     if web_result == SUCCESS:
         api_case = build_case(scenario.kind, scenario.state)
@@ -335,7 +376,6 @@ def test_actions_agree(request, build_case, csp_agent2, give_credential, role, s
     api = api_for(user).post(f"/api/cases/{api_case.pk}/actions/{scenario.action}/",
                              api_data(api_case), format="json")
     api_result = api_outcome(api)
-    print("MATRIX", role, scenario.id, web.status_code, api.status_code, announced)
 
     assert (web_result, api_result) == (announced, announced), (
         f"{role} / {scenario.id}: announced {announced}, web {web.status_code}, "
@@ -345,8 +385,7 @@ def test_actions_agree(request, build_case, csp_agent2, give_credential, role, s
         assert api.json()["state"] == api_after[0] == web_after[0]
         assert web_after[0] in {row.target for row in transitions_for(
             scenario.state, scenario.action, scenario.kind)}
-        assert (web_case.assigned_to_id, api_case.assigned_to_id) in (
-            (None, None), (web_case.assigned_to_id, web_case.assigned_to_id))
+        assert web_case.assigned_to_id == api_case.assigned_to_id
         assert last_event(web_case) == last_event(api_case)
     elif api_result == REFUSED:
         assert snapshot(api_case) == before, "a refused API action changed the case"
@@ -388,8 +427,9 @@ def test_every_action_is_in_the_matrix():
 
 
 def test_matrix_sizes():
-    assert VISIBILITY_MATRIX_SIZE == 8 * 3
-    assert ACTION_MATRIX_SIZE == (len(ROLES) + 1) * len(SCENARIOS), (
+    assert (VISIBILITY_MATRIX_SIZE, ACTION_MATRIX_SIZE, SUBMIT_MATRIX_SIZE) == (24, 141, 8)
+    assert ACTION_MATRIX_SIZE == (len(INSIDERS) * len(SCENARIOS)
+                                  + len(OUTSIDERS) * len(ONE_PER_SHAPE)), (
         f"{ACTION_MATRIX_SIZE} role x action combinations over {len(SCENARIOS)} scenarios")
     assert len(SCENARIOS) == len({s.id for s in SCENARIOS})
     print(f"API/web matrix: {VISIBILITY_MATRIX_SIZE} visibility checks, "
