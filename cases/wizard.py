@@ -43,7 +43,7 @@ from .forms import (
 from .models import CaseKind
 from .workflow import State
 
-STRIPPED_KEYS = {"csrfmiddlewaretoken", "save_draft", "wizard_goto_step"}
+STRIPPED_KEYS = {"csrfmiddlewaretoken", "save_draft", "wizard_goto_step", "draft_version"}
 
 
 class CaseDraftStorage(BaseStorage):
@@ -102,6 +102,18 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
             self.storage.current_step = posted_step
         current = self.steps.current
         form = self.get_form(data=request.POST, files=request.FILES)
+        posted_version = request.POST.get("draft_version")
+        if (self.case is not None and posted_version is not None
+                and posted_version != str(self.case.version)):
+            # Saved from another tab since this page was shown: keep both — the stored draft
+            # untouched, and what this page holds shown again, for the person to choose.
+            messages.error(request, _(
+                "Ce brouillon a été modifié dans un autre onglet depuis l'affichage de cette "
+                "page : rien n'a été enregistré ici. Vos saisies sont ci-dessous ; rechargez "
+                "la page pour voir la version enregistrée."))
+            response = self.render(form)
+            response.status_code = 409
+            return response
         refusal, form = self._take_uploads(request, current, form)
         if refusal is not None:
             return refusal

@@ -232,3 +232,21 @@ def test_the_case_summary_pdf_shows_the_request_with_the_iban_masked(client, sp_
         assert "Menuiserie Durand SARL" in text and SIRET in text
         assert IBAN not in text.replace(" ", "")
         assert mask(IBAN).replace(" ", "")[-8:] in text.replace(" ", "")
+
+
+def test_a_draft_saved_in_another_tab_is_not_overwritten(client, sp_agent):
+    client.force_login(sp_agent)
+    step(client, NEW, "nature", {"operation": "creation", "category": "company"})
+    case = Case.objects.get(kind=CaseKind.TIERS)
+    url = resume_url(case)
+    shown = case.version  # both tabs show the identity step at this version
+    first = client.post(url, {"tiers-current_step": "identite", "draft_version": shown,
+                              "identite-name": "Premier onglet", "identite-siret": SIRET})
+    assert first.status_code == 302
+    second = client.post(url, {"tiers-current_step": "identite", "draft_version": shown,
+                               "identite-name": "Second onglet", "identite-siret": SIRET})
+    assert second.status_code == 409
+    text = _text(second)
+    assert "modifié dans un autre onglet" in text and "Second onglet" in text
+    case.refresh_from_db()
+    assert case.wizard_state["step_data"]["identite"]["identite-name"] == ["Premier onglet"]
