@@ -142,8 +142,9 @@ def _export_or_job(request, scope: str, fmt: str, name: str):
         cases = exports.export_queryset(user=request.user, scope=scope, query=query)
     except exports.ExportRefused as exc:
         if scope == "queue" and centres_of(request.user).exists():
+            # The queue itself, with the same filters: their errors show beside them.
             messages.error(request, str(exc))
-            return redirect(f"{reverse('cases:queue')}?{query}")
+            return queue(request)
         raise Http404 from exc
     if cases.count() > settings.EXPORT_SYNC_MAX_ROWS:
         job = export_services.export_job_create(owner=request.user, scope=scope, fmt=fmt,

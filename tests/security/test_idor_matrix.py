@@ -1,0 +1,959 @@
+"""IDOR matrix: every object-scoped URL x every role x GET/POST, generated from the URL
+configuration (and checked against the cases API's OpenAPI schema), not hand-listed.
+
+1. Discovery. `discovered_routes()` walks `get_resolver()` recursively and keeps every route
+   one of whose keyword arguments names an object (`pk`, `id`, `object_id`, `*_pk`, `*_id`).
+   `classify()` says what each one is:
+   - the portal's own URLs, by URL name (TARGETS): the model the kwarg refers to, read in the
+     view — Case for `dossiers/<pk>/...`, `demandes/<pk>/...` and `api/cases/<pk>/...`,
+     Attachment for `pieces/<pk>/`, IssuedDocument for `documents/<pk>/`, SigningBatch for
+     `signatures/<pk>/...`, ExportJob for `exports/<pk>/...`, SavedFilter for
+     `corbeille/filtres/<pk>/supprimer/`, PurchaseRequest for `fin-de-gestion/<pk>/`, Tiers
+     for `tiers/<pk>/`, ProcedureFormPage for `catalogue/<page_id>/nouvelle/`;
+   - the Django admin, by the model in the route: the case-scoped models
+     (ADMIN_CASE_SCOPED: case events, issued documents, tiers requests, directory changes)
+     and the generic `r/<content_type_id>/<object_id>/` join the matrix; the others
+     (referentials, directory, users, tasks...) are listed in ADMIN_BACK_OFFICE;
+   - the Wagtail CMS (`cms/`, `api/v2/`, `pages/_util/`), by namespace (CMS_BACK_OFFICE:
+     editorial pages, images, documents, workflows...), except the editing-session ping
+     whose `<app_label>/<model_name>/<object_id>` reaches any model: it joins the matrix,
+     aimed at a case.
+   `test_every_object_scoped_url_is_classified` fails when a route appears that no rule
+   knows, or when a rule names a route that is gone: the matrix stays complete.
+   `test_every_api_path_with_an_id_is_in_the_matrix` does the same from `/api/schema/`.
+
+2. The world, built once for the module (in one transaction rolled back at its end; each
+   test runs in a savepoint of it): people and purchase requests come from the bodies of
+   tests/conftest.py's fixtures (`sp`, `csp`, `sp_agent`... `make_purchase_request`,
+   `give_credential`), called directly because those fixtures are function-scoped; the rest
+   goes through the services. The owning side (DRAC, served by CSPEST) has purchase requests
+   in every state, a signed order form, a message with a file, tiers requests (draft, in
+   progress, awaiting the CST, validated into the directory), a service-done statement
+   (draft, in progress), fixed-asset and catalogue drafts, a signing batch with a failed
+   item, a finished export job and a saved filter (csp_agent's). The foreign side (DREAL,
+   served by CSPOUEST) has a draft and a submitted request of its own.
+
+3. Roles: OWNERS (sp_agent, ordonnateur, csp_agent, csp_head, cst), FOREIGN (the same five
+   roles in the other service and centre, an editor of the CMS, a user with no membership)
+   and the anonymous visitor. For each (target, role, method), every variant of the target
+   (the objects it is tried on: each case for the case page, each action for the action
+   URLs...) is requested; POSTs carry what a legitimate user would send (current version,
+   comment, EJ number, file...), so that a missing check would let the action through.
+   - FOREIGN roles get 404 — or 405 where the view refuses the method to everybody; the
+     Django admin sends every non-staff user to its login page; the CMS sends whoever lacks
+     access to its login page, and answers 404 to the editor. The tiers directory is shared
+     by every service (suppliers.views.tiers_detail): members of a foreign service see the
+     record (200) but no link to the owning service's case. Whatever the answer, nothing of
+     the database changed (`snapshot()`: every row of the portal's apps, object
+     permissions, group memberships, editing sessions) and the case's reference is not in
+     the response.
+   - The anonymous visitor is sent to the login page (web, admin, CMS) or refused with
+     401/403 (API), and nothing changed either.
+   - OWNERS get whatever the view gives, but never a server error, and the roles of
+     `Variant.reachers` never a 404: a 404 of the foreign roles means something only if the
+     object exists and is reachable.
+
+4. `test_matrix_size` checks and prints the size: targets x roles x methods.
+"""
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+from guardian.models import GroupObjectPermission, UserObjectPermission
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from wagtail.admin.models import EditingSession
+
+from cases.api import API_ACTIONS
+from cases.export_services import export_job_create, export_job_run
+from cases.models import Case, CaseKind, ExportJob
+from cases.queue_services import saved_filter_save
+from cases.services import case_draft_create, catalogue_draft_create, transition
+from cases.views import NOT_ON_CASE_PAGE
+from cases.workflow import Action, State, transitions_for
+from conventions.services import editorial_setup
+from documents.models import AttachmentKind, SigningBatchItem
+from documents.services import attachment_add, order_form_sign, signing_batch_create
+from forms_catalog.models import ProcedureFormPage
+from messaging.services import message_post
+from portal.models import Role
+from service_done.models import YearEndDecision
+from service_done.services import StatementData, statement_fill
+from suppliers.models import TiersChange
+from suppliers.services import tiers_request_fill
+from tests import conftest
+from tests.conftest import tiny_pdf
+from tests.factories import UserFactory, member, valid_iban, valid_siret
+
+pytestmark = pytest.mark.django_db
+
+OWNERS = ("sp_agent", "ordonnateur", "csp_agent", "csp_head", "cst")
+FOREIGN_MEMBERS = ("foreign_sp_agent", "foreign_ordonnateur", "foreign_csp_agent",
+                   "foreign_csp_head", "foreign_cst")
+FOREIGN = (*FOREIGN_MEMBERS, "editor", "nobody")
+ANONYMOUS = "anonymous"
+ROLES = (*OWNERS, *FOREIGN, ANONYMOUS)
+METHODS = ("GET", "POST")
+# Above sp_agent's 5 000 € delegation: the requests go through the ordonnateur.
+AMOUNT = "8000.00"
+UNKNOWN_ACTION = "inconnue"
+
+# --- 1. discovery -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # the full route, e.g. "dossiers/<int:pk>/"
+    name: str  # "cases:detail" ("" when unnamed)
+    kwargs: tuple[str, ...]
+
+
+def _names_an_object(kwarg: str) -> bool:
+    return kwarg in ("pk", "id", "object_id") or kwarg.endswith(("_pk", "_id"))
+
+
+def _kwargs_of(pattern) -> list[str]:
+    converters = getattr(pattern, "converters", None)
+    if converters is not None:
+        return list(converters)
+    return list(pattern.regex.groupindex)  # a RegexPattern
+
+
+def _walk(resolver, prefix="", namespaces=(), kwargs=()):
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        names = (*kwargs, *_kwargs_of(entry.pattern))
+        if isinstance(entry, URLResolver):
+            spaces = (*namespaces, entry.namespace) if entry.namespace else namespaces
+            yield from _walk(entry, route, spaces, names)
+        elif isinstance(entry, URLPattern):
+            name = ":".join((*namespaces, entry.name)) if entry.name else ""
+            yield Route(route, name, names)
+
+
+def discovered_routes() -> list[Route]:
+    """Every route of the site whose keyword arguments name an object."""
+    return [r for r in _walk(get_resolver()) if any(_names_an_object(k) for k in r.kwargs)]
+
+
+def url_for(route: str, kwargs: dict) -> str:
+    """The path of `route` (a `path()` route, possibly nested) with these kwargs."""
+    path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(kwargs[m.group(1)]), route)
+    assert "<" not in path and "^" not in path, route
+    return path
+
+
+# --- 2. what each object-scoped URL is --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One object a target is tried on."""
+
+    label: str
+    kwargs: dict
+    # Owning roles that must reach it (anything but 404) with the methods the view takes.
+    reachers: frozenset = frozenset()
+    # POST payload, built at request time (the current version...): (world) -> dict.
+    data: Callable | None = None
+    api_format: str = "json"
+    # Must never appear in an answer to someone of another service (references...).
+    secrets: tuple[str, ...] = ()
+    # A link that must not appear in the shared directory page of a foreign member.
+    hidden_link: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    model: str  # what the object kwarg refers to, read in the view
+    channel: str  # "web", "api", "admin" or "cms"
+    methods: tuple[str, ...]  # the methods the view takes; the others are a 405 for everybody
+    variants: Callable  # (world) -> list[Variant]
+    view: str  # where the check lives, for the reports
+    shared: bool = False  # the tiers directory: members of any service see the record
+
+
+@dataclass
+class World:
+    users: dict
+    cases: dict
+    audience: dict  # case name -> roles that see it
+    attachments: dict
+    objects: dict
+    root: Path
+    tokens: dict = field(default_factory=dict)
+
+    def case(self, name) -> Case:
+        return Case.objects.get(pk=self.cases[name].pk)
+
+    def secrets(self, name) -> tuple[str, ...]:
+        reference = self.cases[name].reference
+        return (reference,) if reference else ()
+
+
+_ej_numbers = itertools.count(4_800_000_001)
+
+
+def _action_web_data(world, case_name):
+    def data(w):
+        return {"version": w.case(case_name).version, "comment": "Motif de la tentative",
+                "ej_number": str(next(_ej_numbers)), "asset_number": "IMMO-000123",
+                "assignee": w.users["csp_agent"].pk}
+    return data
+
+
+def _action_api_data(world, case_name):
+    def data(w):
+        return {"version": w.case(case_name).version, "comment": "Motif de la tentative",
+                "ej_number": str(next(_ej_numbers)), "asset_number": "IMMO-000123",
+                "assignee": "csp_agent"}
+    return data
+
+
+def _wizard_data(prefix):
+    def data(w):
+        return {f"{prefix}-current_step": "recapitulatif", "save_draft": "1",
+                "draft_version": "", "subject": "Sujet réécrit"}
+    return data
+
+
+# Cases the actions are tried on, in order of preference: the first in a state (and of a
+# kind) where the workflow has a row for the action, so that the action would go through
+# for the right person.
+ACTION_CASES = ("pr_draft", "pr_awaiting_validation", "pr_submitted", "pr_in_progress",
+                "pr_info_requested", "pr_completed", "tiers_in_progress", "tiers_awaiting_cst",
+                "sd_in_progress")
+
+
+def case_for_action(world, action) -> str:
+    for name in ACTION_CASES:
+        case = world.cases[name]
+        if transitions_for(case.state, action, case.kind):
+            return name
+    return "pr_in_progress"  # create, and the unknown action: no row at all
+
+
+def _case_variants(*names, reachers=None, data=None, api_format="json"):
+    def variants(w):
+        return [Variant(name, {"pk": w.cases[name].pk},
+                        frozenset(reachers if reachers is not None else w.audience[name]),
+                        data, api_format, w.secrets(name))
+                for name in (names or tuple(w.cases))]
+    return variants
+
+
+def _action_variants(api: bool):
+    def variants(w):
+        found = []
+        for action in [*Action.values, UNKNOWN_ACTION]:
+            name = case_for_action(w, action)
+            offered = (action in API_ACTIONS if api
+                       else action in Action.values and action not in NOT_ON_CASE_PAGE)
+            found.append(Variant(
+                f"{action}@{name}", {"pk": w.cases[name].pk, "action": action},
+                w.audience[name] if offered else frozenset(),
+                (_action_api_data if api else _action_web_data)(w, name),
+                secrets=w.secrets(name)))
+        return found
+    return variants
+
+
+def _attachment_variants(w):
+    a = w.attachments
+    return [
+        Variant("quote@pr_in_progress", {"pk": a["quote"].pk}, frozenset(OWNERS),
+                secrets=w.secrets("pr_in_progress")),
+        Variant("message-file@pr_in_progress", {"pk": a["message_file"].pk},
+                frozenset(OWNERS), secrets=w.secrets("pr_in_progress")),
+        Variant("rib@tiers_in_progress", {"pk": a["rib"].pk}, frozenset(OWNERS),
+                secrets=w.secrets("tiers_in_progress")),
+        Variant("quote@pr_draft", {"pk": a["draft_quote"].pk}, frozenset({"sp_agent"})),
+    ]
+
+
+def _draft_attachment_variants(w):
+    a = w.attachments
+    return [
+        Variant("quote@pr_draft", {"pk": w.cases["pr_draft"].pk,
+                                   "attachment_pk": a["draft_quote"].pk},
+                frozenset({"sp_agent"})),
+        Variant("quote@pr_in_progress", {"pk": w.cases["pr_in_progress"].pk,
+                                         "attachment_pk": a["quote"].pk},
+                frozenset({"sp_agent"}), secrets=w.secrets("pr_in_progress")),
+        # Mix and match: the foreign author's own draft, with the owning draft's attachment.
+        Variant("quote@pr_draft-via-foreign_draft",
+                {"pk": w.cases["foreign_draft"].pk, "attachment_pk": a["draft_quote"].pk}),
+    ]
+
+
+def _one(model_key, reachers, *, data=None, secrets_of=None):
+    def variants(w):
+        secrets = w.secrets(secrets_of) if secrets_of else ()
+        return [Variant(model_key, {"pk": w.objects[model_key].pk}, frozenset(reachers), data,
+                        secrets=secrets)]
+    return variants
+
+
+def _year_end_variants(w):
+    order = w.cases["pr_completed"].purchase_request
+    return [Variant("ej@pr_completed", {"pk": order.pk}, frozenset({"sp_agent", "ordonnateur"}),
+                    lambda w: {"decision": YearEndDecision.CARRY_OVER, "page": "1",
+                               "comment": "Livraison attendue en janvier"},
+                    secrets=w.secrets("pr_completed"))]
+
+
+def _tiers_variants(w):
+    case = w.cases["tiers_completed"]
+    return [Variant("tiers@tiers_completed", {"pk": w.objects["tiers"].pk},
+                    frozenset(OWNERS), hidden_link=f'href="{case.get_absolute_url()}"')]
+
+
+def _catalogue_variants(w):
+    return [Variant("reserved-form", {"page_id": w.objects["page"].pk},
+                    frozenset({"sp_agent", "ordonnateur"}), _wizard_data("generic"))]
+
+
+def _message_data(w):
+    return {"body": "Message déposé par quelqu'un d'autre",
+            "files": tiny_pdf("piece-jointe.pdf")}
+
+
+def _api_attachment_data(w):
+    return {"kind": "quote", "file": tiny_pdf("devis-ajoute.pdf")}
+
+
+ALL_CASES = ()  # every case of the world
+WEB, API, ADMIN, CMS = "web", "api", "admin", "cms"
+BOTH, GET, POST = ("GET", "POST"), ("GET",), ("POST",)
+
+# The portal's object-scoped URLs, by URL name.
+TARGETS: dict[str, Target] = {
+    # cases/urls.py
+    "cases:purchase_request_resume": Target(
+        "Case", WEB, BOTH, _case_variants("pr_draft", "pr_in_progress", reachers={"sp_agent"},
+                                          data=_wizard_data("purchase_request")),
+        "cases/wizard.py KindWizard.dispatch"),
+    "cases:draft_attachment_remove": Target(
+        "Case+Attachment", WEB, POST, _draft_attachment_variants,
+        "cases/views.py draft_attachment_remove"),
+    "cases:export_job": Target("ExportJob", WEB, BOTH, _one("export_job", {"csp_agent"}),
+                               "cases/views.py export_job"),
+    "cases:export_job_status": Target("ExportJob", WEB, BOTH, _one("export_job", {"csp_agent"}),
+                                      "cases/views.py export_job_status"),
+    "cases:export_job_download": Target("ExportJob", WEB, BOTH,
+                                        _one("export_job", {"csp_agent"}),
+                                        "cases/views.py export_job_download"),
+    "cases:saved_filter_delete": Target("SavedFilter", WEB, POST,
+                                        _one("saved_filter", {"csp_agent"}),
+                                        "cases/views.py saved_filter_delete"),
+    "cases:detail": Target("Case", WEB, BOTH, _case_variants(*ALL_CASES),
+                           "cases/views.py case_detail"),
+    "cases:action": Target("Case", WEB, POST, _action_variants(api=False),
+                           "cases/views.py case_action"),
+    # documents/urls.py
+    "documents:download": Target("Attachment", WEB, BOTH, _attachment_variants,
+                                 "documents/views.py download"),
+    "documents:issued": Target("IssuedDocument", WEB, BOTH,
+                               _one("issued", OWNERS, secrets_of="pr_signed"),
+                               "documents/views.py issued_download"),
+    "documents:case_summary": Target("Case", WEB, BOTH,
+                                     _case_variants("pr_draft", "pr_in_progress", "pr_signed"),
+                                     "documents/views.py case_summary"),
+    "documents:order_form_preview": Target(
+        "Case", WEB, BOTH, _case_variants("pr_completed", "pr_signed",
+                                          reachers={"csp_agent", "csp_head"}),
+        "documents/views.py order_form_preview"),
+    "documents:batch": Target("SigningBatch", WEB, BOTH, _one("batch", {"csp_agent"}),
+                              "documents/views.py batch_detail"),
+    "documents:batch_status": Target("SigningBatch", WEB, BOTH, _one("batch", {"csp_agent"}),
+                                     "documents/views.py batch_status"),
+    "documents:batch_retry": Target("SigningBatch", WEB, POST, _one("batch", {"csp_agent"}),
+                                    "documents/views.py batch_retry"),
+    # forms_catalog/urls.py
+    "forms_catalog:new": Target("ProcedureFormPage", WEB, BOTH, _catalogue_variants,
+                                "forms_catalog/wizard.py GenericFormWizard.dispatch"),
+    "forms_catalog:resume": Target("Case", WEB, BOTH,
+                                   _case_variants("generic_draft", data=_wizard_data("generic")),
+                                   "forms_catalog/wizard.py GenericFormWizard.dispatch"),
+    # suppliers/urls.py
+    "suppliers:resume": Target("Case", WEB, BOTH,
+                               _case_variants("tiers_draft", data=_wizard_data("tiers")),
+                               "cases/wizard.py KindWizard.dispatch"),
+    "suppliers:tiers_detail": Target("Tiers", WEB, BOTH, _tiers_variants,
+                                     "suppliers/views.py tiers_detail", shared=True),
+    # service_done/urls.py
+    "service_done:resume": Target("Case", WEB, BOTH,
+                                  _case_variants("sd_draft", data=_wizard_data("service_done")),
+                                  "cases/wizard.py KindWizard.dispatch"),
+    "service_done:year_end_review": Target("PurchaseRequest", WEB, POST, _year_end_variants,
+                                           "service_done/views.py year_end_review"),
+    # fixed_assets/urls.py
+    "fixed_assets:resume": Target("Case", WEB, BOTH,
+                                  _case_variants("fa_draft", data=_wizard_data("fixed_asset")),
+                                  "cases/wizard.py KindWizard.dispatch"),
+    # messaging/urls.py
+    "messaging:create": Target("Case", WEB, POST,
+                               _case_variants("pr_in_progress", "pr_draft", data=_message_data),
+                               "messaging/views.py message_create"),
+    # cases/api_urls.py
+    "api_case": Target("Case", API, GET, _case_variants(*ALL_CASES),
+                       "cases/api.py CaseDetailView"),
+    "api_case_attachments": Target(
+        "Case", API, POST, _case_variants("pr_draft", "pr_in_progress", data=_api_attachment_data,
+                                          api_format="multipart"),
+        "cases/api.py CaseAttachmentView"),
+    "api_case_action": Target("Case", API, POST, _action_variants(api=True),
+                              "cases/api.py CaseActionView"),
+}
+
+# The Django admin: models whose objects belong to a case join the matrix...
+ADMIN_CASE_SCOPED = {
+    "cases.caseevent": "event",
+    "documents.issueddocument": "issued",
+    "suppliers.tiersrequest": "tiers_request",
+    "suppliers.tierschange": "tiers_change",
+}
+# ...the others are the back office's referentials, directory, accounts and machinery.
+ADMIN_BACK_OFFICE = {
+    "portal.service", "portal.delegation", "cases.budgetimputation", "cases.tiers",
+    "sirene.establishment", "suppliers.postalcode", "dsfr.dsfrconfig", "django_q.schedule",
+    "django_q.success", "django_q.failure", "django_q.ormq", "axes.accessattempt",
+    "axes.accesslog", "axes.accessfailurelog", "authtoken.tokenproxy", "wagtaildocs.document",
+    "wagtailimages.image", "taggit.tag", "auth.group", "auth.user",
+}
+ADMIN_OBJECT_ROUTE = re.compile(r"^django-admin/(\w+)/(\w+)/<(?:path:object_id|id)>/(\w+/)?$")
+ADMIN_VIEW_ON_SITE = "admin:view_on_site"
+
+# The Wagtail CMS: editorial content (pages, images, documents, collections, workflows,
+# redirects, form submissions, sites) and its own accounts, by namespace (or name).
+CMS_BACK_OFFICE = {
+    "wagtailadmin_api", "wagtailadmin_explore", "wagtailadmin_explore_results",
+    "wagtailadmin_pages", "wagtailadmin_choose_page_child", "wagtailadmin_collections",
+    "wagtailadmin_workflows", "wagtailforms", "wagtailredirects", "wagtaildocs",
+    "wagtailimages", "wagtailsites", "wagtailusers_users", "wagtailusers_groups",
+    "wagtaildocs_chooser", "wagtailimages_chooser", "wagtailapi",
+    "wagtailcore_authenticate_with_password",
+}
+# The editing-session ping takes any model: it is tried on a case.
+CMS_PING = "wagtailadmin_editing_sessions:ping"
+CMS_EDITING_SESSION_RELEASE = "wagtailadmin_editing_sessions:release"  # a session of one's own
+
+
+def _admin_variants(model_label):
+    def variants(w):
+        return [Variant(model_label, {"object_id": w.objects[ADMIN_CASE_SCOPED[model_label]].pk},
+                        secrets=w.secrets("pr_in_progress"))]
+    return variants
+
+
+def _view_on_site_variants(w):
+    case = w.cases["pr_in_progress"]
+    return [Variant("case@pr_in_progress",
+                    {"content_type_id": ContentType.objects.get_for_model(Case).pk,
+                     "object_id": case.pk}, secrets=w.secrets("pr_in_progress"))]
+
+
+def _ping_variants(w):
+    case = w.cases["pr_in_progress"]
+    return [Variant("cases.case@pr_in_progress",
+                    {"app_label": "cases", "model_name": "case", "object_id": case.pk,
+                     "session_id": 1}, data=lambda w: {"is_editing": "1"},
+                    secrets=w.secrets("pr_in_progress"))]
+
+
+OUT_OF_SCOPE = "out of scope"
+
+
+def classify(route: Route):
+    """The Target of an object-scoped route, OUT_OF_SCOPE (with the rule), or None."""
+    if route.name in TARGETS:
+        return TARGETS[route.name]
+    if route.route.startswith("django-admin/"):
+        if route.name == ADMIN_VIEW_ON_SITE:
+            return Target("Case", ADMIN, BOTH, _view_on_site_variants,
+                          "django.contrib.admin (staff only)")
+        match = ADMIN_OBJECT_ROUTE.match(route.route)
+        if match:
+            label = f"{match.group(1)}.{match.group(2)}"
+            if label in ADMIN_CASE_SCOPED:
+                return Target(label, ADMIN, BOTH, _admin_variants(label),
+                              "django.contrib.admin (staff only)")
+            if label in ADMIN_BACK_OFFICE:
+                return OUT_OF_SCOPE
+        return None
+    if route.name == CMS_PING:
+        return Target("Case", CMS, POST, _ping_variants,
+                      "wagtail/admin/views/editing_sessions.py ping")
+    if route.name == CMS_EDITING_SESSION_RELEASE:
+        return OUT_OF_SCOPE
+    if route.route.startswith(("cms/", "api/v2/", "pages/_util/")):
+        if route.name.split(":")[0] in CMS_BACK_OFFICE:
+            return OUT_OF_SCOPE
+    return None
+
+
+def _label(route: Route) -> str:
+    if route.name:
+        return route.name
+    match = ADMIN_OBJECT_ROUTE.match(route.route)
+    if match:  # the admin's unnamed "<object_id>/" (a redirect to the change page)
+        return f"admin:{match.group(1)}_{match.group(2)}_object"
+    return route.route
+
+
+ROUTES = discovered_routes()
+MATRIX_ROUTES = [(route, classify(route)) for route in ROUTES
+                 if isinstance(classify(route), Target)]
+
+
+# Real vulnerabilities found by this matrix: (label, role, method) -> reason.
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
+
+
+def _matrix_params():
+    params = []
+    for route, _target in MATRIX_ROUTES:
+        for role in ROLES:
+            for method in METHODS:
+                label = _label(route)
+                marks = []
+                bug = KNOWN_BUGS.get((label, role, method))
+                if bug:
+                    marks.append(pytest.mark.xfail(strict=True, reason=f"BUG: {bug}"))
+                params.append(pytest.param(route, role, method, marks=marks,
+                                           id=f"{label}-{role}-{method}"))
+    return params
+
+
+MATRIX = _matrix_params()
+
+
+# --- the world, built once per module ---------------------------------------------------------
+
+
+def _fixture(name):
+    """The function behind a tests/conftest.py fixture: those are function-scoped, and the world
+    is built once for the module, so their bodies are called directly (pytest keeps them as
+    `__wrapped__`) — people and requests are made exactly as in every other test."""
+    return getattr(conftest, name).__wrapped__
+
+
+_companies = itertools.count(95_001)
+
+
+def _company(n: int) -> dict:
+    return {"category": "company", "name": f"Serrurerie Matrice {n} SARL",
+            "siret": valid_siret(n), "address": "5 rue des Clefs", "postcode": "67000",
+            "city": "Strasbourg", "country": "FR", "iban": valid_iban(n), "bic": "CEPAFRPP751",
+            "email": "contact@serrurerie.fr"}
+
+
+RESERVED_FORM_FIELDS = [
+    ("section", {"title": "La demande"}),
+    ("text", {"label": "Objet de la demande", "help_text": "", "required": True,
+              "show_if_field": "", "show_if_value": ""}),
+]
+
+
+def _build_world(root: Path) -> World:
+    csp = _fixture("csp")(None)
+    sp = _fixture("sp")(csp)
+    other_csp = _fixture("other_csp")(None)
+    other_sp = _fixture("other_sp")(other_csp)
+    users = {
+        "sp_agent": _fixture("sp_agent")(sp),
+        "ordonnateur": _fixture("ordonnateur")(sp),
+        "csp_agent": _fixture("csp_agent")(csp),
+        "csp_head": _fixture("csp_head")(csp),
+        "cst": _fixture("cst")(csp),
+        "foreign_sp_agent": _fixture("foreign_sp_agent")(other_sp),
+        "foreign_ordonnateur": member(other_sp, Role.ORDONNATEUR, ceiling="100000",
+                                      username="foreign_ordonnateur"),
+        "foreign_csp_agent": _fixture("foreign_csp_agent")(other_csp),
+        "foreign_csp_head": member(other_csp, Role.CSP_HEAD, username="foreign_csp_head"),
+        "foreign_cst": member(other_csp, Role.CST, username="foreign_cst"),
+        # An editor of the CMS (tests/test_conventions.py): in the editors' group, of no service.
+        "editor": UserFactory(username="redacteur"),
+        "nobody": UserFactory(username="sans.service"),
+    }
+    editorial = editorial_setup()
+    users["editor"].groups.add(editorial.editors)
+    give = _fixture("give_credential")(settings.SIGNING_CREDENTIALS_DIR)
+    for signatory in ("csp_agent", "csp_head", "foreign_csp_agent", "foreign_csp_head"):
+        give(users[signatory])
+    make = _fixture("make_purchase_request")(_fixture("purchase_request_data")())
+    sp_agent, csp_agent = users["sp_agent"], users["csp_agent"]
+
+    def purchase_request(state):
+        return make(sp_agent, amount=AMOUNT, state=state, agent=csp_agent,
+                    ordonnateur=users["ordonnateur"])
+
+    def tiers(state):
+        case = case_draft_create(actor=sp_agent, service=sp, kind=CaseKind.TIERS)
+        if state == State.DRAFT:
+            return case
+        tiers_request_fill(case=case, actor=sp_agent, identity=_company(next(_companies)))
+        attachment_add(case=case, kind=AttachmentKind.RIB, uploaded=tiny_pdf("rib.pdf"),
+                       actor=sp_agent)
+        steps = [(Action.SUBMIT, sp_agent), (Action.CLAIM, csp_agent)]
+        if state in (State.AWAITING_CST, State.COMPLETED):
+            steps.append((Action.SEND_TO_CST, csp_agent))
+        if state == State.COMPLETED:
+            steps.append((Action.CST_VALIDATE, users["cst"]))
+        for action, who in steps:
+            case = transition(case=case, action=action, actor=who)
+        return case
+
+    def service_done(state):
+        case = case_draft_create(actor=sp_agent, service=sp, kind=CaseKind.SERVICE_DONE)
+        if state == State.DRAFT:
+            return case
+        ordered = purchase_request(State.COMPLETED)
+        attachment_add(case=case, kind=AttachmentKind.DELIVERY_PROOF,
+                       uploaded=tiny_pdf("bl.pdf"), actor=sp_agent)
+        statement_fill(case=case, actor=sp_agent, data=StatementData(
+            purchase_request=ordered.purchase_request, delivered_on=timezone.localdate(),
+            lines=[(line, Decimal("1")) for line in ordered.purchase_request.lines.all()]))
+        for action, who in [(Action.SUBMIT, sp_agent), (Action.VALIDATE, users["ordonnateur"]),
+                            (Action.CLAIM, csp_agent)]:
+            case = transition(case=case, action=action, actor=who)
+        return case
+
+    page = ProcedureFormPage(title="Formulaire réservé à la DRAC", slug="formulaire-reserve",
+                             form_kind="generic", fields=RESERVED_FORM_FIELDS)
+    page.services = [sp]
+    editorial.sections["catalogue"].add_child(instance=page)
+    page.save_revision().publish()
+    page = ProcedureFormPage.objects.get(pk=page.pk)
+
+    cases = {f"pr_{state}": purchase_request(state) for state in (
+        State.DRAFT, State.AWAITING_VALIDATION, State.SUBMITTED, State.IN_PROGRESS,
+        State.INFO_REQUESTED, State.COMPLETED, State.REJECTED, State.CANCELLED)}
+    cases["pr_signed"] = purchase_request(State.COMPLETED)
+    issued = order_form_sign(case=cases["pr_signed"], actor=csp_agent)
+    cases.update({
+        "tiers_draft": tiers(State.DRAFT),
+        "tiers_in_progress": tiers(State.IN_PROGRESS),
+        "tiers_awaiting_cst": tiers(State.AWAITING_CST),
+        "tiers_completed": tiers(State.COMPLETED),
+        "sd_draft": service_done(State.DRAFT),
+        "sd_in_progress": service_done(State.IN_PROGRESS),
+        "fa_draft": case_draft_create(actor=sp_agent, service=sp, kind=CaseKind.FIXED_ASSET),
+        "generic_draft": catalogue_draft_create(actor=sp_agent, service=sp, procedure=page),
+    })
+    message = message_post(case=cases["pr_in_progress"], author=sp_agent,
+                           body="Voici le bon de livraison signé.",
+                           files=[tiny_pdf("bon-de-livraison.pdf")])
+    job = export_job_create(owner=csp_agent, scope="queue", fmt="csv", query="state=all")
+    export_job_run(job.pk)
+    batch = signing_batch_create(actor=csp_agent, case_ids=[cases["pr_completed"].pk])
+    batch.items.update(status=SigningBatchItem.Status.FAILED, message="Erreur simulée")
+    saved = saved_filter_save(user=csp_agent, name="Mes dossiers en retard",
+                              query="mine=true&overdue=true")
+    # The other service's own cases (a draft with its quote: mix-and-match attempts).
+    foreign = {"foreign_draft": make(users["foreign_sp_agent"], state=State.DRAFT),
+               "foreign_submitted": make(users["foreign_sp_agent"], state=State.SUBMITTED)}
+
+    for name in cases:
+        cases[name].refresh_from_db()
+    change = TiersChange.objects.get(case=cases["tiers_completed"])
+    objects = {
+        "export_job": ExportJob.objects.get(pk=job.pk), "saved_filter": saved, "batch": batch,
+        "issued": issued, "page": page, "tiers": change.tiers, "tiers_change": change,
+        "tiers_request": cases["tiers_in_progress"].tiers_request,
+        "event": cases["pr_in_progress"].events.order_by("pk").first(),
+    }
+    assert objects["export_job"].status == ExportJob.Status.DONE
+    attachments = {
+        "quote": cases["pr_in_progress"].attachments.get(message=None),
+        "message_file": message.attachments.get(),
+        "rib": cases["tiers_in_progress"].attachments.get(),
+        "draft_quote": cases["pr_draft"].attachments.get(),
+    }
+    audience = {name: frozenset({"sp_agent"}) if case.state == State.DRAFT else frozenset(OWNERS)
+                for name, case in cases.items()}
+    audience.update({name: frozenset() for name in foreign})
+    world = World(users=users, cases={**cases, **foreign}, audience=audience,
+                  attachments=attachments, objects=objects, root=root)
+    world.tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once, in a transaction rolled back after the module's last test; each test runs
+    in a savepoint of it (pytest-django's `db`), so what a test changes is undone."""
+    root = tmp_path_factory.mktemp("idor-matrix")
+    overrides = override_settings(
+        MEDIA_ROOT=root / "media", SIGNING_CREDENTIALS_DIR=root / "signing",
+        SIGNING_TRUST_ROOTS=root / "signing" / "trust-roots.pem",
+        # The year-end review open whatever the month: a missing check would let it through.
+        YEAR_END_OPENS_MONTH=1)
+    overrides.enable()
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = _build_world(root)
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            overrides.disable()
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        overrides.disable()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(world):
+    """Replaces tests/conftest.py's per-test media directory: the world's files live in the
+    module's directory (`world` overrides MEDIA_ROOT)."""
+
+
+@pytest.fixture(autouse=True)
+def signing_dir(world):
+    """Replaces tests/conftest.py's per-test signing directory by the module's."""
+    return settings.SIGNING_CREDENTIALS_DIR
+
+
+# --- what must not change ---------------------------------------------------------------------
+
+TRACKED_APPS = ("portal", "cases", "documents", "messaging", "notifications", "service_done",
+                "fixed_assets", "suppliers", "forms_catalog", "reminders", "conventions",
+                "dashboards", "sirene")
+
+
+def _tracked_models():
+    models = [m for m in apps.get_models()
+              if m._meta.app_label in TRACKED_APPS and not m._meta.proxy]
+    return [*models, UserObjectPermission, GroupObjectPermission, EditingSession,
+            Group.user_set.through]
+
+
+def snapshot() -> dict:
+    """Every row of the portal's tables (and of object permissions, group memberships and
+    CMS editing sessions), field by field."""
+    state = {}
+    for model in _tracked_models():
+        fields = [f.attname for f in model._meta.concrete_fields]
+        state[model._meta.label] = list(model._base_manager.order_by("pk")
+                                        .values_list(*fields))
+    return state
+
+
+def _diff(before: dict, after: dict) -> list[str]:
+    changed = []
+    for label in before:
+        if before[label] != after[label]:
+            old, new = set(before[label]), set(after[label])
+            changed.append(f"{label}: -{sorted(old - new, key=str)[:3]} "
+                           f"+{sorted(new - old, key=str)[:3]}")
+    return changed
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def client_for(world, target, role):
+    user = world.users.get(role)
+    if target.channel == API:
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {world.tokens[role]}")
+        return client
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def send(client, target, method, url, variant, world):
+    if method == "GET":
+        return client.get(url)
+    data = variant.data(world) if variant.data else {}
+    if target.channel == API:
+        return client.post(url, data, format=variant.api_format)
+    return client.post(url, data)
+
+
+def body_of(response) -> bytes:
+    if response.streaming:
+        content = b"".join(response.streaming_content)
+        response.close()
+        return content
+    return response.content
+
+
+def login_url(channel) -> str:
+    return {WEB: reverse(settings.LOGIN_URL), ADMIN: reverse("admin:login"),
+            CMS: reverse("wagtailadmin_login")}[channel]
+
+
+def expectation(target, role, method) -> str:
+    """What `role` must get: a status, "login" (a redirect to the channel's login page),
+    "401/403", "owner" (anything but a server error) or "shared" (the directory page)."""
+    if role == ANONYMOUS:
+        return "401/403" if target.channel == API else "login"
+    if target.channel == ADMIN:
+        return "login"  # nobody of the matrix is staff
+    if target.channel == CMS:
+        if role != "editor":
+            return "login"
+        return "404" if method in target.methods else "405"
+    if method not in target.methods:
+        return "405"
+    if role in OWNERS:
+        return "owner"
+    if target.shared and role in FOREIGN_MEMBERS:
+        return "shared"
+    return "404"
+
+
+def check(expected, response, body, url, variant, role) -> str | None:
+    """None when the answer is the expected one, else what went wrong."""
+    status = response.status_code
+    if expected == "login":
+        location = response.get("Location", "")
+        ok = status == 302 and location.startswith(login_url_for(url))
+    elif expected == "401/403":
+        ok = status in (401, 403)
+    elif expected == "owner":
+        ok = status < 500 and not (role in variant.reachers and status == 404)
+    elif expected == "shared":
+        ok = status == 200 and variant.hidden_link not in body.decode()
+    else:
+        ok = status == int(expected)
+    if ok:
+        return None
+    return (f"{variant.label}: expected {expected}, got {status} "
+            f"{response.get('Location', '')} {body[:200]!r}")
+
+
+def login_url_for(url) -> str:
+    if url.startswith("/django-admin/"):
+        return login_url(ADMIN)
+    if url.startswith("/cms/"):
+        return login_url(CMS)
+    return login_url(WEB)
+
+
+# --- 1. the classification is complete --------------------------------------------------------
+
+
+def test_every_object_scoped_url_is_classified():
+    unknown = [f"{r.route} ({r.name or 'unnamed'})" for r in ROUTES if classify(r) is None]
+    assert not unknown, ("object-scoped URLs the IDOR matrix does not know: classify them in "
+                         "tests/security/test_idor_matrix.py (TARGETS, ADMIN_*, CMS_*): "
+                         + ", ".join(unknown))
+    names = [r.name for r in ROUTES if r.name in TARGETS]
+    assert sorted(names) == sorted(TARGETS), (
+        "TARGETS names URLs that are gone, or appear twice: "
+        f"{set(TARGETS) ^ set(names)}")
+    admin_found = {f"{m.group(1)}.{m.group(2)}" for r in ROUTES
+                   if (m := ADMIN_OBJECT_ROUTE.match(r.route))}
+    assert admin_found == set(ADMIN_CASE_SCOPED) | ADMIN_BACK_OFFICE, (
+        "admin models gone from the site:", (set(ADMIN_CASE_SCOPED) | ADMIN_BACK_OFFICE)
+        - admin_found)
+    # The set of discovered object-scoped patterns is the set classified into the matrix or
+    # out of it, and the matrix has them all.
+    classified = {r.route for r in ROUTES if classify(r) is not None}
+    assert {r.route for r in ROUTES} == classified
+    assert {r.route for r, _t in MATRIX_ROUTES} == {
+        r.route for r in ROUTES if isinstance(classify(r), Target)}
+
+
+def test_the_matrix_covers_the_portal_urls_and_their_models():
+    models = {target.model for _r, target in MATRIX_ROUTES}
+    assert {"Case", "Attachment", "IssuedDocument", "SigningBatch", "ExportJob", "SavedFilter",
+            "PurchaseRequest", "Tiers", "ProcedureFormPage"} <= models
+    # Every portal app's object-scoped URL (not the admin's nor the CMS's) is in the matrix.
+    portal = {r.route for r in ROUTES if not r.route.startswith(
+        ("django-admin/", "cms/", "api/v2/", "pages/"))}
+    assert portal == {r.route for r, t in MATRIX_ROUTES if t.channel in (WEB, API)}
+    # Every action of the workflow (and an unknown one) is tried on both action URLs.
+    for name in ("cases:action", "api_case_action"):
+        assert len(TARGETS[name].variants.__closure__) == 1  # built from Action.values
+
+
+def test_every_api_path_with_an_id_is_in_the_matrix(client):
+    response = client.get(reverse("api_schema"), {"format": "json"})
+    assert response.status_code == 200
+    paths = {re.sub(r"\{[^}]+\}", "{}", path) for path in response.json()["paths"]}
+    with_id = {path for path in paths if "{}" in path}
+    assert with_id, "the schema lists no path with an identifier"
+    in_matrix = {re.sub(r"<[^>]+>", "{}", "/" + r.route) for r, t in MATRIX_ROUTES
+                 if t.channel == API}
+    assert with_id <= in_matrix, f"API paths missing from the matrix: {with_id - in_matrix}"
+    # ...and the matrix has no API path the schema does not document.
+    assert in_matrix <= paths
+
+
+def test_conftest_fixtures_are_available_here(world, sp, csp, other_sp, other_csp,
+                                              make_purchase_request, give_credential):
+    """tests/conftest.py serves tests/security/ (pytest collects it from the parent folder),
+    and the world is made of the same services and people."""
+    assert (sp.pk, csp.pk) == (world.cases["pr_submitted"].requesting_service_id,
+                               world.cases["pr_submitted"].processing_centre_id)
+    assert (other_sp.processing_centre, other_csp.code) == (other_csp, "CSPOUEST")
+    case = make_purchase_request(world.users["sp_agent"], state=State.SUBMITTED)
+    assert case.requesting_service == sp
+    assert give_credential(world.users["csp_agent"]).exists()
+
+
+# --- 2. the matrix ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("route", "role", "method"), MATRIX)
+def test_idor_matrix(world, route, role, method):
+    target = classify(route)
+    expected = expectation(target, role, method)
+    outsider = role not in OWNERS
+    problems = []
+    for variant in target.variants(world):
+        url = url_for(route.route, variant.kwargs)
+        assert resolve(url).route == resolve(url).route  # resolvable
+        client = client_for(world, target, role)
+        before = snapshot() if outsider else None
+        response = send(client, target, method, url, variant, world)
+        body = body_of(response)
+        problem = check(expected, response, body, url, variant, role)
+        if problem:
+            problems.append(problem)
+        if outsider:
+            changed = _diff(before, snapshot())
+            if changed:
+                problems.append(f"{variant.label}: {role} changed the database: {changed}")
+            leaked = [s for s in variant.secrets if s and s.encode() in body]
+            if leaked:
+                problems.append(f"{variant.label}: {role} was shown {leaked}")
+    assert not problems, f"{method} {route.route} as {role} ({target.view}):\n" + "\n".join(
+        problems)
+
+
+# --- 3. size ----------------------------------------------------------------------------------
+
+
+def test_matrix_size():
+    size = len(MATRIX_ROUTES) * len(ROLES) * len(METHODS)
+    assert len(MATRIX) == size
+    assert len(MATRIX_ROUTES) >= len(TARGETS)
+    print(f"\nIDOR matrix: {len(MATRIX_ROUTES)} object-scoped URL patterns x {len(ROLES)} roles"
+          f" x {len(METHODS)} methods = {size} parameters")
