@@ -43,7 +43,8 @@ configuration (and checked against the cases API's OpenAPI schema), not hand-lis
      Django admin sends every non-staff user to its login page; the CMS sends whoever lacks
      access to its login page, and answers 404 to the editor. The tiers directory is shared
      by every service (suppliers.views.tiers_detail): members of a foreign service see the
-     record (200) but no link to the owning service's case. Whatever the answer, the
+     record (200) but no link to the owning service's case (its history names the case by
+     its reference, unlinked, by design of the template). Whatever the answer, the
      request wrote nothing to the database (no row inserted, updated or deleted, in any
      table: SQLite's total_changes(), PostgreSQL's pg_stat_xact_user_tables), the
      watched objects re-read after it are unchanged (`digest()`: the object field by field,
@@ -842,9 +843,9 @@ def send(client, target, method, url, variant, world):
 
 def body_of(response) -> bytes:
     if response.streaming:
-        content = b"".join(response.streaming_content)
-        response.close()
-        return content
+        # Consumed to the end, the test client's wrapper closes the response (a second close
+        # would fire request_finished and close the connection, the world's transaction too).
+        return b"".join(response.streaming_content)
     return response.content
 
 
