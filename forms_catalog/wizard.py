@@ -98,6 +98,7 @@ class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
         index = self.steps.index
         context.update({
             "case": self.case, "service": self.service, "title": self.title,
+            "wizard_title": self.title,
             "procedure": self.procedure,
             "stepper": {"current_step_id": index + 1, "current_step_title": titles[index],
                         "next_step_title": titles[index + 1] if index + 1 < len(titles) else "",
@@ -107,7 +108,8 @@ class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
             "other_services": [s for s in self.allowed_services if s != self.service],
         })
         if self.steps.current == SUMMARY:
-            context["summary"] = answers_by_step(self.schema, self.catalogue_summary_answers())
+            context["summary"] = {"catalogue": answers_by_step(
+                self.schema, self.catalogue_summary_answers())}
         return context
 
     # --- submission ---------------------------------------------------------------------
