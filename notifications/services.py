@@ -113,8 +113,8 @@ def _notify(case: Case, event: str, source: str, recipients, detail: str = "") -
 def notify_event(event: CaseEvent) -> int:
     """Called by the workflow, inside the transition's transaction."""
     case = event.case
-    if event.to_state == State.SUBMITTED and event.from_state != State.SUBMITTED:
-        kind = NotificationEvent.SUBMITTED
+    if event.to_state == State.SUBMITTED and event.action in (Action.SUBMIT, Action.VALIDATE):
+        kind = NotificationEvent.SUBMITTED  # not a case released back to the queue
     else:
         kind = ACTION_EVENTS.get(event.action)
     if kind is None:

@@ -86,6 +86,9 @@ def test_workflow_events_notify_the_right_people(make_purchase_request, sp_agent
     assert notified(NotificationEvent.SUBMITTED, case) == {csp_agent.username,
                                                            csp_head.username}
     case = case_services.transition(case=case, action="claim", actor=csp_agent)
+    case = case_services.transition(case=case, action="release", actor=csp_agent)
+    assert Notification.objects.filter(event=NotificationEvent.SUBMITTED).count() == 2
+    case = case_services.transition(case=case, action="claim", actor=csp_agent)
     case = case_services.transition(case=case, action="request_info", actor=csp_agent,
                                     comment="Quel bâtiment ?")
     assert notified(NotificationEvent.QUESTION, case) == {sp_agent.username}
