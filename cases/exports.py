@@ -7,7 +7,7 @@ dd/mm/yyyy dates); bank details are masked, as everywhere outside the case page.
 
 import csv
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 
@@ -88,12 +88,17 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset, progress=None) -> Iterator[str]:
+def french_csv(header: list[str], values: Iterable[list]) -> Iterator[str]:
+    """CSV lines as French spreadsheets read them: ";", decimal comma, dd/mm/yyyy dates,
+    and a BOM so that the file is read as UTF-8."""
     writer = csv.writer(_Echo(), delimiter=";")
-    # A BOM, so that spreadsheet software reads the file as UTF-8.
-    yield "\ufeff" + writer.writerow(headers())
-    for row in rows(queryset, progress):
+    yield "\ufeff" + writer.writerow(header)
+    for row in values:
         yield writer.writerow([_text(value) for value in row])
+
+
+def csv_lines(queryset, progress=None) -> Iterator[str]:
+    return french_csv(headers(), rows(queryset, progress))
 
 
 def xlsx_file(queryset, progress=None):

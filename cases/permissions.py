@@ -48,7 +48,8 @@ def grant_processing_centre(case: Case) -> None:
     assign_perm(PROCESS, case.processing_centre.group, case)
 
 
-def _euros(amount: Decimal) -> str:
+def euros_text(amount: Decimal) -> str:
+    """An amount as messages write it ("1 234,50 €")."""
     return number_format(amount, decimal_pos=2, force_grouping=True) + " €"
 
 
@@ -135,8 +136,8 @@ def delegation_covers_amount(user, case) -> str | None:
         return _("Vous n'avez pas de délégation de signature en vigueur pour ce service.")
     if ceiling < case.amount:
         return _("Votre délégation de signature (plafond %(ceiling)s) ne couvre pas le montant "
-                 "de la demande (%(amount)s).") % {"ceiling": _euros(ceiling),
-                                                    "amount": _euros(case.amount)}
+                 "de la demande (%(amount)s).") % {"ceiling": euros_text(ceiling),
+                                                    "amount": euros_text(case.amount)}
     return None
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases import sla
 from cases.models import Case, CaseKind, PurchaseLine, PurchaseRequest
+from cases.permissions import euros_text
 from cases.services import CaseError, LineData, line_totals
 from cases.workflow import State
 from documents.models import AttachmentKind
@@ -24,10 +25,6 @@ from .models import LatenessReason, ServiceDoneLine, ServiceDoneStatement
 from .selectors import committed_amount, committed_by_line, statement_delay
 
 EARLIEST_DELIVERY = date(2000, 1, 1)
-
-
-def _euros(amount: Decimal) -> str:
-    return number_format(amount, decimal_pos=2, force_grouping=True) + " €"
 
 
 @dataclass(frozen=True)
@@ -85,8 +82,8 @@ def _check_against_the_ej(purchase_request: PurchaseRequest, lines,
     if amount > left:
         raise CaseError(_("Le montant de cette constatation (%(amount)s) dépasse ce qui reste à "
                           "constater sur l'EJ %(ej)s (%(left)s).")
-                        % {"amount": _euros(amount), "ej": purchase_request.ej_number,
-                           "left": _euros(max(left, Decimal("0")))}, field="lines")
+                        % {"amount": euros_text(amount), "ej": purchase_request.ej_number,
+                           "left": euros_text(max(left, Decimal("0")))}, field="lines")
     return amounts
 
 

@@ -2,7 +2,6 @@
 (not fully certified) and marks each as to close or to carry over, with a comment; the
 centre exports the carry-over list."""
 
-import csv
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.exports import french_csv
 from cases.models import PurchaseRequest
 from cases.services import CaseError
 from cases.workflow import State
@@ -67,20 +67,12 @@ def year_end_decide(*, user, purchase_request: PurchaseRequest, decision: str, c
     return review
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def carry_over_csv(services, year: int) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow([
-        _("Service"), _("Demande"), _("EJ"), _("Objet"), _("Fournisseur"), _("Montant TTC (€)"),
-        _("Certifié (€)"), _("Reste (€)"), _("Commentaire")])
-    for order in open_ejs(services, year).filter(decision=YearEndDecision.CARRY_OVER):
-        yield writer.writerow([
-            order.case.requesting_service.code, order.case.reference, order.ej_number,
-            order.case.subject, order.tiers.name, f"{order.amount_ttc:.2f}".replace(".", ","),
-            f"{order.certified:.2f}".replace(".", ","),
-            f"{order.amount_ttc - order.certified:.2f}".replace(".", ","),
-            order.decision_comment or ""])
+    header = [_("Service"), _("Demande"), _("EJ"), _("Objet"), _("Fournisseur"),
+              _("Montant TTC (€)"), _("Certifié (€)"), _("Reste (€)"), _("Commentaire")]
+    orders = open_ejs(services, year).filter(decision=YearEndDecision.CARRY_OVER)
+    return french_csv(header, (
+        [order.case.requesting_service.code, order.case.reference, order.ej_number,
+         order.case.subject, order.tiers.name, order.amount_ttc, order.certified,
+         order.amount_ttc - order.certified, order.decision_comment]
+        for order in orders))
