@@ -1,28 +1,17 @@
-"""The morning run of the reminders, scheduled in django-q2 (once, whatever the database)."""
+"""The morning run of the reminders, scheduled in django-q2."""
 
-from datetime import datetime, time, timedelta
+from datetime import time
 
 from django.db import migrations
-from django.utils import timezone
 
-FUNC = "reminders.tasks.daily_reminders"
-
-
-def schedule(apps, schema_editor):
-    Schedule = apps.get_model("django_q", "Schedule")
-    if Schedule.objects.filter(func=FUNC).exists():
-        return
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    Schedule.objects.create(
-        name="Relances quotidiennes", func=FUNC, schedule_type="D", repeats=-1,
-        next_run=timezone.make_aware(datetime.combine(tomorrow, time(7, 0))))
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(func=FUNC).delete()
+from portal.schedules import daily_schedule
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reminders", "0001_initial"), ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more")]
+    dependencies = [
+        ("reminders", "0001_initial"),
+        ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
+    ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = [daily_schedule(name="Relances quotidiennes",
+                                 func="reminders.tasks.daily_reminders", at=time(7, 0))]
