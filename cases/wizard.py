@@ -129,6 +129,25 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
         """Store the step's uploads as attachments; (a response to stop with, the form)."""
         return None, form
 
+    def stored_form(self, step):
+        """The step's form bound to what the draft holds for it, when valid (else None).
+
+        Remembered per stored data, so that steps reading earlier ones build each form once
+        per request; built from the step's class directly, as step conditions may read it
+        (get_form resolves them)."""
+        cache = self.__dict__.setdefault("_stored_forms", {})
+        key = (step, self.storage.snapshot())
+        if key not in cache:
+            data = self.storage.get_step_data(step)
+            form = None
+            if data is not None:
+                form_class = self.form_list[step]
+                form = form_class(data=data, prefix=self.get_form_prefix(step, form_class),
+                                  initial=self.get_form_initial(step),
+                                  **self.get_form_kwargs(step))
+            cache[key] = form if form is not None and form.is_valid() else None
+        return cache[key]
+
     def _leave(self, request, current, form):
         """"Étape précédente" or "Enregistrer le brouillon": keep what was typed, even if
         incomplete — the draft must lose nothing. None when the user is not leaving."""

@@ -34,9 +34,8 @@ class FixedAssetWizard(KindWizard):
     template_name = "fixed_assets/wizard.html"
 
     def nature(self) -> dict:
-        data = self.storage.get_step_data("bien")
-        form = self.get_form(step="bien", data=data) if data is not None else None
-        return form.cleaned_data if form is not None and form.is_valid() else {}
+        form = self.stored_form("bien")
+        return form.cleaned_data if form is not None else {}
 
     def asset_kind(self) -> str:
         return self.nature().get("asset_kind") or AssetKind.UNDER_CONSTRUCTION
@@ -79,12 +78,10 @@ class FixedAssetWizard(KindWizard):
                         "documents": list(self.case.attachments.filter(
                             kind=DOCUMENT_KIND[self.asset_kind()])) if self.case else []})
         if self.steps.current == "recapitulatif":
-            data = self.storage.get_step_data("details")
-            details = self.get_form(step="details", data=data) if data is not None else None
+            details = self.stored_form("details")
             context["summary"] = {
                 "nature": self.nature(),
-                "details": details.cleaned_data if details is not None and details.is_valid()
-                else None,
+                "details": details.cleaned_data if details is not None else None,
                 "catalogue": answers_by_step(self.schema, self.catalogue_summary_answers())
                 if self.schema else []}
         return context

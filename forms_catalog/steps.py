@@ -15,7 +15,8 @@ def step_name(index: int) -> str:
 
 
 class CatalogueStepsMixin:
-    """Needs `self.schema` (a schema dict or None), `self.case`, `self.storage`."""
+    """Needs `self.schema` (a schema dict or None), `self.case`, `self.storage`, and
+    `stored_form()` (cases.wizard.DraftWizard)."""
 
     schema: dict | None = None
 
@@ -34,27 +35,13 @@ class CatalogueStepsMixin:
         return int(step.rsplit("-", 1)[1]) - 1
 
     def catalogue_answers_before(self, step) -> dict:
-        """Answers of the catalogue steps before `step` (None: all of them).
-
-        Building a step's form needs the answers before it, which builds the earlier forms
-        again: remembered per stored data, this stays quadratic instead of exponential in
-        the number of steps."""
-        key = (step, self.storage.snapshot())
-        cache = self.__dict__.setdefault("_answers_before", {})
-        if key not in cache:
-            cache[key] = self._compute_answers_before(step)
-        return dict(cache[key])
-
-    def _compute_answers_before(self, step) -> dict:
+        """Answers of the catalogue steps before `step` (None: all of them)."""
         answers = {}
         for name, _form in self.catalogue_steps():
             if name == step:
                 break
-            data = self.storage.get_step_data(name)
-            if data is None:
-                continue
-            form = self.get_form(step=name, data=data)
-            if form.is_valid():
+            form = self.stored_form(name)
+            if form is not None:
                 answers.update(form.answers())
         return answers
 

@@ -41,23 +41,8 @@ class ServiceDoneWizard(KindWizard):
 
     # --- what was typed so far ------------------------------------------------------------
 
-    def _valid(self, step):
-        cache = self.__dict__.setdefault("_valid_cache", {})
-        key = (step, self.storage.snapshot())
-        if key not in cache:
-            data = self.storage.get_step_data(step)
-            form = self._build(step, data) if data is not None else None
-            cache[key] = form if form is not None and form.is_valid() else None
-        return cache[key]
-
-    def _build(self, step, data):
-        # Not get_form(): it resolves the step conditions, which read these very forms.
-        form_class = self.form_list[step]
-        return form_class(data=data, prefix=self.get_form_prefix(step, form_class),
-                          initial=self.get_form_initial(step), **self.get_form_kwargs(step))
-
     def delivery(self) -> dict:
-        form = self._valid("livraison")
+        form = self.stored_form("livraison")
         return form.cleaned_data if form is not None else {}
 
     def lateness(self):
@@ -129,9 +114,9 @@ class ServiceDoneWizard(KindWizard):
         return context
 
     def _summary(self) -> dict:
-        quantities = self._valid("quantites")
+        quantities = self.stored_form("quantites")
         delivered = quantities.delivered() if quantities is not None else []
-        lateness = self._valid("retard")
+        lateness = self.stored_form("retard")
         return {"delivery": self.delivery(), "delivered": delivered,
                 "amount": statement_amount(delivered, committed_by_line(
                     self.delivery()["purchase_request"], exclude=self.case))

@@ -60,30 +60,19 @@ class TiersRequestWizard(KindWizard):
 
     # --- what was typed so far ----------------------------------------------------------
 
-    def _step_form(self, step):
-        data = self.storage.get_step_data(step)
-        if data is None:
-            return None
-        form = self.get_form(step=step, data=data)
-        return form if form.is_valid() else None
-
     def identity_before(self, step) -> dict:
         """The identity as typed at the steps before `step` (None: all of them)."""
-        cache = self.__dict__.setdefault("_identity_cache", {})
-        key = (step, self.storage.snapshot())
-        if key not in cache:
-            identity: dict = {}
-            for name in IDENTITY_STEPS:
-                if name == step:
-                    break
-                form = self._step_form(name)
-                if form is not None:
-                    identity.update(form.identity())
-            cache[key] = identity
-        return dict(cache[key])
+        identity: dict = {}
+        for name in IDENTITY_STEPS:
+            if name == step:
+                break
+            form = self.stored_form(name)
+            if form is not None:
+                identity.update(form.identity())
+        return identity
 
     def nature(self) -> dict:
-        form = self._step_form("nature")
+        form = self.stored_form("nature")
         return form.cleaned_data if form is not None else {}
 
     def target(self) -> Tiers | None:
@@ -189,7 +178,7 @@ class TiersRequestWizard(KindWizard):
         target = self.target()
         duplicates = tiers_duplicates(identity, exclude_tiers=target, exclude_case=self.case)
         incomplete = [STEP_TITLES[name] for name in IDENTITY_STEPS
-                      if self._step_form(name) is None]
+                      if self.stored_form(name) is None]
         catalogue = (answers_by_step(self.schema, self.catalogue_summary_answers())
                      if self.schema else [])
         return {"identity": identity, "target": target, "operation": self.nature().get(
