@@ -415,6 +415,7 @@ class PurchaseRequestWizard(KindWizard):
             "step_titles": titles,
             "stepper": self.stepper(titles),
             "search": self.request.GET.get("q", ""),
+            "wizard_title": _("Demande d'achat") if self.case else _("Nouvelle demande d'achat"),
         })
         if self.case is not None:
             context["attachments"] = list(self.case.attachments.all())
