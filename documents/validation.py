@@ -24,8 +24,18 @@ ALLOWED = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".csv": "text/csv",
 }
-# A compressed office file whose content expands beyond this is refused (zip bombs).
+# A compressed office file whose content expands beyond this is refused (zip bombs), and so
+# is one that expands more than MAX_COMPRESSION_RATIO times once past RATIO_FLOOR_BYTES (real
+# office files compress 5 to 30 times; a bomb of zeros a thousand times), or that holds more
+# than MAX_ZIP_MEMBERS entries.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+RATIO_FLOOR_BYTES = 10 * 1024 * 1024
+MAX_ZIP_MEMBERS = 5000
+# What makes a PDF or an image a polyglot a browser would run as a web page.
+ACTIVE_MARKUP = (b"<html", b"<script", b"<!doctype html", b"<iframe", b"<svg", b"<body",
+                 b"<object", b"<embed")
+MARKUP_CHECKED = {".pdf", ".png", ".jpg", ".jpeg"}
 ODF_MIMETYPES = {
     ".odt": b"application/vnd.oasis.opendocument.text",
     ".ods": b"application/vnd.oasis.opendocument.spreadsheet",
@@ -56,23 +66,62 @@ def _head(uploaded, size=8192) -> bytes:
     return head
 
 
+class ZipBomb(Exception):
+    """The archive expands far beyond what an office file does."""
+
+
+def _inflate_within(archive, infos, budget: int) -> None:
+    """Inflate every member for real (their declared sizes may lie), stopping as soon as the
+    total passes `budget`; zipfile checks each member's CRC on the way."""
+    total = 0
+    for info in infos:
+        with archive.open(info) as member:
+            while chunk := member.read(1 << 20):
+                total += len(chunk)
+                if total > budget:
+                    raise ZipBomb
+
+
 def _check_zip(uploaded, ext: str) -> bool:
     try:
         with zipfile.ZipFile(uploaded) as archive:
             infos = archive.infolist()
-            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-                return False
+            declared = sum(info.file_size for info in infos)
+            compressed = max(sum(info.compress_size for info in infos), 1)
+            if (len(infos) > MAX_ZIP_MEMBERS or declared > MAX_UNCOMPRESSED_BYTES
+                    or (declared > RATIO_FLOOR_BYTES
+                        and declared > MAX_COMPRESSION_RATIO * compressed)):
+                raise ZipBomb
+            _inflate_within(archive, infos, min(
+                MAX_UNCOMPRESSED_BYTES, max(RATIO_FLOOR_BYTES, MAX_COMPRESSION_RATIO * compressed)))
             names = {info.filename for info in infos}
             if ext in ODF_MIMETYPES:
-                declared = archive.read("mimetype").strip() if "mimetype" in names else b""
-                return declared == ODF_MIMETYPES[ext]
+                declared_type = archive.read("mimetype").strip() if "mimetype" in names else b""
+                return declared_type == ODF_MIMETYPES[ext]
             return "[Content_Types].xml" in names and any(
                 n.startswith(OOXML_MAIN_PART[ext]) for n in names
             )
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, KeyError, ValueError,
+            NotImplementedError, EOFError, RuntimeError):
         return False
     finally:
         uploaded.seek(0)
+
+
+def _holds_active_markup(uploaded) -> bool:
+    """True when the file carries HTML/script markup anywhere (a PDF/HTML polyglot)."""
+    overlap = max(len(marker) for marker in ACTIVE_MARKUP)
+    tail = b""
+    uploaded.seek(0)
+    try:
+        for chunk in uploaded.chunks():
+            window = (tail + chunk).lower()
+            if any(marker in window for marker in ACTIVE_MARKUP):
+                return True
+            tail = window[-overlap:]
+    finally:
+        uploaded.seek(0)
+    return False
 
 
 def _bytes_match(uploaded, ext: str) -> bool:
@@ -118,11 +167,21 @@ def check_upload(uploaded) -> CheckedUpload:
             % {"max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
             code="size",
         )
-    if not _bytes_match(uploaded, ext):
+    try:
+        matches = _bytes_match(uploaded, ext)
+    except ZipBomb:
+        raise ValidationError(
+            _("Le fichier compressé est anormalement volumineux une fois décompressé : il est "
+              "refusé."), code="zip_bomb") from None
+    if not matches:
         raise ValidationError(
             _("Le contenu du fichier ne correspond pas à son extension %(ext)s.") % {"ext": ext},
             code="content",
         )
+    if ext in MARKUP_CHECKED and _holds_active_markup(uploaded):
+        raise ValidationError(
+            _("Le fichier contient du code de page web (HTML ou script) : il est refusé."),
+            code="active_content")
     digest = hashlib.sha256()
     uploaded.seek(0)
     for chunk in uploaded.chunks():

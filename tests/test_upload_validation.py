@@ -186,12 +186,12 @@ def test_a_zip_bomb_is_refused(monkeypatch):
     assert check_upload(upload("bpu.xlsx", bomb)).size == len(bomb)
 
     monkeypatch.setattr(validation, "MAX_UNCOMPRESSED_BYTES", 1024 * 1024)
-    assert_refused(upload("bpu.xlsx", bomb), "content")
+    assert_refused(upload("bpu.xlsx", bomb), "zip_bomb")
 
 
 def test_a_real_xlsx_over_the_uncompressed_limit_is_refused(monkeypatch):
     monkeypatch.setattr(validation, "MAX_UNCOMPRESSED_BYTES", 100)
-    assert_refused(upload("bpu.xlsx", xlsx_bytes()), "content")
+    assert_refused(upload("bpu.xlsx", xlsx_bytes()), "zip_bomb")
 
 
 # --- names ------------------------------------------------------------------------------------
