@@ -315,12 +315,12 @@ class KindWizard(CatalogueStepsMixin, DraftWizard):
         its own checks, even if other fields of the step do not (nothing typed is lost);
         `replace` drops the previous attachment of that kind. Returns the step's form to go
         on with (bound to the text fields only)."""
-        self._ensure_case()
         form = self.get_form(data=request.POST, files=request.FILES)
         form.is_valid()
         uploaded = form.cleaned_data.get(field) if field not in form.errors else None
         if not uploaded:
-            return form
+            return form  # a refused file makes no draft
+        self._ensure_case()
         if replace:
             for previous in self.case.attachments.filter(kind=kind):
                 attachment_remove(attachment=previous)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from documents.models import AttachmentKind
 from documents.services import attachment_add
+from documents.validation import check_upload
 
 from .forms import StepForm
 from .schema import input_items
@@ -77,6 +78,16 @@ class CatalogueStepsMixin:
         request on its step with the error next to the field."""
         if not (self.is_catalogue_step(current) and request.FILES and form.is_valid()):
             return None
+        # Every file is checked before the draft is made: a refused one makes no draft.
+        for item in form.items:
+            uploaded = form.cleaned_data.get(item["key"])
+            if item["type"] == "file" and uploaded:
+                try:
+                    check_upload(uploaded)
+                except ValidationError as exc:
+                    form.add_error(item["key"], exc.messages[0])
+        if form.errors:
+            return self.render(form)
         self._ensure_case()
         stored = self.store_catalogue_uploads(form)
         if form.errors:

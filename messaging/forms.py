@@ -1,6 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
+
+from documents.validation import check_upload
 
 from .services import MAX_LENGTH
 
@@ -28,3 +31,18 @@ class MessageForm(DsfrBaseForm):
     files = MultipleFileField(label=_("Fichiers joints"), required=False,
                               help_text=_("Facultatif : jusqu'à 5 fichiers (PDF, images, "
                                           "documents bureautiques)."))
+
+    def clean_files(self):
+        # Every file is checked before any is written: a refused second file must not leave
+        # the first one behind in storage (the message's transaction rolls back, not the disk).
+        files = self.cleaned_data.get("files") or []
+        errors = []
+        for uploaded in files:
+            try:
+                check_upload(uploaded)
+            except ValidationError as exc:
+                errors.append(ValidationError("%(name)s : %(error)s", params={
+                    "name": uploaded.name, "error": exc.messages[0]}))
+        if errors:
+            raise ValidationError(errors)
+        return files
