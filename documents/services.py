@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import posixpath
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,7 @@ from .models import (
     IssuedDocumentKind,
     SigningBatch,
     SigningBatchItem,
+    issued_document_path,
 )
 from .pdf.order_form import InvoicingNotConfigured, Signatory, render_order_form
 from .selectors import order_form_of, signable_cases
@@ -108,6 +110,7 @@ def _issue(*, case: Case, actor, at: datetime, kind: str, filename: str, render
         signed_by=actor, signer_name=credential.name, signer_role=role,
         certificate_fingerprint=credential.fingerprint, issued_at=at,
     )
+    _remove_leftovers(case)
     document.file.save(filename, ContentFile(signed), save=False)
     try:
         document.save()
@@ -115,6 +118,26 @@ def _issue(*, case: Case, actor, at: datetime, kind: str, filename: str, render
         document.file.delete(save=False)
         raise
     return document
+
+
+def _remove_leftovers(case: Case) -> None:
+    """Delete the files of the case's folder that no document row refers to: those of an
+    attempt whose transaction never committed (a worker killed between writing the file and
+    the commit). Safe here: the caller holds the case's row lock, so no other transaction can
+    be about to commit a file of this folder."""
+    folder = posixpath.dirname(issued_document_path(IssuedDocument(case=case), ""))
+    storage = IssuedDocument._meta.get_field("file").storage
+    try:
+        _folders, names = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    kept = set(IssuedDocument.objects.filter(case=case).values_list("file", flat=True))
+    for name in names:
+        path = f"{folder}/{name}"
+        if path not in kept:
+            logger.warning("Fichier signé abandonné supprimé avant une nouvelle signature : %s",
+                           path)
+            storage.delete(path)
 
 
 def order_form_issue(*, case: Case, actor, at: datetime) -> IssuedDocument:
