@@ -81,6 +81,13 @@ class PurchaseObjectForm(DsfrBaseForm):
                 "Cette imputation budgétaire est obligatoire.")
 
 
+def as_pk(value) -> int | None:
+    """A posted primary key, or None when it is not one: not digits, or too long for a
+    database integer (int() of 10,000 digits raises, a 30-digit one overflows SQLite)."""
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 class TiersChoiceField(forms.ModelChoiceField):
     """Shows a short list of suppliers, but accepts any active one of the directory."""
 
@@ -95,11 +102,11 @@ class TiersChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            return Tiers.objects.get(pk=int(value), active=True)
-        except (ValueError, TypeError, Tiers.DoesNotExist) as exc:
-            raise ValidationError(self.error_messages["invalid_choice"],
-                                  code="invalid_choice") from exc
+        pk = as_pk(value)
+        tiers = Tiers.objects.filter(pk=pk, active=True).first() if pk is not None else None
+        if tiers is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return tiers
 
 
 SUPPLIER_RESULTS = 20
@@ -120,8 +127,8 @@ def list_search_results(form, name: str, search: str) -> None:
     size; validation looks the chosen record up in the whole directory."""
     shown = list(search_tiers(search).values_list("pk", flat=True)[:SUPPLIER_RESULTS])
     selected = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
-    if selected and str(selected).isdigit():
-        shown.append(int(selected))
+    if selected and as_pk(selected) is not None:
+        shown.append(as_pk(selected))
     form.fields[name].queryset = Tiers.objects.filter(pk__in=shown).order_by("name")
 
 
