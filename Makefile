@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test test-postgres bench lint check lock clean
+.PHONY: install axe demo test test-postgres bench lint check lock clean
 
 $(BIN)/activate: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,10 +21,22 @@ demo: install
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 bash scripts/run_demo.sh $(PY) $(HOST) $(PORT)
 
-test: install
+# axe-core for the browser tests' accessibility checks (node_modules/, git-ignored). Without
+# npm it says so and the tests run without axe (outside CI); `make demo` never needs it.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $(AXE); \
+	else echo "npm introuvable : axe-core non installé, tests d'accessibilité non faits"; fi
+
+axe: $(AXE)
+
+# Browser tests (tests/browser/) run when chromium is installed (apt-get install -y chromium);
+# pytest says in its header and summary when they are skipped.
+test: install axe
+	@command -v chromium >/dev/null 2>&1 || echo "chromium introuvable : tests navigateur ignorés (apt-get install -y chromium)"
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install axe
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print figures and ratios against baselines measured in the same run.

@@ -1,0 +1,242 @@
+"""Browser tests: real chromium (Debian's, never a downloaded one) against pytest-django's
+live server, with axe-core checks and screenshots.
+
+- chromium missing: the tests are skipped ("chromium introuvable : apt-get install -y
+  chromium"), except in CI (CI=true) where it is a failure; same for the axe-core file.
+- Playwright's sync API keeps an asyncio loop running in the main thread, so Django refuses
+  ORM calls from the test (SynchronousOnlyOperation). DJANGO_ALLOW_ASYNC_UNSAFE is set only
+  while a browser test runs, and the Playwright fixtures live for this package only
+  (pytest-playwright makes them session-wide), so the loop is gone before other tests run.
+- Each test is transactional (the live server runs in another thread) and restores the
+  data of the migrations (Wagtail's root page and site) with serialized_rollback.
+"""
+
+import json
+import os
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Browser, BrowserType, Page, Playwright, expect, sync_playwright
+
+from .plugin import (
+    AXE_FILE,
+    AXE_MISSING,
+    CHROMIUM_MISSING,
+    SCREENSHOTS_DIR,
+    chromium_path,
+    in_ci,
+)
+
+PASSWORD = "mot-de-passe-des-tests-navigateur"
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 375, "height": 740}
+# What a closed network needs: no sandbox (root in a container), no GPU, and nothing that
+# phones home (updates, sync, safe-browsing lists, field trials).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-first-run",
+    "--disable-features=Translate,OptimizationHints,MediaRouter",
+    "--metrics-recording-only",
+]
+
+# axe-core findings that are not the portal's to fix, each with its reason. Keys are rule
+# ids; values are CSS selector fragments of the only nodes excused for that rule.
+AXE_EXCUSED: dict[str, list[str]] = {}
+
+
+# --- skip / fail, and the async-unsafe switch --------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("browser") and not chromium_path():
+        if in_ci():
+            pytest.fail(f"CI : {CHROMIUM_MISSING}", pytrace=False)
+        pytest.skip(CHROMIUM_MISSING)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if not item.get_closest_marker("browser"):
+        yield
+        return
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+# --- Playwright, for this package only -------------------------------------------------------
+
+
+@pytest.fixture(scope="package")
+def playwright() -> Playwright:
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright, browser_name) -> BrowserType:
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="package")
+def browser_type_launch_args():
+    # Debian's chromium: `playwright install` (a browser download) is never needed.
+    return {"executable_path": chromium_path(), "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="package")
+def launch_browser(browser_type, browser_type_launch_args):
+    def launch(**kwargs) -> Browser:
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser) -> Browser:
+    browser = launch_browser()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="package")
+def browser_context_args(live_server):
+    # No viewport here: each person's context is given its own (desktop or 375 px).
+    return {"base_url": live_server.url, "locale": "fr-FR",
+            "timezone_id": "Europe/Paris", "accept_downloads": True}
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _browser_settings(settings):
+    # One quick hash per login (the default hasher costs ~0.5 s per password).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def log_in(new_context, a11y):
+    """A browser of its own for `user`, logged in through the login page."""
+
+    def open_for(user, *, viewport=DESKTOP, check_login_page=False) -> Page:
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        context = new_context(viewport=viewport)
+        page = context.new_page()
+        page.goto(reverse("login"))
+        if check_login_page:
+            a11y(page, "connexion")
+        page.get_by_label("Identifiant").fill(user.get_username())
+        page.get_by_label("Mot de passe").fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Bonjour")
+        return page
+
+    return open_for
+
+
+# --- accessibility and screenshots ----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str | None:
+    if AXE_FILE.exists():
+        return AXE_FILE.read_text(encoding="utf-8")
+    return None
+
+
+def _excused(rule: str, target: str) -> bool:
+    return any(fragment in target for fragment in AXE_EXCUSED.get(rule, []))
+
+
+@pytest.fixture
+def a11y(axe_source, pytestconfig):
+    """Run axe-core on the page as it is; fail on any serious or critical violation."""
+    checked = pytestconfig.__dict__.setdefault("_axe_pages", [])
+
+    def check(page: Page, name: str) -> list:
+        if axe_source is None:
+            if in_ci():
+                pytest.fail(f"CI : {AXE_MISSING}", pytrace=False)
+            return []  # said once in the report header and the terminal summary
+        # The page's Content-Security-Policy forbids inline scripts, so add_script_tag would
+        # be refused. page.evaluate goes through the DevTools protocol, which the CSP does
+        # not govern: no bypass_csp on the context, the page is tested with its real policy.
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source + "\n;undefined")
+        results = page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {resultTypes: ['violations']});
+                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map(n => ({target: n.target.join(' '), impact: n.impact,
+                                               html: n.html.slice(0, 300)}))}));
+            }""")
+        checked.append(name)
+        serious = []
+        for violation in results:
+            for node in violation["nodes"]:
+                if (node["impact"] or violation["impact"]) not in ("serious", "critical"):
+                    continue
+                if _excused(violation["id"], node["target"]):
+                    continue
+                serious.append({"rule": violation["id"], "help": violation["help"], **node})
+        assert not serious, f"axe-core, page « {name} » :\n" + json.dumps(
+            serious, indent=1, ensure_ascii=False)
+        return results
+
+    return check
+
+
+@pytest.fixture
+def shot():
+    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png."""
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Page, name: str) -> None:
+        page.screenshot(path=SCREENSHOTS_DIR / f"{name}.png", full_page=True)
+
+    return take
+
+
+# Buttons whose label is cut by their box. DSFR draws a button with an icon class as an
+# icon-only button (fixed width, text hidden) unless it is marked --icon-left/right (and its
+# group --icon-left/right): a forgotten class leaves "Étap" on screen. The search bar's
+# button is icon-only by design (its label is its title).
+CLIPPED_BUTTONS = """() => [...document.querySelectorAll('.fr-btn')]
+    .filter(el => el.offsetParent !== null && !el.closest('.fr-search-bar'))
+    .filter(el => !/\\bfr-(icon|fi)-/.test(el.className)
+                  || /fr-btn--icon-(left|right)/.test(el.className))
+    .filter(el => el.scrollWidth > el.clientWidth + 1)
+    .map(el => el.textContent.trim())"""
+
+
+def assert_no_clipped_buttons(page: Page, name: str) -> None:
+    clipped = page.evaluate(CLIPPED_BUTTONS)
+    assert not clipped, f"page « {name} » : libellés de boutons tronqués {clipped}"
+
+
+@pytest.fixture
+def look(a11y, shot):
+    """Check a page with axe-core, check no button label is cut, keep its screenshot."""
+
+    def check(page: Page, name: str) -> None:
+        a11y(page, name)
+        assert_no_clipped_buttons(page, name)
+        shot(page, name)
+
+    return check

@@ -1,0 +1,60 @@
+"""Loaded before Django (`-p tests.browser.plugin` in pyproject.toml): says in the report
+header and the terminal summary whether the browser tests ran, and why not.
+
+The browser tests (tests/browser/, marker `browser`) drive Debian's chromium; they are
+skipped when it is missing, except in CI (CI=true) where a missing chromium or axe-core
+file is a failure (see conftest.py)."""
+
+import os
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_FILE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS_DIR = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_MISSING = "chromium introuvable : apt-get install -y chromium"
+AXE_MISSING = "axe-core introuvable : npm ci --no-audit --no-fund (ou make test)"
+
+
+def chromium_path() -> str | None:
+    return (os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+            or shutil.which("chromium-browser"))
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_report_header(config):
+    chromium = chromium_path()
+    browser = (f"tests navigateur : chromium {chromium}" if chromium
+               else f"tests navigateur IGNORÉS — {CHROMIUM_MISSING}")
+    axe = ("axe-core présent" if AXE_FILE.exists()
+           else f"accessibilité NON contrôlée — {AXE_MISSING}")
+    return [f"{browser} ; {axe}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    stats = terminalreporter.stats
+    browser = [report for key in ("passed", "failed", "skipped", "error")
+               for report in stats.get(key, [])
+               if report.when in ("call", "setup") and "browser" in report.keywords]
+    if not browser:
+        return
+    skipped = [r for r in browser if r.skipped]
+    writer = terminalreporter
+    writer.section("tests navigateur", sep="-")
+    if skipped and len(skipped) == len({r.nodeid for r in browser}):
+        writer.write_line(f"IGNORÉS ({len(skipped)}) — {CHROMIUM_MISSING}", yellow=True)
+        return
+    ran = {r.nodeid for r in browser if r.when == "call"}
+    writer.write_line(f"{len(ran)} parcours exécutés dans chromium ; captures d'écran dans "
+                      f"{SCREENSHOTS_DIR.relative_to(ROOT)}/")
+    checked = getattr(terminalreporter.config, "_axe_pages", None)
+    if checked is None:
+        return
+    if AXE_FILE.exists():
+        writer.write_line(f"axe-core : {len(checked)} pages contrôlées, aucune violation "
+                          "grave ou critique tolérée")
+    else:
+        writer.write_line(f"accessibilité NON contrôlée — {AXE_MISSING}", yellow=True)
