@@ -126,3 +126,31 @@ def test_a_worker_killed_after_writing_the_file_before_committing_then_retried(
     _tasks(batch, notice)
 
     _assert_exactly_once(case, batch, emails_dir, settings)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "At-least-once email: a worker killed after the SMTP hand-off but before sent_at is "
+    "committed sends the email again on retry. Closing it needs an outbox the mail relay "
+    "deduplicates (a stable Message-ID per notification), not a database lock."))
+def test_a_worker_killed_between_sending_the_email_and_recording_it(signing_setup):
+    _case, _batch, notice, emails_dir = signing_setup
+
+    def die_once_the_email_is_sent():
+        from notifications import services as notification_services
+
+        original = notification_services.send_mail
+
+        def send_mail(*args, **kwargs):
+            original(*args, **kwargs)
+            os._exit(4)  # handed to the relay; sent_at not committed
+
+        notification_services.send_mail = send_mail
+        from notifications.tasks import send_notification
+
+        send_notification(notice.pk)
+
+    assert _run_and_die(die_once_the_email_is_sent) == 4
+    from notifications.tasks import send_notification
+
+    send_notification(notice.pk)
+    assert _emails(emails_dir) == 1
