@@ -11,52 +11,15 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from cases.workflow import State
-from conventions.services import editorial_setup
-from forms_catalog.models import ProcedureFormPage
 from tests.conftest import TINY_PDF
-from tests.factories import (
-    ActivityFactory,
-    CostCentreFactory,
-    FinancialCentreFactory,
-    TiersFactory,
-)
 from tests.test_order_forms import signature_status
 
+from .conftest import next_step
+
 pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 SUBJECT = "Renouvellement de 4 postes de travail"
-
-
-@pytest.fixture
-def referentials(sp):
-    return {
-        "financial_centre": FinancialCentreFactory(service=sp, label="Centre financier Culture"),
-        "cost_centre": CostCentreFactory(service=sp, label="Centre de coûts Patrimoine"),
-        "activity": ActivityFactory(service=sp, label="Activité Informatique"),
-        "supplier": TiersFactory(name="Bureautique de l'Est SAS"),
-    }
-
-
-@pytest.fixture
-def catalogue(db):
-    """The catalogue as editors publish it: the purchase request and a generic form."""
-    editorial = editorial_setup()
-    pages = []
-    for title, kind in (("Demande d'achat", "purchase_request"),
-                        ("Demande d'accès à Chorus", "generic")):
-        # An ordonnateur validates what the agent's own delegation does not cover.
-        page = ProcedureFormPage(title=title, form_kind=kind, fields=[],
-                                 validation_required=kind == "purchase_request",
-                                 intro="<p>Formulaire du catalogue de votre service.</p>")
-        editorial.sections["catalogue"].add_child(instance=page)
-        page.save_revision().publish()
-        pages.append(page)
-    return pages
-
-
-def next_step(page):
-    page.get_by_role("button", name="Étape suivante").click()
 
 
 def test_a_purchase_request_from_the_wizard_to_the_signed_order_form(
@@ -119,6 +82,7 @@ def test_a_purchase_request_from_the_wizard_to_the_signed_order_form(
     agent.locator("label", has_text="Je certifie que les crédits").click()
     agent.get_by_role("button", name="Déposer la demande").click()
 
+    expect(agent).to_have_url(re.compile(r"/dossiers/\d+/$"))  # submitted: the case page
     case = Case.objects.get()
     expect(agent.get_by_role("heading", level=1)).to_contain_text(case.reference)
     expect(agent.get_by_text("En attente de validation").first).to_be_visible()

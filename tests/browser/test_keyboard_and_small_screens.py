@@ -1,0 +1,115 @@
+"""The wizard with the keyboard alone (Tab, Enter, Space), and the wizard and the case page
+on a 375 px wide phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from cases.models import Case
+from cases.workflow import State
+from tests.conftest import TINY_PDF
+
+from .conftest import MOBILE, next_step
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def tab_to(page: Page, locator, limit: int = 120) -> None:
+    """Press Tab until `locator` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if locator.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{locator} jamais atteint avec Tab")
+
+
+def test_the_wizard_is_completed_with_the_keyboard_only(log_in, look, sp_agent, referentials):
+    page = log_in(sp_agent)
+    tab_to(page, page.get_by_role("link", name="Nouvelle demande d'achat").last)
+    page.keyboard.press("Enter")
+
+    tab_to(page, page.get_by_label("Objet de la demande"))
+    page.keyboard.type("Achat de fauteuils")
+    for label in ("Centre financier", "Centre de coûts", "Activité"):
+        select = page.get_by_label(label, exact=True)
+        tab_to(page, select)
+        page.keyboard.press("ArrowDown")  # a closed select changes value with the arrows
+        expect(select).to_have_value(re.compile(r".+"))
+    tab_to(page, page.get_by_role("button", name="Étape suivante"))
+    page.keyboard.press("Enter")
+
+    supplier = page.get_by_label(re.compile("Bureautique de l'Est SAS"))
+    tab_to(page, supplier)
+    page.keyboard.press("Space")
+    expect(supplier).to_be_checked()
+    tab_to(page, page.get_by_role("button", name="Étape suivante"))
+    page.keyboard.press("Enter")
+
+    line = page.get_by_role("group", name="Ligne 1")
+    tab_to(page, line.get_by_label("Libellé"))
+    page.keyboard.type("Fauteuil")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2")
+    page.keyboard.press("Tab")
+    page.keyboard.type("150")
+    # Enter in a field goes forward (never "previous step" or "save and leave").
+    page.keyboard.press("Enter")
+    quote = page.get_by_label("Devis du fournisseur")
+    expect(quote).to_be_visible()
+
+    tab_to(page, quote)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(files=[{"name": "devis.pdf", "mimeType": "application/pdf",
+                                    "buffer": TINY_PDF}])
+    tab_to(page, page.get_by_role("button", name="Étape suivante"))
+    page.keyboard.press("Enter")
+
+    confirm = page.get_by_label(re.compile("Je certifie que les crédits"))
+    tab_to(page, confirm)
+    page.keyboard.press("Space")
+    expect(confirm).to_be_checked()
+    tab_to(page, page.get_by_role("button", name="Déposer la demande"))
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(r"/dossiers/\d+/$"))  # submitted: the case page
+    case = Case.objects.get()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    assert case.state == State.SUBMITTED  # 360 € TTC: within the agent's delegation
+    assert case.purchase_request.lines.get().label == "Fauteuil"
+
+
+def assert_fits_375(page: Page, name: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= MOBILE["width"], f"« {name} » : {width} px de large pour 375 px"
+
+
+def test_the_wizard_and_the_case_page_fit_a_375_px_screen(log_in, look, sp_agent,
+                                                          referentials, make_purchase_request):
+    page = log_in(sp_agent, viewport=MOBILE)
+    page.goto("/demandes/nouvelle/achat/")
+    assert_fits_375(page, "assistant")
+    look(page, "mobile-assistant-1-objet")
+    page.get_by_label("Objet de la demande").fill("Achat de fauteuils")
+    for label, key in (("Centre financier", "financial_centre"),
+                       ("Centre de coûts", "cost_centre"), ("Activité", "activity")):
+        page.get_by_label(label, exact=True).select_option(label=str(referentials[key]))
+    button = page.get_by_role("button", name="Étape suivante")
+    button.scroll_into_view_if_needed()
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"]
+    next_step(page)
+    expect(page.get_by_label(re.compile("Bureautique de l'Est SAS"))).to_be_attached()
+    assert_fits_375(page, "assistant, fournisseur")
+    look(page, "mobile-assistant-2-fournisseur")
+
+    case = make_purchase_request(sp_agent, state=State.SUBMITTED)
+    page.goto(case.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+    assert_fits_375(page, "dossier")
+    cancel = page.get_by_role("button", name="Annuler la demande")
+    cancel.scroll_into_view_if_needed()
+    expect(cancel).to_be_visible()
+    look(page, "mobile-dossier")
