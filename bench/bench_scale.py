@@ -1,0 +1,330 @@
+"""The portal at national scale, on the PostgreSQL database filled by seed_scale.py.
+
+    .venv/bin/python bench/bench_scale.py [--requests 200] [--creations 300] [--explain]
+
+Each figure comes with a baseline measured in the same run:
+
+- queue: the CSP queue page (50 rows, default filters, sorted by due date) of an agent of
+  the largest centre, through the Django test client (server time, every middleware), p50 and
+  p95 over N requests, and its SQL queries; the queue's query (permission filter included)
+  against the same 50 rows fetched by a plain indexed query without permission filter;
+- dashboard: the restitutions page of the largest centre's head over the last 365 days,
+  against one plain aggregate over the same cases;
+- creation: purchase requests created, filled, given their quote and submitted through the
+  services (one process, one core), against bare ORM inserts of a case and its event;
+- export: peak memory (RSS) of a process writing a 100,000-row XLSX export of the queue's
+  columns, against the same process writing 10,000 rows (constant memory: ratio ~1).
+
+`--explain` prints EXPLAIN (ANALYZE, BUFFERS) of the queue query and the dashboard queries.
+"""
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale_env  # noqa: E402
+
+LARGE_CENTRE = "C000"
+GOALS = {"queue_p95_ms": 50, "queue_queries": 12, "queue_ratio": 1.5, "dashboard_ms": 200,
+         "creations_per_s": 300, "export_rss_mb": 150}
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def timed(work, count: int, warm_up: int = 3) -> list[float]:
+    for _ in range(warm_up):
+        work()
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def line(label: str, value: str, goal: str = "") -> None:
+    print(f"  {label:<62} {value:>22}  {goal}")
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "AU-DELÀ DE L'OBJECTIF"
+
+
+def staff(code: str, role: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=f"{code.lower()}-{role}-0")
+
+
+def page(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response
+
+
+def bench_queue(count: int, explain: bool) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import selectors
+    from cases.models import Case
+    from cases.workflow import OPEN_STATES
+    from portal.models import Service
+
+    agent = staff(LARGE_CENTRE, "csp_agent")
+    centre = Service.objects.get(code=LARGE_CENTRE)
+    client = Client()
+    client.force_login(agent)
+    total = selectors.case_queue_for_user(user=agent).filter(state__in=OPEN_STATES).count()
+    rows = page(client, "/corbeille/").content.decode().count('href="/dossiers/')
+    with CaptureQueriesContext(connection) as captured:
+        page(client, "/corbeille/")
+    # Read now: every request empties the connection's query log.
+    queries = list(captured.captured_queries)
+    samples = timed(lambda: page(client, "/corbeille/"), count)
+    p50, p95 = percentiles(samples)
+
+    def with_permissions():
+        return list(selectors.case_queue_for_user(user=agent)
+                    .filter(state__in=OPEN_STATES).order_by("due_at", "pk")[:50])
+
+    def plain():
+        return list(Case.objects.filter(processing_centre=centre, state__in=OPEN_STATES)
+                    .select_related("requesting_service", "assigned_to",
+                                    "purchase_request__tiers",
+                                    "service_done__purchase_request__tiers", "tiers_request")
+                    .order_by("due_at", "pk")[:50])
+
+    assert [c.pk for c in with_permissions()] == [c.pk for c in plain()], "not the same rows"
+    q50, q95 = percentiles(timed(with_permissions, count))
+    b50, b95 = percentiles(timed(plain, count))
+    print(f"Corbeille ({LARGE_CENTRE}, agent {agent.username}: {total:,} dossiers ouverts, "
+          f"{rows} lignes affichées, {Case.objects.count():,} dossiers en base)")
+    line("page p50 / p95 (ms)", f"{p50:.1f} / {p95:.1f}",
+         f"objectif p95 <= {GOALS['queue_p95_ms']} ms: {verdict(p95 <= GOALS['queue_p95_ms'])}")
+    line("requêtes SQL par page", f"{len(queries)}",
+         f"objectif <= {GOALS['queue_queries']}: "
+         f"{verdict(len(queries) <= GOALS['queue_queries'])}")
+    line("requête de la corbeille (avec permissions) p50 / p95 (ms)", f"{q50:.2f} / {q95:.2f}")
+    line("référence : requête indexée sans permission p50 / p95 (ms)", f"{b50:.2f} / {b95:.2f}")
+    ratio = q95 / b95
+    line("rapport requête avec permissions / référence (p95)", f"{ratio:.2f}",
+         f"objectif <= {GOALS['queue_ratio']}: {verdict(ratio <= GOALS['queue_ratio'])}")
+    line("rapport page entière / référence (p95)", f"{p95 / b95:.1f}")
+    if explain:
+        print_explain("Requête de la corbeille (avec permissions)", with_permissions_query(agent))
+        print_explain("Référence : la même requête sans permission", qs_sql(
+            Case.objects.filter(processing_centre=centre, state__in=OPEN_STATES)
+            .select_related("requesting_service", "assigned_to", "purchase_request__tiers",
+                            "service_done__purchase_request__tiers", "tiers_request")
+            .order_by("due_at", "pk")[:50]))
+        for sql in queries:
+            if "COUNT(" in sql["sql"] and "cases_case" in sql["sql"]:
+                print_explain("Un compteur des onglets", sql["sql"])
+                break
+
+
+def with_permissions_query(agent) -> str:
+    from cases import selectors
+    from cases.workflow import OPEN_STATES
+
+    qs = (selectors.case_queue_for_user(user=agent).filter(state__in=OPEN_STATES)
+          .order_by("due_at", "pk")[:50])
+    return qs_sql(qs)
+
+
+def qs_sql(qs) -> str:
+    from django.db import connection
+
+    sql, params = qs.query.sql_with_params()
+    return connection.ops.compose_sql(sql, params)
+
+
+def print_explain(title: str, sql: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    print(f"\n--- EXPLAIN (ANALYZE, BUFFERS) — {title}\n{sql}\n{plan}\n")
+
+
+def bench_dashboard(count: int, explain: bool) -> None:
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cases.models import Case
+    from portal.models import Service
+
+    head = staff(LARGE_CENTRE, "csp_head")
+    today = timezone.localdate()
+    start = today - timedelta(days=365)
+    url = f"/restitutions/?start={start.isoformat()}&end={today.isoformat()}"
+    client = Client()
+    client.force_login(head)
+    assert "fr-error-text" not in page(client, url).content.decode(), "period refused"
+    with CaptureQueriesContext(connection) as captured:
+        page(client, url)
+    queries = list(captured.captured_queries)
+    p50, p95 = percentiles(timed(lambda: page(client, url), count))
+    services = Service.objects.filter(processing_centre__code=LARGE_CENTRE)
+    received = Case.objects.filter(requesting_service__in=services,
+                                   submitted_at__date__gte=start).count()
+
+    def plain():
+        return list(Case.objects.filter(requesting_service__in=services,
+                                        submitted_at__gte=timezone.now() - timedelta(days=365))
+                    .values("requesting_service", "kind").annotate(n=Count("pk")).order_by())
+
+    b50, b95 = percentiles(timed(plain, count))
+    print(f"\nRestitutions ({LARGE_CENTRE}, responsable, 365 jours: {received:,} dossiers "
+          f"reçus, {services.count()} services)")
+    line("page p50 / p95 (ms)", f"{p50:.0f} / {p95:.0f}",
+         f"objectif <= {GOALS['dashboard_ms']} ms: {verdict(p95 <= GOALS['dashboard_ms'])}")
+    line("requêtes SQL par page", f"{len(queries)}")
+    line("référence : un agrégat simple sur les mêmes dossiers p50 / p95 (ms)",
+         f"{b50:.0f} / {b95:.0f}")
+    line("rapport page / référence (p95)", f"{p95 / b95:.1f}")
+    if explain:
+        for sql in sorted(queries, key=lambda q: -float(q["time"]))[:3]:
+            print_explain(f"Restitutions, requête de {float(sql['time']) * 1000:.0f} ms",
+                          sql["sql"])
+
+
+def bench_creation(count: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+    from django.utils import timezone
+
+    from cases import services
+    from cases.models import BudgetImputation, Case, CaseEvent, CaseKind, Tiers
+    from documents.services import attachment_add
+    from portal.models import Service
+
+    pdf = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+           b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+    sp = Service.objects.get(code="S1999")  # a small service of a small centre
+    requester = get_user_model().objects.filter(memberships__service=sp,
+                                                memberships__role="sp_agent").first()
+    imputations = {i.axis: i for i in BudgetImputation.objects.filter(service=sp)}
+    tiers = Tiers.objects.order_by("pk").first()
+
+    def create_and_submit():
+        case = services.case_draft_create(actor=requester, service=sp,
+                                          kind=CaseKind.PURCHASE_REQUEST)
+        attachment_add(case=case, kind="quote", actor=requester,
+                       uploaded=SimpleUploadedFile("devis.pdf", pdf,
+                                                   content_type="application/pdf"))
+        data = services.PurchaseRequestData(
+            subject="Fournitures de bureau", tiers=tiers, funds=None, delivery_address="",
+            lines=[services.LineData(label="Ramettes", quantity=Decimal("10"),
+                                     unit_price_ht=Decimal("4.20"), vat_rate=Decimal("20"))],
+            **imputations)
+        services.purchase_request_fill(case=case, actor=requester, data=data)
+        case = services.transition(case=case, action="submit", actor=requester)
+        assert case.state == "submitted", case.state
+
+    class Discard(Exception):
+        pass
+
+    def bare():
+        # Rolled back: the baseline leaves no case without permissions behind it.
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    kind=CaseKind.PURCHASE_REQUEST, requesting_service=sp,
+                    processing_centre_id=sp.processing_centre_id, created_by=requester,
+                    amount=Decimal("50.40"))
+                CaseEvent.objects.create(case=case, actor=requester, action="create",
+                                         to_state="draft", created_at=timezone.now())
+                raise Discard
+        except Discard:
+            pass
+
+    rate = count / (sum(timed(create_and_submit, count)) / 1000)
+    baseline = count / (sum(timed(bare, count)) / 1000)
+    print(f"\nCréation et dépôt de demandes d'achat par les services ({count}, un cœur)")
+    line("créées, remplies, devis joint, déposées (/s)", f"{rate:.0f}",
+         f"objectif >= {GOALS['creations_per_s']}/s: "
+         f"{verdict(rate >= GOALS['creations_per_s'])}")
+    line("référence : insertion ORM nue d'un dossier et de son événement, annulée (/s)",
+         f"{baseline:.0f}")
+    line("rapport services / référence", f"{rate / baseline:.2f}")
+
+
+def export_child(rows: int) -> None:
+    """Write an XLSX export of `rows` cases, then print the process's peak RSS in MB."""
+    from cases import exports
+    from cases.models import Case
+
+    last = Case.objects.order_by("pk").values_list("pk", flat=True)[rows - 1]
+    handle = exports.xlsx_file(Case.objects.filter(pk__lte=last).order_by("pk"))
+    size = handle.seek(0, 2) if hasattr(handle, "seek") else 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{peak:.1f} {size}")
+
+
+def bench_export(rows: int) -> None:
+    def run(count):
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, __file__, "--export-child", str(count)],
+                             check=True, capture_output=True, text=True).stdout.split()
+        return float(out[0]), int(out[1]), time.perf_counter() - started
+
+    base_rss, base_size, base_time = run(rows // 10)
+    rss, size, elapsed = run(rows)
+    print("\nExport XLSX (processus séparé, mémoire de pointe)")
+    line(f"{rows:,} lignes : RSS de pointe (Mo), fichier (Mo), durée (s)",
+         f"{rss:.0f} / {size / 1e6:.1f} / {elapsed:.0f}",
+         f"objectif <= {GOALS['export_rss_mb']} Mo: {verdict(rss <= GOALS['export_rss_mb'])}")
+    line(f"référence : {rows // 10:,} lignes, RSS (Mo), fichier (Mo), durée (s)",
+         f"{base_rss:.0f} / {base_size / 1e6:.1f} / {base_time:.0f}")
+    line("rapport de mémoire (mémoire constante : ~1)", f"{rss / base_rss:.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--dashboard-requests", type=int, default=20)
+    parser.add_argument("--creations", type=int, default=300)
+    parser.add_argument("--export-rows", type=int, default=100_000)
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--only", choices=["queue", "dashboard", "creation", "export"])
+    parser.add_argument("--export-child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    scale_env.setup(migrate=args.export_child is None)
+    if args.export_child:
+        export_child(args.export_child)
+        return 0
+    from cases.models import Case
+
+    if not Case.objects.exists():
+        print("La base de mesure est vide : lancez d'abord bench/seed_scale.py.")
+        return 1
+    steps = {"queue": lambda: bench_queue(args.requests, args.explain),
+             "dashboard": lambda: bench_dashboard(args.dashboard_requests, args.explain),
+             "creation": lambda: bench_creation(args.creations),
+             "export": lambda: bench_export(args.export_rows)}
+    for name, step in steps.items():
+        if args.only in (None, name):
+            step()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
