@@ -13,7 +13,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from portal.models import Service
 
 from .identifiers import clean_iban, clean_siret
-from .workflow import Action, State
+from .workflow import OPEN_STATES, Action, State
 
 
 class CaseKind(models.TextChoices):
@@ -78,6 +78,10 @@ class Case(models.Model):
                                            on_delete=models.SET_NULL, related_name="+",
                                            editable=False)
     extra = models.JSONField(default=dict, blank=True)
+    # A completed purchase request whose order form is not signed yet (the "à signer" tab),
+    # set and cleared by the workflow's complete and sign effects: the tab then counts from a
+    # small partial index instead of every completed request of the centre.
+    awaiting_signature = models.BooleanField(default=False, editable=False)
     # The wizard's saved steps, so that a draft resumes where it stopped.
     wizard_state = models.JSONField(default=dict, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -92,9 +96,21 @@ class Case(models.Model):
             models.Index(fields=["requesting_service", "state", "created_at"]),
             models.Index(fields=["assigned_to", "state", "due_at"]),
             models.Index(fields=["created_by", "state"]),
-            # Restitutions: what a service received and closed over a period.
-            models.Index(fields=["requesting_service", "submitted_at"]),
-            models.Index(fields=["requesting_service", "completed_at"]),
+            # Restitutions: what a service received and closed over a period, with the
+            # columns they count by, so that a year of a centre is read from the indexes
+            # alone (its cases are spread over the whole table).
+            models.Index(fields=["requesting_service", "submitted_at", "kind", "id"],
+                         name="case_received_by_service"),
+            models.Index(fields=["requesting_service", "completed_at", "kind", "state",
+                                 "submitted_at", "due_at", "id"], name="case_closed_by_service"),
+            # The queue: a centre's open cases in due-date order, a few per cent of the table
+            # (bench/README.md: the page stops after its 50 rows instead of sorting them all).
+            # Its last columns let the tabs' counts read the index alone.
+            models.Index(fields=["processing_centre", "due_at", "id", "state", "assigned_to",
+                                 "kind"],
+                         condition=Q(state__in=sorted(OPEN_STATES)), name="case_open_queue"),
+            models.Index(fields=["processing_centre"], condition=Q(awaiting_signature=True),
+                         name="case_awaiting_signature"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="case_amount_positive"),
@@ -129,9 +145,18 @@ class Case(models.Model):
 class CaseUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
+    class Meta(UserObjectPermissionBase.Meta):
+        # Whether one case is permitted, read from the index alone (a page of the queue).
+        indexes = [models.Index(fields=["content_object", "permission", "user"],
+                                name="case_user_perm_by_case")]
+
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["content_object", "permission", "group"],
+                                name="case_group_perm_by_case")]
 
 
 class ReferenceCounter(models.Model):
@@ -197,6 +222,12 @@ class CaseEvent(AppendOnlyModel):
         verbose_name = _("événement")
         verbose_name_plural = _("événements")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The restitutions count the questions asked over a period: a few per cent of
+            # the journal.
+            models.Index(fields=["created_at"], condition=Q(action=Action.REQUEST_INFO),
+                         name="event_question_by_date"),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%d/%m/%Y %H:%M})"

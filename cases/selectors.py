@@ -1,6 +1,6 @@
 """Reads on cases: queues, lists, timelines. Every query starts from what the user may see."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from portal.models import Role
@@ -69,12 +69,15 @@ def overdue_cases(queryset, now=None):
 
 
 def queue_counts(*, user) -> dict[str, int]:
-    queue = case_queue_for_user(user=user).order_by()
-    return {
-        "to_process": queue.filter(state=State.SUBMITTED).count(),
-        "mine": queue.filter(assigned_to=user, state__in=OPEN_STATES).count(),
-        "overdue": overdue_cases(queue).count(),
-        "awaiting_cst": queue.filter(state=State.AWAITING_CST).count(),
-        "waiting_sp": queue.filter(state=State.INFO_REQUESTED).count(),
-        "penalties": queue.filter(service_done__penalties=True, state__in=OPEN_STATES).count(),
-    }
+    """The tabs' counts, in one pass over the open cases of the queue."""
+    now = timezone.now()
+    open_cases = (case_queue_for_user(user=user).select_related(None).order_by()
+                  .filter(state__in=OPEN_STATES))
+    return open_cases.aggregate(
+        to_process=Count("pk", filter=Q(state=State.SUBMITTED)),
+        mine=Count("pk", filter=Q(assigned_to=user)),
+        overdue=Count("pk", filter=Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)),
+        awaiting_cst=Count("pk", filter=Q(state=State.AWAITING_CST)),
+        waiting_sp=Count("pk", filter=Q(state=State.INFO_REQUESTED)),
+        penalties=Count("pk", filter=Q(service_done__penalties=True)),
+    )

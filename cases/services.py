@@ -367,6 +367,7 @@ def _effect_complete(case, actor, inputs, now, data):
                         field="ej_number") from exc
     data["ej_number"] = ej_number
     case.completed_at = now
+    case.awaiting_signature = True
 
 
 def _effect_sign(case, actor, inputs, now, data):
@@ -380,6 +381,7 @@ def _effect_sign(case, actor, inputs, now, data):
     data["document"] = document.pk
     data["sha256"] = document.sha256
     data["signer"] = document.signer_name
+    case.awaiting_signature = False
 
 
 def _effect_certify(case, actor, inputs, now, data):

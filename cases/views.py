@@ -18,11 +18,9 @@ from documents.services import attachment_remove
 from documents.signing import SigningUnavailable, credential_for
 from forms_catalog.selectors import answers_by_step
 from messaging.selectors import with_unread
-from portal.models import Role
+from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import (
-    centres_of,
-    prescribing_services_of,
-    services_of_user,
+    has_role_somewhere,
     user_has_role,
 )
 from service_done.selectors import certificates_for, ej_progress
@@ -68,7 +66,7 @@ def _visible_case_or_404(user, pk) -> Case:
 
 @login_required
 def my_requests(request):
-    if not prescribing_services_of(request.user).exists():
+    if not has_role_somewhere(request.user, SP_ROLES):
         raise Http404
     cases = selectors.cases_of_requesting_services(user=request.user)
     state = request.GET.get("etat")
@@ -86,7 +84,7 @@ def my_requests(request):
 
 @login_required
 def queue(request):
-    if not centres_of(request.user).exists():
+    if not has_role_somewhere(request.user, CENTRE_ROLES):
         raise Http404
     base = selectors.case_queue_for_user(user=request.user)
     data = request.GET.copy()
@@ -99,20 +97,22 @@ def queue(request):
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # The menu shows the "to process" count too: portal.context_processors reuses it.
+    counts = request.queue_counts = selectors.queue_counts(user=request.user)
     return render(request, "cases/queue.html", {
         "filter": case_filter,
         "page_obj": page,
-        "counts": {**selectors.queue_counts(user=request.user),
+        "counts": {**counts,
                    "to_sign": signable_cases(request.user).count()},
         # Only signatories get the selection column and the "Signer la sélection" form.
         "to_sign": (case_filter.is_valid() and case_filter.form.cleaned_data.get("to_sign")
-                    and services_of_user(request.user, SIGNATORY_ROLES).exists()),
+                    and has_role_somewhere(request.user, SIGNATORY_ROLES)),
         "querystring": query.urlencode(),
         "saved_filters": request.user.saved_filters.all(),
         # Heads select cases to assign them in bulk (signing has its own selection).
         "can_assign": (not (case_filter.is_valid()
                             and case_filter.form.cleaned_data.get("to_sign"))
-                       and services_of_user(request.user, [Role.CSP_HEAD]).exists()),
+                       and has_role_somewhere(request.user, [Role.CSP_HEAD])),
         "assign_form": BulkAssignForm(user=request.user),
     })
 
@@ -141,7 +141,7 @@ def _export_or_job(request, scope: str, fmt: str, name: str):
     try:
         cases = exports.export_queryset(user=request.user, scope=scope, query=query)
     except exports.ExportRefused as exc:
-        if scope == "queue" and centres_of(request.user).exists():
+        if scope == "queue" and has_role_somewhere(request.user, CENTRE_ROLES):
             # The queue itself, with the same filters: their errors show beside them.
             messages.error(request, str(exc))
             return queue(request)
@@ -200,7 +200,7 @@ FINISHED = (ExportJob.Status.DONE, ExportJob.Status.FAILED)
 @login_required
 @require_POST
 def saved_filter_save(request):
-    if not centres_of(request.user).exists():
+    if not has_role_somewhere(request.user, CENTRE_ROLES):
         raise Http404
     query = request.POST.get("query", "")
     try:
@@ -225,7 +225,7 @@ def saved_filter_delete(request, pk: int):
 @login_required
 @require_POST
 def bulk_assign(request):
-    if not services_of_user(request.user, [Role.CSP_HEAD]).exists():
+    if not has_role_somewhere(request.user, [Role.CSP_HEAD]):
         raise Http404
     form = BulkAssignForm(request.POST, user=request.user)
     back = f"{reverse('cases:queue')}?{request.POST.get('query', '')}"

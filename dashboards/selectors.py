@@ -143,7 +143,9 @@ def _percentile(sorted_values: list[float], fraction: float) -> float:
 
 def dashboard(*, services, period: Period, kind: str | None = None) -> Dashboard:
     start, end = period.bounds
-    cases = Case.objects.filter(requesting_service__in=services).order_by()
+    # Ids as values: the planner then knows how many cases each service has.
+    service_ids = list(services.values_list("pk", flat=True))
+    cases = Case.objects.filter(requesting_service__in=service_ids).order_by()
     if kind:
         cases = cases.filter(kind=kind)
     result = Dashboard(period=period)
@@ -171,18 +173,26 @@ def dashboard(*, services, period: Period, kind: str | None = None) -> Dashboard
     for (service, case_kind), values in percentiles.items():
         target = row(service, case_kind)
         target.median_days, target.p90_days = values["median"], values["p90"]
-    returns = (CaseEvent.objects.filter(case__in=cases, action=Action.REQUEST_INFO,
-                                        created_at__gte=start, created_at__lt=end)
+    # Joined, not `case__in=cases`: the questions of the period first (a partial index),
+    # then their cases, instead of every case the services ever had.
+    asked = CaseEvent.objects.filter(action=Action.REQUEST_INFO, created_at__gte=start,
+                                     created_at__lt=end,
+                                     case__requesting_service__in=service_ids)
+    if kind:
+        asked = asked.filter(case__kind=kind)
+    returns = (asked
                .values("case__requesting_service__code", "case__kind")
                .annotate(n=Count("pk")).order_by())
     for r in returns:
         row(r["case__requesting_service__code"], r["case__kind"]).returns = r["n"]
     result.rows = sorted(rows.values(), key=lambda r: (r.service, r.kind))
 
-    late = (ServiceDoneStatement.objects.filter(case__in=cases, late=True,
-                                                case__submitted_at__gte=start,
-                                                case__submitted_at__lt=end)
-            .values("lateness_reason").annotate(n=Count("pk")).order_by("-n"))
+    late_statements = ServiceDoneStatement.objects.filter(
+        case__requesting_service__in=service_ids, late=True, case__submitted_at__gte=start,
+        case__submitted_at__lt=end)
+    if kind:
+        late_statements = late_statements.filter(case__kind=kind)
+    late = late_statements.values("lateness_reason").annotate(n=Count("pk")).order_by("-n")
     result.late_statements = [(r["lateness_reason"], r["n"]) for r in late]
     wip = (cases.filter(state__in=OPEN_STATES, assigned_to__isnull=False)
            .values("assigned_to__first_name", "assigned_to__last_name")

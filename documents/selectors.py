@@ -1,6 +1,6 @@
 """Reads on documents: duplicates, what a case has issued, signing batches."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 
 from cases import permissions
 from cases.models import CaseKind
@@ -39,11 +39,10 @@ def issued_document_by_sha256(sha256: str) -> IssuedDocument | None:
 
 
 def without_order_form(cases):
-    """Completed purchase requests among `cases` whose order form is not signed yet."""
-    signed = IssuedDocument.objects.filter(case=OuterRef("pk"),
-                                           kind=IssuedDocumentKind.ORDER_FORM)
-    return cases.filter(kind=CaseKind.PURCHASE_REQUEST, state=State.COMPLETED).filter(
-        ~Exists(signed))
+    """Completed purchase requests among `cases` whose order form is not signed yet (the
+    workflow keeps `awaiting_signature` for exactly those)."""
+    return cases.filter(kind=CaseKind.PURCHASE_REQUEST, state=State.COMPLETED,
+                        awaiting_signature=True)
 
 
 def signable_cases(user):

@@ -91,23 +91,43 @@ def wants_email(user, event: str) -> bool:
 
 
 def _notify(case: Case, event: str, source: str, recipients, detail: str = "") -> int:
+    """One notice per recipient, all written at once; one task emails those who want it."""
+    people = {person.pk: person for person in recipients}
+    if not people:
+        return 0
+    keys = {f"{source}:{pk}": person for pk, person in people.items()}
+    # Already notified of this very event (a replayed call): not again.
+    for key in Notification.objects.filter(key__in=keys).values_list("key", flat=True):
+        del keys[key]
+    if not keys:
+        return 0
     subject, body = _text(case, event, detail)
     now = timezone.now()
-    created = 0
-    for person in recipients:
-        try:
-            with transaction.atomic():
-                notice = Notification.objects.create(
-                    recipient=person, case=case, event=event, key=f"{source}:{person.pk}",
-                    subject=subject, body=body, created_at=now)
-        except IntegrityError:
-            continue  # already notified of this very event
-        created += 1
-        if person.email and not getattr(_local, "suspended", False) and wants_email(
-                person, event):
-            transaction.on_commit(lambda pk=notice.pk: async_task(
-                "notifications.tasks.send_notification", pk, task_name=f"notification-{pk}"))
-    return created
+    rows = [Notification(recipient=person, case=case, event=event, key=key, subject=subject,
+                         body=body, created_at=now) for key, person in keys.items()]
+    try:
+        with transaction.atomic():
+            notices = Notification.objects.bulk_create(rows)
+    except IntegrityError:  # a concurrent call notified some of them first
+        notices = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                continue
+            notices.append(row)
+    if not getattr(_local, "suspended", False):
+        muted = set(NotificationPreference.objects.filter(
+            user__in=[notice.recipient_id for notice in notices], event=event, by_email=False,
+        ).values_list("user_id", flat=True))
+        to_email = [notice.pk for notice in notices
+                    if notice.recipient.email and notice.recipient_id not in muted]
+        if to_email:
+            transaction.on_commit(lambda: async_task(
+                "notifications.tasks.send_notifications", to_email,
+                task_name=f"notifications-{source}"))
+    return len(notices)
 
 
 def notify_event(event: CaseEvent) -> int:

@@ -1,22 +1,36 @@
+from django.db.models import Case as DjangoCase
+from django.db.models import Value, When
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
-from .models import Role
-from .selectors import centres_of, prescribing_services_of
+from .models import CENTRE_ROLES, SP_ROLES, Role
+from .selectors import has_role_somewhere
 
 
-def _menu_counts(user) -> dict:
+def _menu_counts(request, user) -> dict:
     # Imported here: cases builds on portal.
     from cases.selectors import case_queue_for_user, cases_of_requesting_services
     from cases.workflow import State
 
     counts = {}
-    if centres_of(user).exists():
-        counts["to_process"] = (case_queue_for_user(user=user).order_by()
-                                .filter(state=State.SUBMITTED).count())
-    if prescribing_services_of(user).exists():
+    if has_role_somewhere(user, CENTRE_ROLES):
+        # The queue page counted it already for its tabs.
+        queue_counts = getattr(request, "queue_counts", None)
+        counts["to_process"] = queue_counts["to_process"] if queue_counts else (
+            case_queue_for_user(user=user).order_by().filter(state=State.SUBMITTED).count())
+    if has_role_somewhere(user, SP_ROLES):
         counts["to_answer"] = (cases_of_requesting_services(user=user).order_by()
                                .filter(state=State.INFO_REQUESTED).count())
     return counts
+
+
+def site_config(request):
+    """django-dsfr's site_config in one query (the configuration in the current language,
+    else the first one): it asked twice on every page when none is in the language."""
+    from dsfr.models import DsfrConfig
+
+    preferred = DjangoCase(When(language=get_language(), then=Value(0)), default=Value(1))
+    return {"SITE_CONFIG": DsfrConfig.objects.order_by(preferred, "pk").first()}
 
 
 def portal_roles(request):
@@ -26,9 +40,8 @@ def portal_roles(request):
     if user is None or not user.is_authenticated:
         return {"is_sp_member": False, "is_centre_member": False}
     return {
-        "is_sp_member": prescribing_services_of(user).exists(),
-        "is_centre_member": centres_of(user).exists(),
-        "is_centre_head": SimpleLazyObject(
-            lambda: user.memberships.filter(role=Role.CSP_HEAD).exists()),
-        "menu_counts": SimpleLazyObject(lambda: _menu_counts(user)),
+        "is_sp_member": has_role_somewhere(user, SP_ROLES),
+        "is_centre_member": has_role_somewhere(user, CENTRE_ROLES),
+        "is_centre_head": has_role_somewhere(user, [Role.CSP_HEAD]),
+        "menu_counts": SimpleLazyObject(lambda: _menu_counts(request, user)),
     }

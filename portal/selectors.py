@@ -5,9 +5,9 @@ from decimal import Decimal
 from .models import CENTRE_ROLES, SP_ROLES, Delegation, Membership, Role, Service
 
 
-def user_roles(user, service: Service) -> set[str]:
-    if not user.is_authenticated:
-        return set()
+def _roles_by_service(user) -> dict[int, set[str]]:
+    """{service id: roles} of the user, read once per user object (a request's user): every
+    page asks it several times. portal.services forgets it when a membership changes."""
     cache = getattr(user, "_portal_roles", None)
     if cache is None:
         cache = {}
@@ -16,20 +16,34 @@ def user_roles(user, service: Service) -> set[str]:
         ):
             cache.setdefault(service_id, set()).add(role)
         user._portal_roles = cache
-    return cache.get(service.pk, set())
+    return cache
+
+
+def user_roles(user, service: Service) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return _roles_by_service(user).get(service.pk, set())
 
 
 def user_has_role(user, service: Service, *roles: str) -> bool:
     return bool(user_roles(user, service) & set(roles))
 
 
-def services_of_user(user, roles=None):
+def service_ids_of_user(user, roles=None) -> list[int]:
     if not user.is_authenticated:
-        return Service.objects.none()
-    memberships = Membership.objects.filter(user=user)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    return Service.objects.filter(pk__in=memberships.values("service_id"))
+        return []
+    wanted = set(roles) if roles else None
+    return sorted(pk for pk, held in _roles_by_service(user).items()
+                  if wanted is None or held & wanted)
+
+
+def has_role_somewhere(user, roles=None) -> bool:
+    """Whether the user holds one of `roles` (any role if None) in some service."""
+    return bool(service_ids_of_user(user, roles))
+
+
+def services_of_user(user, roles=None):
+    return Service.objects.filter(pk__in=service_ids_of_user(user, roles))
 
 
 def prescribing_services_of(user):

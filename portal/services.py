@@ -31,6 +31,7 @@ def membership_grant(*, user, service: Service, role: str) -> Membership:
     membership, _ = Membership.objects.get_or_create(user=user, service=service, role=role)
     user.groups.add(service.group)
     user.__dict__.pop("_portal_roles", None)
+    user.__dict__.pop("_case_access", None)
     return membership
 
 
@@ -40,6 +41,7 @@ def membership_revoke(*, user, service: Service, role: str) -> None:
     if not Membership.objects.filter(user=user, service=service).exists():
         user.groups.remove(service.group)
     user.__dict__.pop("_portal_roles", None)
+    user.__dict__.pop("_case_access", None)
 
 
 def delegation_get_or_create(*, user, service: Service, ceiling, valid_from, valid_until=None):
