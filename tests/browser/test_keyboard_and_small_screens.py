@@ -109,6 +109,11 @@ def test_the_wizard_and_the_case_page_fit_a_375_px_screen(log_in, look, sp_agent
     page.goto(case.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
     assert_fits_375(page, "dossier")
+    # The lines table scrolls inside its frame: its last column (the totals) stays reachable.
+    total = page.get_by_role("row", name=re.compile("Total TTC")).locator("td").last
+    total.scroll_into_view_if_needed()
+    box = total.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"]
     cancel = page.get_by_role("button", name="Annuler la demande")
     cancel.scroll_into_view_if_needed()
     expect(cancel).to_be_visible()
