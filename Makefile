@@ -40,8 +40,13 @@ test-postgres: install axe
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print figures and ratios against baselines measured in the same run.
+# The scale ones fill and read PostgreSQL (BENCH_DATABASE_URL, default portal_bench on the
+# local server): the first run seeds a million cases (~20 min), the next ones reuse them.
 bench: install
 	$(PY) bench/bench_signing.py
+	$(PY) bench/seed_scale.py $(SEED_ARGS)
+	$(PY) bench/bench_scale.py $(BENCH_ARGS)
+	$(PY) bench/bench_http.py $(BENCH_HTTP_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -39,7 +39,39 @@ class AmountField(forms.DecimalField):
         return super().to_python(value)
 
 
-class ImputationChoiceField(forms.ModelChoiceField):
+def as_pk(value) -> int | None:
+    """A posted primary key, or None when it is not one: not digits, or too long for a
+    database integer (int() of 10,000 digits raises, a 30-digit one overflows SQLite)."""
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
+def checked_pk(field, value):
+    """A choice field's posted key, refused as an unknown choice (not a database overflow)
+    when it cannot be a key."""
+    if value in field.empty_values:
+        return value
+    if as_pk(value) is None:
+        raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                              params={"value": value})
+    return value
+
+
+class PkChoiceField(forms.ModelChoiceField):
+    """A choice among rows, keyed by their primary key."""
+
+    def to_python(self, value):
+        return super().to_python(checked_pk(self, value))
+
+
+class PkMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            checked_pk(self, item)
+        return super()._check_values(value)
+
+
+class ImputationChoiceField(PkChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.code} — {obj.label}"
 
@@ -79,13 +111,6 @@ class PurchaseObjectForm(DsfrBaseForm):
         for name in ("financial_centre", "cost_centre", "activity"):
             self.fields[name].error_messages["required"] = _(
                 "Cette imputation budgétaire est obligatoire.")
-
-
-def as_pk(value) -> int | None:
-    """A posted primary key, or None when it is not one: not digits, or too long for a
-    database integer (int() of 10,000 digits raises, a 30-digit one overflows SQLite)."""
-    text = str(value).strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 class TiersChoiceField(forms.ModelChoiceField):
@@ -296,7 +321,7 @@ class CaseActionForm(DsfrBaseForm):
         label=_("N° de la fiche immobilisation créée dans Chorus"), max_length=20,
         error_messages={"required": _("Le numéro de la fiche immobilisation créée dans Chorus "
                                       "est obligatoire.")})
-    assignee = forms.ModelChoiceField(label=_("Agent"), queryset=None)
+    assignee = PkChoiceField(label=_("Agent"), queryset=None)
     comment = forms.CharField(
         label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Un commentaire est obligatoire pour cette action.")},
@@ -342,7 +367,7 @@ class CaseActionForm(DsfrBaseForm):
 class BulkAssignForm(DsfrBaseForm):
     """The head's "assign the selection" form under the queue."""
 
-    assignee = forms.ModelChoiceField(
+    assignee = PkChoiceField(
         label=_("Attribuer la sélection à"), queryset=None,
         error_messages={"required": _("Choisissez l'agent à qui attribuer les dossiers."),
                         "invalid_choice": _("Cette personne n'est pas agent de votre centre.")})

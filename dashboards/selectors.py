@@ -144,7 +144,7 @@ def _percentile(sorted_values: list[float], fraction: float) -> float:
 def dashboard(*, services, period: Period, kind: str | None = None) -> Dashboard:
     start, end = period.bounds
     # Ids as values: the planner then knows how many cases each service has.
-    service_ids = list(services.values_list("pk", flat=True))
+    service_ids = [service.pk for service in services]
     cases = Case.objects.filter(requesting_service__in=service_ids).order_by()
     if kind:
         cases = cases.filter(kind=kind)

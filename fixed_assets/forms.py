@@ -6,6 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from cases.forms import PkChoiceField, PkMultipleChoiceField
 from cases.models import PurchaseRequest
 from cases.services import CaseError
 from documents.validation import check_case_upload
@@ -14,12 +15,12 @@ from .models import AssetKind, FixedAssetRequest
 from .services import clean_inventory_number, inventory_number_taken
 
 
-class EjChoiceField(forms.ModelMultipleChoiceField):
+class EjChoiceField(PkMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"EJ {obj.ej_number} — {obj.case.reference} — {obj.case.subject}"
 
 
-class FiecChoiceField(forms.ModelChoiceField):
+class FiecChoiceField(PkChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.case.display_reference} — {obj.label}"
 

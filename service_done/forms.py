@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from cases.forms import PkChoiceField
 from cases.models import PurchaseRequest
 from documents.models import AttachmentKind
 from documents.validation import check_case_upload
@@ -18,7 +19,7 @@ from .models import LatenessReason
 from .services import EARLIEST_DELIVERY
 
 
-class PurchaseRequestChoiceField(forms.ModelChoiceField):
+class PurchaseRequestChoiceField(PkChoiceField):
     def label_from_instance(self, obj):
         return f"EJ {obj.ej_number} — {obj.case.reference} — {obj.case.subject}"
 

@@ -1,13 +1,15 @@
 """factory_boy factories. Services, groups and memberships go through portal.services."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from stdnum import iban as std_iban
 from stdnum import luhn
 
+from cases import sla
 from cases.models import BudgetImputation, ImputationAxis, Tiers
 from portal import services as portal_services
 from portal.models import Service
@@ -32,6 +34,15 @@ def valid_iban(n: int) -> str:
     rib_key = 97 - (89 * int(bank) + 15 * int(branch) + 3 * int(account)) % 97
     bban = f"{bank}{branch}{account}{rib_key:02d}"
     return "FR" + std_iban.calc_check_digits("FR00" + bban) + bban
+
+
+def working_days_ago(count: int) -> date:
+    """The day `count` working days before today (French public holidays excluded)."""
+    day = timezone.localdate()
+    while count:
+        day -= timedelta(days=1)
+        count -= sla.is_working_day(day)
+    return day
 
 
 # --- users and organisations ----------------------------------------------------------------

@@ -4,20 +4,19 @@ and a signed certificate appears on both cases; a Fies request is completed with
 record number and shows in the SP's asset list."""
 
 import html
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
-from cases import sla
 from cases.models import Case, CaseKind
 from cases.workflow import State
 from documents.models import IssuedDocumentKind
 from fixed_assets.models import FixedAssetRequest
 from service_done.models import ServiceDoneStatement
+
+from .factories import working_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +36,6 @@ def post(client, url, prefix, step, data, files=None):
     payload = {f"{prefix}-current_step": step, **{f"{step}-{k}": v for k, v in data.items()}}
     payload.update({f"{step}-{k}": v for k, v in (files or {}).items()})
     return client.post(url, payload)
-
-
-def working_days_ago(count: int):
-    day = timezone.localdate()
-    while count:
-        day -= timedelta(days=1)
-        count -= sla.is_working_day(day)
-    return day
 
 
 @pytest.fixture

@@ -3,13 +3,10 @@ accepted; a late service-done statement and its lateness step; an editor adding 
 a catalogue form in the Wagtail admin, seen by the SP in the wizard."""
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases import sla
 from cases.models import Case, CaseKind
 from cases.workflow import State
 from conventions.services import editorial_setup
@@ -17,7 +14,7 @@ from portal.models import Role
 from service_done.models import ServiceDoneStatement
 from suppliers.models import TiersRequest
 from tests.conftest import TINY_PDF
-from tests.factories import member, valid_iban, valid_siret
+from tests.factories import member, valid_iban, valid_siret, working_days_ago
 
 from .conftest import next_step
 
@@ -88,14 +85,6 @@ def test_a_tiers_creation_refuses_a_wrong_siret_beside_its_field_then_accepts_it
     assert case.state == State.SUBMITTED
     assert TiersRequest.objects.get(case=case).siret == SIRET
     look(page, "tiers-dossier")
-
-
-def working_days_ago(count: int):
-    day = timezone.localdate()
-    while count:
-        day -= timedelta(days=1)
-        count -= sla.is_working_day(day)
-    return day
 
 
 def test_a_late_service_done_statement_asks_why(log_in, look, make_purchase_request, sp_agent,

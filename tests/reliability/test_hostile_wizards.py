@@ -16,16 +16,13 @@ import html
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import sla
 from cases.models import BudgetImputation, Case, CaseEvent, CaseKind
 from cases.workflow import State
 from conventions.services import editorial_setup
@@ -33,7 +30,7 @@ from documents.models import Attachment
 from forms_catalog.models import ProcedureFormPage
 from forms_catalog.schema import input_items
 
-from ..factories import TiersFactory, valid_iban, valid_siret
+from ..factories import TiersFactory, valid_iban, valid_siret, working_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -65,14 +62,6 @@ _files = itertools.count(1)
 def pdf(name="piece.pdf"):
     return SimpleUploadedFile(name, PDF + f"%{next(_files)}\n".encode(),
                               content_type="application/pdf")
-
-
-def working_days_ago(count: int):
-    day = timezone.localdate()
-    while count:
-        day -= timedelta(days=1)
-        count -= sla.is_working_day(day)
-    return day
 
 
 @dataclass
