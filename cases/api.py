@@ -16,8 +16,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.models import Service
-from portal.selectors import centres_of, prescribing_services_of
+from portal.models import CENTRE_ROLES, Service
+from portal.selectors import has_role_somewhere, prescribing_services_of
 
 from . import permissions, selectors, services
 from .filters import OPEN, CaseQueueFilter
@@ -121,7 +121,7 @@ class CaseListView(CaseApiView):
                    responses=CaseSerializer(many=True))
     def get(self, request):
         user = request.user
-        if centres_of(user).exists():
+        if has_role_somewhere(user, CENTRE_ROLES):
             base = selectors.case_queue_for_user(user=user)
         else:
             base = selectors.cases_of_requesting_services(user=user)

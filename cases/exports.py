@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from .identifiers import mask
-from .selectors import case_is_overdue
+from .selectors import QUEUE_ROW_RELATIONS, case_is_overdue
 
 CHUNK = 2000
 
@@ -59,9 +59,7 @@ def headers() -> list[str]:
 
 
 def prepare(queryset):
-    return queryset.select_related(
-        "requesting_service", "assigned_to", "purchase_request__tiers",
-        "service_done__purchase_request__tiers", "tiers_request")
+    return queryset.select_related(*QUEUE_ROW_RELATIONS)
 
 
 def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[list]:
@@ -137,7 +135,8 @@ def export_queryset(*, user, scope: str, query: str):
     """The cases a person exports: the queue as filtered, or their service's requests."""
     from django.http import QueryDict
 
-    from portal.selectors import centres_of, prescribing_services_of
+    from portal.models import CENTRE_ROLES, SP_ROLES
+    from portal.selectors import has_role_somewhere
 
     from . import selectors
     from .filters import OPEN, CaseQueueFilter
@@ -145,7 +144,7 @@ def export_queryset(*, user, scope: str, query: str):
 
     params = QueryDict(query)
     if scope == "queue":
-        if not centres_of(user).exists():
+        if not has_role_somewhere(user, CENTRE_ROLES):
             raise ExportRefused(_("Vous n'êtes membre d'aucun centre."))
         data = params.copy()
         data.setdefault("sort", "due_at")
@@ -155,7 +154,7 @@ def export_queryset(*, user, scope: str, query: str):
         if not case_filter.is_valid():
             raise ExportRefused(_("Corrigez les filtres avant d'exporter."))
         return case_filter.qs
-    if not prescribing_services_of(user).exists():
+    if not has_role_somewhere(user, SP_ROLES):
         raise ExportRefused(_("Vous n'êtes agent d'aucun service prescripteur."))
     cases = selectors.cases_of_requesting_services(user=user)
     if params.get("etat") in State.values:

@@ -11,6 +11,9 @@ from .models import Case, CaseEvent
 from .workflow import CLOCK_RUNNING_STATES, OPEN_STATES, State
 
 QUEUE_STATES = [s for s in State.values if s not in (State.DRAFT, State.AWAITING_VALIDATION)]
+# What a row of the queue (and of its exports) shows beside the case: service, agent, supplier.
+QUEUE_ROW_RELATIONS = ("requesting_service", "assigned_to", "purchase_request__tiers",
+                       "service_done__purchase_request__tiers", "tiers_request")
 
 
 def case_get_for_user(*, user, pk) -> Case:
@@ -27,8 +30,7 @@ def case_queue_for_user(*, user):
     return (
         permissions.visible_cases(user, permissions.PROCESS)
         .filter(processing_centre__in=centres_of(user), state__in=QUEUE_STATES)
-        .select_related("requesting_service", "assigned_to", "purchase_request__tiers",
-                        "service_done__purchase_request__tiers", "tiers_request")
+        .select_related(*QUEUE_ROW_RELATIONS)
         .order_by("due_at", "pk")
     )
 
@@ -63,20 +65,23 @@ def case_is_overdue(case: Case, now=None) -> bool:
             and case.due_at < (now or timezone.now()))
 
 
+def overdue(now=None) -> Q:
+    """The same rule as case_is_overdue, as a condition."""
+    return Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=now or timezone.now())
+
+
 def overdue_cases(queryset, now=None):
-    """The same rule as case_is_overdue, as a filter."""
-    return queryset.filter(state__in=CLOCK_RUNNING_STATES, due_at__lt=now or timezone.now())
+    return queryset.filter(overdue(now))
 
 
 def queue_counts(*, user) -> dict[str, int]:
     """The tabs' counts, in one pass over the open cases of the queue."""
-    now = timezone.now()
     open_cases = (case_queue_for_user(user=user).select_related(None).order_by()
                   .filter(state__in=OPEN_STATES))
     return open_cases.aggregate(
         to_process=Count("pk", filter=Q(state=State.SUBMITTED)),
         mine=Count("pk", filter=Q(assigned_to=user)),
-        overdue=Count("pk", filter=Q(state__in=CLOCK_RUNNING_STATES, due_at__lt=now)),
+        overdue=Count("pk", filter=overdue()),
         awaiting_cst=Count("pk", filter=Q(state=State.AWAITING_CST)),
         waiting_sp=Count("pk", filter=Q(state=State.INFO_REQUESTED)),
         penalties=Count("pk", filter=Q(service_done__penalties=True)),

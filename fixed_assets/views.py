@@ -3,7 +3,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from portal.selectors import prescribing_services_of
+from portal.models import SP_ROLES
+from portal.selectors import has_role_somewhere
 
 from .selectors import assets_for_user
 
@@ -11,7 +12,7 @@ from .selectors import assets_for_user
 @login_required
 def asset_list(request):
     """The SP's fixed-asset records with their status (and the Chorus number once done)."""
-    if not prescribing_services_of(request.user).exists():
+    if not has_role_somewhere(request.user, SP_ROLES):
         raise Http404
     page = Paginator(assets_for_user(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "fixed_assets/list.html", {"page_obj": page})

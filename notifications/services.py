@@ -85,11 +85,6 @@ def emails_suspended():
         _local.suspended = previous
 
 
-def wants_email(user, event: str) -> bool:
-    preference = NotificationPreference.objects.filter(user=user, event=event).first()
-    return preference is None or preference.by_email
-
-
 def _notify(case: Case, event: str, source: str, recipients, detail: str = "") -> int:
     """One notice per recipient, all written at once; one task emails those who want it."""
     people = {person.pk: person for person in recipients}

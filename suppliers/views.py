@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from cases import permissions
 from cases.identifiers import mask
 from cases.models import Tiers
-from portal.selectors import services_of_user
+from portal.selectors import has_role_somewhere
 
 from .selectors import tiers_history
 
@@ -15,7 +15,7 @@ from .selectors import tiers_history
 @login_required
 def tiers_detail(request, pk: int):
     # The directory is shared by every service; people outside any service see nothing.
-    if not services_of_user(request.user).exists():
+    if not has_role_somewhere(request.user):
         raise Http404
     tiers = get_object_or_404(Tiers, pk=pk)
     history = list(tiers_history(tiers))
