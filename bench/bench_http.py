@@ -47,6 +47,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale_env  # noqa: E402
+from report import line, percentiles, verdict  # noqa: E402
 from seed_scale import PASSWORD  # noqa: E402
 
 GOALS = {"submissions_per_s": 50, "worker_rss_mb": 150}
@@ -57,22 +58,6 @@ CASE_LINK = re.compile(r'href="(/dossiers/\d+/)"')
 TIMEOUT = 60  # seconds, per request
 # Readiness probe: a static file, answered by whitenoise before any URL or view is imported.
 PROBE = "/static/js/show-if.js"
-
-
-# --- output ------------------------------------------------------------------------------
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
-
-
-def line(label: str, value: str, goal: str = "") -> None:
-    print(f"  {label:<62} {value:>22}  {goal}", flush=True)
-
-
-def verdict(ok: bool) -> str:
-    return "ok" if ok else "AU-DELÀ DE L'OBJECTIF"
 
 
 # --- gunicorn ----------------------------------------------------------------------------

@@ -20,7 +20,6 @@ Each figure comes with a baseline measured in the same run:
 
 import argparse
 import resource
-import statistics
 import subprocess
 import sys
 import time
@@ -30,15 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale_env  # noqa: E402
+from report import line, percentiles, verdict  # noqa: E402
 
 LARGE_CENTRE = "C000"
 GOALS = {"queue_p95_ms": 50, "queue_queries": 12, "queue_ratio": 1.5, "dashboard_ms": 200,
          "creations_per_s": 300, "export_rss_mb": 150}
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def timed(work, count: int, warm_up: int = 3) -> list[float]:
@@ -52,12 +47,6 @@ def timed(work, count: int, warm_up: int = 3) -> list[float]:
     return samples
 
 
-def line(label: str, value: str, goal: str = "") -> None:
-    print(f"  {label:<62} {value:>22}  {goal}")
-
-
-def verdict(ok: bool) -> str:
-    return "ok" if ok else "AU-DELÀ DE L'OBJECTIF"
 
 
 def staff(code: str, role: str):
@@ -95,16 +84,16 @@ def bench_queue(count: int, explain: bool) -> None:
     samples = timed(lambda: page(client, "/corbeille/"), count)
     p50, p95 = percentiles(samples)
 
+    queue_page = (selectors.case_queue_for_user(user=agent).filter(state__in=OPEN_STATES)
+                  .order_by("due_at", "pk")[:50])
+    plain_page = (Case.objects.filter(processing_centre=centre, state__in=OPEN_STATES)
+                  .select_related(*selectors.QUEUE_ROW_RELATIONS).order_by("due_at", "pk")[:50])
+
     def with_permissions():
-        return list(selectors.case_queue_for_user(user=agent)
-                    .filter(state__in=OPEN_STATES).order_by("due_at", "pk")[:50])
+        return list(queue_page.all())  # a fresh query each time
 
     def plain():
-        return list(Case.objects.filter(processing_centre=centre, state__in=OPEN_STATES)
-                    .select_related("requesting_service", "assigned_to",
-                                    "purchase_request__tiers",
-                                    "service_done__purchase_request__tiers", "tiers_request")
-                    .order_by("due_at", "pk")[:50])
+        return list(plain_page.all())
 
     assert [c.pk for c in with_permissions()] == [c.pk for c in plain()], "not the same rows"
     q50, q95 = percentiles(timed(with_permissions, count))
@@ -123,25 +112,12 @@ def bench_queue(count: int, explain: bool) -> None:
          f"objectif <= {GOALS['queue_ratio']}: {verdict(ratio <= GOALS['queue_ratio'])}")
     line("rapport page entière / référence (p95)", f"{p95 / b95:.1f}")
     if explain:
-        print_explain("Requête de la corbeille (avec permissions)", with_permissions_query(agent))
-        print_explain("Référence : la même requête sans permission", qs_sql(
-            Case.objects.filter(processing_centre=centre, state__in=OPEN_STATES)
-            .select_related("requesting_service", "assigned_to", "purchase_request__tiers",
-                            "service_done__purchase_request__tiers", "tiers_request")
-            .order_by("due_at", "pk")[:50]))
+        print_explain("Requête de la corbeille (avec permissions)", qs_sql(queue_page))
+        print_explain("Référence : la même requête sans permission", qs_sql(plain_page))
         for sql in queries:
             if "COUNT(" in sql["sql"] and "cases_case" in sql["sql"]:
                 print_explain("Un compteur des onglets", sql["sql"])
                 break
-
-
-def with_permissions_query(agent) -> str:
-    from cases import selectors
-    from cases.workflow import OPEN_STATES
-
-    qs = (selectors.case_queue_for_user(user=agent).filter(state__in=OPEN_STATES)
-          .order_by("due_at", "pk")[:50])
-    return qs_sql(qs)
 
 
 def qs_sql(qs) -> str:
