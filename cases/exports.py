@@ -13,8 +13,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from .identifiers import mask
 from .selectors import QUEUE_ROW_RELATIONS, case_is_overdue
@@ -101,6 +99,11 @@ def csv_lines(queryset, progress=None) -> Iterator[str]:
 
 def xlsx_file(queryset, progress=None):
     """The workbook, written row by row (write-only mode) to a temporary file."""
+    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
+    # processes that use them.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Dossiers"))
     sheet.freeze_panes = "A2"

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from documents.models import Attachment
 from documents.selectors import SIGNATORY_ROLES, order_form_of, signable_cases
 from documents.services import attachment_remove
-from documents.signing import SigningUnavailable, credential_for
 from forms_catalog.selectors import answers_by_step
 from messaging.selectors import with_unread
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
@@ -326,6 +325,10 @@ def _thread_context(case, user, message_form) -> dict:
 
 
 def _signing_problem(user) -> str | None:
+    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
+    # processes that use them.
+    from documents.signing import SigningUnavailable, credential_for
+
     try:
         credential_for(user)
     except SigningUnavailable as exc:

@@ -18,7 +18,6 @@ from cases.workflow import Action, State
 from portal.models import Role
 from portal.selectors import user_has_role
 
-from . import signing
 from .models import (
     Attachment,
     AttachmentKind,
@@ -28,7 +27,6 @@ from .models import (
     SigningBatchItem,
     issued_document_path,
 )
-from .pdf.order_form import InvoicingNotConfigured, Signatory, render_order_form
 from .selectors import order_form_of, signable_cases
 from .validation import check_case_upload
 
@@ -93,6 +91,11 @@ def _issue(*, case: Case, actor, at: datetime, kind: str, filename: str, render
     record a document. Called by a workflow transition, which holds the case's row lock and
     has checked who may sign; the unique constraint is the last guard against a second copy.
     """
+    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
+    # processes that use them.
+    from . import signing
+    from .pdf.order_form import Signatory
+
     try:
         credential = signing.credential_for(actor, at=at)
     except signing.SigningUnavailable as exc:
@@ -142,6 +145,10 @@ def _remove_leftovers(case: Case) -> None:
 
 def order_form_issue(*, case: Case, actor, at: datetime) -> IssuedDocument:
     """Render, sign and record the order form of a completed purchase request."""
+    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
+    # processes that use them.
+    from .pdf.order_form import InvoicingNotConfigured, render_order_form
+
     def render(signatory):
         try:
             return render_order_form(case.purchase_request, signatory=signatory, issued_at=at)

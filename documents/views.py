@@ -21,9 +21,6 @@ from cases.workflow import State
 from . import selectors, services
 from .forms import VerifyForm
 from .models import Attachment, IssuedDocument, SigningBatch
-from .pdf.case_summary import render_case_summary
-from .pdf.order_form import InvoicingNotConfigured, render_order_form
-from .verification import NotAPdf, verify_pdf
 
 
 def _protect(response):
@@ -77,6 +74,10 @@ def issued_download(request, pk: int):
 
 @login_required
 def case_summary(request, pk: int):
+    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
+    # processes that use them.
+    from .pdf.case_summary import render_case_summary
+
     case = _visible_case_or_404(request.user, pk)
     content = render_case_summary(
         case, attachments=list(case.attachments.all()),
@@ -90,6 +91,10 @@ def case_summary(request, pk: int):
 @login_required
 def order_form_preview(request, pk: int):
     """The unsigned order form, for the centre to check it before signing."""
+    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
+    # processes that use them.
+    from .pdf.order_form import InvoicingNotConfigured, render_order_form
+
     case = _visible_case_or_404(request.user, pk)
     if (case.kind != CaseKind.PURCHASE_REQUEST or case.state != State.COMPLETED
             or not permissions.visible_cases(request.user, permissions.PROCESS)
@@ -111,6 +116,10 @@ def order_form_preview(request, pk: int):
 
 @login_required
 def verify(request):
+    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
+    # processes that use them.
+    from .verification import NotAPdf, verify_pdf
+
     form = VerifyForm(request.POST, request.FILES) if request.method == "POST" else VerifyForm()
     report = None
     if request.method == "POST" and form.is_valid():

@@ -21,7 +21,6 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from cases import sla
 from cases.models import Case
@@ -164,6 +163,10 @@ def missing_service_done(service: Service):
 
 
 def missing_service_done_xlsx(orders) -> bytes:
+    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
+    # processes that use them.
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Services faits manquants"))
     sheet.append([_("Demande"), _("EJ"), _("Objet"), _("Fournisseur"), _("Montant TTC (€)"),

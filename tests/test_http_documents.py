@@ -16,9 +16,9 @@ from reportlab.pdfgen import canvas
 
 from cases.models import BudgetImputation, Case, CaseEvent, Tiers
 from cases.workflow import Action, State
-from documents import services as document_services
 from documents.demo_pki import CA_CERT_FILE, issue_credential
 from documents.models import Attachment, IssuedDocument, SigningBatch, SigningBatchItem
+from documents.pdf import order_form
 from documents.services import order_form_sign, signing_batch_create, signing_batch_run
 from documents.signing import credential_for, sign_pdf
 from portal.models import Role
@@ -592,14 +592,14 @@ def test_a_failed_item_is_reported_and_retried_without_duplicates(
         django_capture_on_commit_callbacks):
     give_credential(csp_agent)
     broken = to_sign[1]
-    real_render = document_services.render_order_form
+    real_render = order_form.render_order_form
 
     def render_failing_once(purchase_request, **kwargs):
         if purchase_request.case_id == broken.pk:
             raise RuntimeError("panne simulée")
         return real_render(purchase_request, **kwargs)
 
-    monkeypatch.setattr(document_services, "render_order_form", render_failing_once)
+    monkeypatch.setattr(order_form, "render_order_form", render_failing_once)
     client.force_login(csp_agent)
 
     start_batch(client, django_capture_on_commit_callbacks, to_sign)
@@ -618,7 +618,7 @@ def test_a_failed_item_is_reported_and_retried_without_duplicates(
     assert "Erreur technique" in page
     assert reverse("documents:batch_retry", args=[batch.pk]) in page
 
-    monkeypatch.setattr(document_services, "render_order_form", real_render)
+    monkeypatch.setattr(order_form, "render_order_form", real_render)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("documents:batch_retry", args=[batch.pk]))
 

@@ -2,11 +2,16 @@
 exactly what guardian says, caches never hide a permission granted in the same request, the
 queue's number of queries does not grow with its rows, the "à signer" flag follows the
 workflow, notices are written once per person and emailed by one task per event, and the
-site configuration is read in one query."""
+site configuration is read in one query; a web worker does not load the PDF, signature and
+spreadsheet libraries until it uses them."""
 
+import os
+import subprocess
+import sys
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import RequestFactory
@@ -151,3 +156,20 @@ def test_the_site_configuration_of_the_language_is_read_in_one_query(db):
     assert len(captured) == 1
     with translation.override("de"):
         assert site_config(request)["SITE_CONFIG"].language == "en"  # the first one
+
+
+def test_a_web_worker_loads_no_pdf_signature_or_spreadsheet_library_before_it_needs_one():
+    """pyHanko, reportlab and openpyxl are ~30 MB of a worker's memory: importing the whole
+    URLconf must not load them (a module-level import in a view's module would)."""
+    script = (
+        "import sys, django; django.setup();"
+        "from django.urls import get_resolver; get_resolver().url_patterns;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pyhanko', 'reportlab', 'openpyxl'}))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings",
+           "PYTHONPATH": str(settings.BASE_DIR)}
+    env.setdefault("SECRET_KEY", "x" * 60)
+    loaded = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    assert loaded == "[]"
