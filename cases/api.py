@@ -134,7 +134,9 @@ class CaseListView(CaseApiView):
                                         in case_filter.errors.items()}},
                             status=status.HTTP_400_BAD_REQUEST)
         paginator = CasesPagination()
-        page = paginator.paginate_queryset(case_filter.qs.order_by(), request, view=self)
+        page = paginator.paginate_queryset(
+            case_filter.qs.order_by().select_related("requesting_service", "processing_centre",
+                                                     "assigned_to"), request, view=self)
         return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
 
     @extend_schema(summary="Créer un brouillon de demande d'achat (contenu compris)",

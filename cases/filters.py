@@ -9,6 +9,7 @@ from dsfr.forms import DsfrBaseForm
 from documents.selectors import without_order_form
 from portal.models import Service
 from portal.selectors import centre_members, centres_of
+from portal.widgets import LeanSelect
 
 from .forms import AmountField
 from .models import CaseKind
@@ -60,19 +61,19 @@ class CaseQueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_text",
                                   help_text=_("Référence, objet ou fournisseur"))
     state = django_filters.ChoiceFilter(
-        label=_("État"), empty_label=None, method="filter_state",
+        label=_("État"), empty_label=None, method="filter_state", widget=LeanSelect,
         choices=[(OPEN, _("Dossiers en cours")), (ALL, _("Tous les dossiers"))]
         + [(s, State(s).label) for s in QUEUE_STATES],
     )
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices,
-                                       empty_label=_("Tous les types"))
+                                       empty_label=_("Tous les types"), widget=LeanSelect)
     requesting_service = django_filters.ModelChoiceFilter(
         label=_("Service prescripteur"), queryset=Service.objects.none(),
-        empty_label=_("Tous les services"),
+        empty_label=_("Tous les services"), widget=LeanSelect,
     )
     assigned_to = django_filters.ModelChoiceFilter(
         label=_("Agent"), queryset=None, empty_label=_("Tous les agents"),
-        method="filter_assigned_to")
+        method="filter_assigned_to", widget=LeanSelect)
     due_from = django_filters.DateFilter(
         label=_("Échéance du"), field_name="due_at", lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -95,7 +96,7 @@ class CaseQueueFilter(django_filters.FilterSet):
     to_sign = django_filters.BooleanFilter(label=_("Bons de commande à signer"),
                                            method="filter_to_sign", widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(
-        label=_("Trier par"), method="filter_sort", empty_label=None,
+        label=_("Trier par"), method="filter_sort", empty_label=None, widget=LeanSelect,
         choices=[("due_at", _("Échéance la plus proche")),
                  ("-submitted_at", _("Dépôt le plus récent")),
                  ("-amount", _("Montant décroissant")),
@@ -112,6 +113,15 @@ class CaseQueueFilter(django_filters.FilterSet):
         self.filters["requesting_service"].queryset = Service.objects.filter(
             processing_centre__in=centres_of(user)).order_by("code")
         self.filters["assigned_to"].queryset = centre_members(user)
+
+    def lists_every_open_case(self) -> bool:
+        """True when the filters keep every open case of the queue (the default view): its
+        number is then the open tab's count."""
+        if not self.is_valid():
+            return False
+        narrowing = {name: value for name, value in self.form.cleaned_data.items()
+                     if name != "sort" and value not in (None, "", False)}
+        return narrowing == {"state": OPEN}
 
     def filter_state(self, queryset, name, value):
         if value == ALL:

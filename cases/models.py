@@ -225,7 +225,8 @@ class CaseEvent(AppendOnlyModel):
         indexes = [
             # The restitutions count the questions asked over a period: a few per cent of
             # the journal.
-            models.Index(fields=["created_at"], condition=Q(action=Action.REQUEST_INFO),
+            models.Index(fields=["created_at"], include=["case"],
+                         condition=Q(action=Action.REQUEST_INFO),
                          name="event_question_by_date"),
         ]
 

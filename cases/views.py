@@ -92,12 +92,14 @@ def queue(request):
     case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
     # Invalid filters are shown with their errors, and nothing is listed until corrected.
     cases = case_filter.qs if case_filter.is_valid() else base.none()
-    page = Paginator(with_unread(cases, request.user), PAGE_SIZE).get_page(
-        request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     # The menu shows the "to process" count too: portal.context_processors reuses it.
     counts = request.queue_counts = selectors.queue_counts(user=request.user)
+    paginator = Paginator(with_unread(selectors.queue_rows(cases), request.user), PAGE_SIZE)
+    if case_filter.lists_every_open_case():
+        paginator.count = counts["open"]  # counted with the tabs, in the same pass
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "cases/queue.html", {
         "filter": case_filter,
         "page_obj": page,

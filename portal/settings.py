@@ -141,9 +141,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default: wait for the worker's writes instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Short queries only: PostgreSQL's JIT compiles the queue's counts for ~15 ms before
-    # running them in a few (bench/README.md).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Short queries only (bench/README.md): PostgreSQL's JIT compiled the queue's counts for
+    # ~15 ms before running them in a few, and starting a parallel worker cost a page's query
+    # ~5 ms while taking the core another request needs.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c max_parallel_workers_per_gather=0")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -37,7 +37,7 @@ class ServiceDoneStatement(models.Model):
                                        choices=LatenessReason.choices)
     lateness_comment = models.TextField(_("précisions sur le retard"), blank=True)
     # Supplier's fault: the centre applies late-delivery penalties.
-    penalties = models.BooleanField(_("pénalités de retard"), default=False, db_index=True)
+    penalties = models.BooleanField(_("pénalités de retard"), default=False)
 
     class Meta:
         verbose_name = _("constatation du service fait")
@@ -45,6 +45,15 @@ class ServiceDoneStatement(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_ttc__gte=0),
                                    name="service_done_amount_positive"),
+        ]
+        indexes = [
+            # The few statements calling for penalties, looked up by case for the queue's
+            # tab and filter (a whole-table index on a boolean served neither).
+            models.Index(fields=["case"], condition=Q(penalties=True),
+                         name="statement_with_penalties"),
+            # The restitutions' late statements by reason, read from the index alone.
+            models.Index(fields=["case"], include=["lateness_reason"], condition=Q(late=True),
+                         name="statement_late"),
         ]
 
     def __str__(self):

@@ -8,8 +8,16 @@ from django.utils import timezone
 
 from cases.workflow import State
 
+from . import test_service_done_services, test_tiers_services
+from .factories import working_days_ago
+from .test_service_done_services import draft, in_progress
+from .test_tiers_services import company
+
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("cases:queue")
+# Fixtures of those modules: a completed request with given lines, a tiers request in a state.
+make_ej = test_service_done_services.make_ej
+tiers_case = test_tiers_services.tiers_case
 
 
 def refs(response) -> set[str]:
@@ -91,3 +99,50 @@ def test_closed_cases_leave_the_default_queue_but_stay_under_all(client, csp_age
     assert done.reference not in refs(client.get(QUEUE))
     assert done.reference in refs(client.get(QUEUE, {"state": "all"}))
     assert refs(client.get(QUEUE, {"state": "completed"})) == {done.reference}
+
+
+def test_each_row_names_its_supplier_and_flags_the_statements_calling_for_penalties(
+        client, csp_agent, sp_agent, ordonnateur, make_purchase_request, make_ej, tiers_case):
+    request = make_purchase_request(sp_agent, state=State.SUBMITTED)
+    ej = make_ej(("2", "500.00", "20"))
+    late = draft(sp_agent, ej, "1", delivered_on=working_days_ago(9), reason="supplier")
+    late = in_progress(late, sp_agent, ordonnateur, csp_agent)
+    on_time = draft(sp_agent, ej, "1", delivered_on=working_days_ago(1))
+    on_time = in_progress(on_time, sp_agent, ordonnateur, csp_agent)
+    tiers = tiers_case(company(7), state=State.SUBMITTED)
+    client.force_login(csp_agent)
+
+    response = client.get(QUEUE)
+
+    rows = {row.reference: row for row in response.context["page_obj"]}
+    assert rows[request.reference].supplier_name == request.purchase_request.tiers.name
+    assert rows[late.reference].supplier_name == ej.tiers.name
+    assert rows[on_time.reference].supplier_name == ej.tiers.name
+    assert rows[tiers.reference].supplier_name == "Menuiserie Durand 7 SARL"
+    assert [ref for ref, row in rows.items() if row.has_penalties] == [late.reference]
+    page = response.content.decode()
+    assert page.count("Pénalités</span>") == 1
+    assert ej.tiers.name in page and "Menuiserie Durand 7 SARL" in page
+    assert response.context["counts"]["penalties"] == 1
+    assert refs(client.get(QUEUE, {"penalties": "true"})) == {late.reference}
+
+
+def test_the_number_of_cases_listed_is_that_of_the_filter_shown(
+        client, csp_agent, csp_agent2, sp_agent, make_purchase_request):
+    for agent in (None, csp_agent, csp_agent2):
+        make_purchase_request(sp_agent, state=State.SUBMITTED if agent is None
+                              else State.IN_PROGRESS, agent=agent)
+    make_purchase_request(sp_agent, state=State.COMPLETED, agent=csp_agent)
+    client.force_login(csp_agent)
+
+    def listed(**query) -> int:
+        response = client.get(QUEUE, query)
+        assert len(response.context["page_obj"]) == response.context["page_obj"].paginator.count
+        return response.context["page_obj"].paginator.count
+
+    assert listed() == 3  # every open case: the open tab's count, not a second count
+    assert client.get(QUEUE).context["counts"]["open"] == 3
+    assert listed(mine="true") == 1
+    assert listed(state="submitted") == 1
+    assert listed(state="all") == 4
+    assert listed(sort="-amount") == 3
