@@ -81,7 +81,7 @@ class Gunicorn:
     group) whatever happens."""
 
     def __init__(self, workdir: Path, workers: int, name: str,
-                 access_log: bool = False):
+                 access_log: bool = False, max_requests: int | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"gunicorn-{name}.log"
@@ -95,8 +95,14 @@ class Gunicorn:
             # The worker's pid on each line: which worker served which request.
             command += ["--access-logfile", str(self.access_log),
                         "--access-logformat", "%(p)s %(s)s %(m)s %(U)s"]
+        # The repository's gunicorn.conf.py applies, as in production; max_requests may be
+        # overridden (0: a worker is never replaced).
+        env = dict(os.environ)
+        if max_requests is not None:
+            env["GUNICORN_MAX_REQUESTS"] = str(max_requests)
         self.process = subprocess.Popen(
-            command, cwd=scale_env.ROOT, start_new_session=True, stdin=subprocess.DEVNULL)
+            command, cwd=scale_env.ROOT, start_new_session=True, stdin=subprocess.DEVNULL,
+            env=env)
         try:
             self._wait_ready()
         except BaseException:
@@ -580,17 +586,26 @@ def measure_memory(server: Gunicorn, sp_browsers: list[Browser], agent: Browser,
     print("   " + ", ".join(f"{label} {len(samples)} × {statistics.median(samples):.0f} ms"
                             for label, samples in sorted(run.timings.items())) + ")")
     ok = True
-    for pid in workers:
+    replaced = sorted(set(workers) - set(server.workers()))
+    if replaced:
+        print(f"  (workers remplacés après leur max_requests : {', '.join(map(str, replaced))} ; "
+              f"ceux qui les remplacent sont mesurés)")
+    # Those alive now: gunicorn.conf.py replaces a worker after its max_requests.
+    for pid in server.workers():
         after = memory_kb(pid)
-        rss_mb, first_mb = after["VmRSS"] / 1024, first.get(pid, booted[pid]) / 1024
+        rss_mb = after["VmRSS"] / 1024
         ok &= rss_mb <= GOALS["worker_rss_mb"]
-        line(f"worker {pid} : démarré / après sa 1re page (RSS)",
-             f"{booted[pid] / 1024:6.1f} / {first_mb:.1f} Mo")
+        ratio = ""
+        if pid in booted:
+            first_mb = first.get(pid, booted[pid]) / 1024
+            line(f"worker {pid} : démarré / après sa 1re page (RSS)",
+                 f"{booted[pid] / 1024:6.1f} / {first_mb:.1f} Mo")
+            ratio = f"rapport / 1re requête {rss_mb / first_mb:.2f} ; "
         peak_mb, pss_mb = after["VmHWM"] / 1024, after.get("Pss", 0) / 1024
         line(f"worker {pid} : après {served[pid]} requêtes (pic {peak_mb:.0f}, Pss {pss_mb:.0f})",
              f"{rss_mb:8.1f} Mo",
-             f"rapport / 1re requête {rss_mb / first_mb:.2f} ; objectif <= "
-             f"{GOALS['worker_rss_mb']} Mo : {verdict(rss_mb <= GOALS['worker_rss_mb'])}")
+             f"{ratio}objectif <= {GOALS['worker_rss_mb']} Mo : "
+             f"{verdict(rss_mb <= GOALS['worker_rss_mb'])}")
     errors = report_errors(run)
     return ok and errors == 0
 
@@ -608,6 +623,9 @@ def main() -> int:
     parser.add_argument("--memory-users", type=int, default=4,
                         help="simultaneous browsers of the memory run (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--max-requests", type=int,
+                        help="requests before gunicorn replaces a worker in the memory run "
+                             "(default: gunicorn.conf.py's; 0: never)")
     parser.add_argument("--only", choices=("wizard", "memory"),
                         help="one of the two measurements")
     args = parser.parse_args()
@@ -644,7 +662,8 @@ def measure_all(workdir: Path, args) -> bool:
     finally:
         server.stop()
     if args.only != "wizard":
-        server = Gunicorn(workdir, args.workers, "memory", access_log=True)
+        server = Gunicorn(workdir, args.workers, "memory", access_log=True,
+                          max_requests=args.max_requests)
         try:
             for browser in browsers.values():
                 browser.base = server.base

@@ -19,6 +19,7 @@ Each figure comes with a baseline measured in the same run:
 """
 
 import argparse
+import gc
 import resource
 import subprocess
 import sys
@@ -293,6 +294,9 @@ def main() -> int:
     if not Case.objects.exists():
         print("La base de mesure est vide : lancez d'abord bench/seed_scale.py.")
         return 1
+    # As gunicorn.conf.py does before forking the workers: what is loaded by now stays out
+    # of the garbage collector's way.
+    gc.freeze()
     steps = {"queue": lambda: bench_queue(args.requests, args.explain),
              "dashboard": lambda: bench_dashboard(args.dashboard_requests, args.explain),
              "creation": lambda: bench_creation(args.creations),

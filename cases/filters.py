@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from documents.selectors import without_order_form
+from portal.fields import ListedModelChoiceField
 from portal.models import Service
 from portal.selectors import centre_members, centres_of
 from portal.widgets import LeanSelect
@@ -57,6 +58,10 @@ class QueueFilterForm(DsfrBaseForm):
         return cleaned
 
 
+class ShortModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ListedModelChoiceField
+
+
 class CaseQueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_text",
                                   help_text=_("Référence, objet ou fournisseur"))
@@ -67,11 +72,11 @@ class CaseQueueFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices,
                                        empty_label=_("Tous les types"), widget=LeanSelect)
-    requesting_service = django_filters.ModelChoiceFilter(
+    requesting_service = ShortModelChoiceFilter(
         label=_("Service prescripteur"), queryset=Service.objects.none(),
         empty_label=_("Tous les services"), widget=LeanSelect,
     )
-    assigned_to = django_filters.ModelChoiceFilter(
+    assigned_to = ShortModelChoiceFilter(
         label=_("Agent"), queryset=None, empty_label=_("Tous les agents"),
         method="filter_assigned_to", widget=LeanSelect)
     due_from = django_filters.DateFilter(

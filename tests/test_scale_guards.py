@@ -6,6 +6,7 @@ site configuration is read in one query; a web worker does not load the PDF, sig
 spreadsheet libraries until it uses them."""
 
 import os
+import re
 import subprocess
 import sys
 from unittest import mock
@@ -173,3 +174,18 @@ def test_a_web_worker_loads_no_pdf_signature_or_spreadsheet_library_before_it_ne
     loaded = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_gunicorn_loads_the_portal_with_the_repositorys_settings():
+    """gunicorn.conf.py (read from the repository's root) is valid and, with preload_app,
+    loads the application in the master before forking: a broken file would stop the
+    production server from starting."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    env.setdefault("SECRET_KEY", "x" * 60)
+    checked = subprocess.run([sys.executable, "-m", "gunicorn", "--check-config",
+                              "--print-config", "portal.wsgi"], cwd=settings.BASE_DIR, env=env,
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    printed = dict(re.findall(r"^(\w+)\s*=\s*(.*)$", checked.stdout, re.M))
+    assert printed["preload_app"] == "True"
+    assert int(printed["max_requests"]) > 0
