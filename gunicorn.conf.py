@@ -6,7 +6,7 @@ Django, Wagtail and the portal's modules are shared between workers instead of l
 each. The objects loaded then are frozen out of the garbage collector, so that collections
 in a worker neither walk them (a few ms a request) nor write to their pages (which would
 copy them into the worker). A worker is replaced after a couple of thousand requests, so
-that memory fragmentation cannot grow without bound (bench/README.md, « Mémoire »).
+that memory fragmentation cannot grow without bound (bench/README.md, bench_http.py).
 """
 
 import gc

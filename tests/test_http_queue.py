@@ -141,7 +141,9 @@ def test_the_number_of_cases_listed_is_that_of_the_filter_shown(
         return response.context["page_obj"].paginator.count
 
     assert listed() == 3  # every open case: the open tab's count, not a second count
-    assert client.get(QUEUE).context["counts"]["open"] == 3
+    default = client.get(QUEUE).context
+    assert default["counts"]["open"] == 3 and default["filter"].lists_every_open_case()
+    assert not client.get(QUEUE, {"mine": "true"}).context["filter"].lists_every_open_case()
     assert listed(mine="true") == 1
     assert listed(state="submitted") == 1
     assert listed(state="all") == 4
