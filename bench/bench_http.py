@@ -5,8 +5,9 @@
 On the PostgreSQL database filled by seed_scale.py (BENCH_DATABASE_URL, see scale_env.py),
 with the production settings (DEBUG off, whitenoise serving a collectstatic of its own). The
 script starts gunicorn itself (`gunicorn portal.wsgi -w 2`, sync workers, a free port on
-127.0.0.1, the repository's gunicorn.conf.py as in production) and drives it from threads of this process, each a browser of its own (session
-and CSRF cookies, every response checked, redirects followed by hand):
+127.0.0.1, the repository's gunicorn.conf.py as in production) and drives it from threads
+of this process, each a browser of its own (session and CSRF cookies, every response
+checked, redirects followed by hand):
 
 - wizard: K SP agents of the seed (`s0000-sp_agent-1`, `s0001-sp_agent-1`…) log in over the
   login form before anything is timed (password hashing is deliberately slow), then each

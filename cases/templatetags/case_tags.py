@@ -1,7 +1,10 @@
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.html import format_html
 
 from cases import workflow
 from cases.workflow import State
@@ -28,11 +31,24 @@ def euros(value) -> str:
     return number_format(Decimal(value), decimal_pos=2, force_grouping=True) + "\u00a0€"
 
 
-@register.inclusion_tag("cases/_state_badge.html")
+@register.simple_tag
 def state_badge(case):
-    # State(...).label rather than get_state_display(), which translates every state's
-    # label to find one: ~0.1 ms a badge, 50 badges a queue page.
-    return {"label": State(case.state).label, "css": BADGE_CLASSES.get(case.state, "")}
+    # Written here rather than by a template, and State(...).label rather than
+    # get_state_display() (which translates every state's label to find one): a badge cost
+    # ~0.1 ms, and the queue shows 50.
+    return format_html('<p class="fr-badge fr-badge--sm fr-badge--no-icon {}">{}</p>',
+                       BADGE_CLASSES.get(case.state, ""), State(case.state).label)
+
+
+@register.filter
+def day(value) -> str:
+    """A date or time as dd/mm/yyyy, in the portal's time zone: what `date:"d/m/Y"` writes,
+    at a tenth of its cost (it showed on the queue's 50 rows)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return value.strftime("%d/%m/%Y")
 
 
 @register.filter
