@@ -8,6 +8,7 @@ A centre head sees the services of the centre; an SP sees its own cases only.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -16,7 +17,9 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     Q,
+    Value,
 )
 from django.utils import timezone
 
@@ -29,15 +32,17 @@ from service_done.models import ServiceDoneStatement
 DAY_SECONDS = 86400
 
 
-class Percentile(Aggregate):
-    """PostgreSQL's percentile_cont over a duration in seconds."""
+class Percentiles(Aggregate):
+    """PostgreSQL's percentile_cont over a duration in seconds, for several fractions at
+    once: one sort of each group's values instead of one per fraction."""
 
     function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+    template = "%(function)s(ARRAY[%(fractions)s]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = ArrayField(FloatField())
 
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=fraction, **extra)
+    def __init__(self, expression, fractions: list[float], **extra):
+        super().__init__(expression, fractions=", ".join(f"{float(f)!r}" for f in fractions),
+                         **extra)
 
 
 @dataclass(frozen=True)
@@ -114,14 +119,16 @@ def _percentiles(cases, fraction_keys) -> dict:
     duration = ExpressionWrapper(F("completed_at") - F("submitted_at"),
                                  output_field=DurationField())
     if connection.vendor == "postgresql":
-        from django.db.models.functions import Extract
-
-        seconds = Extract(duration, "epoch")
+        # date_part, a double, rather than EXTRACT, a numeric: sorting ~45,000 doubles per
+        # centre took two thirds of the time (bench/README.md).
+        seconds = Func(Value("epoch"), duration, function="date_part",
+                       output_field=FloatField())
         rows = cases.values("requesting_service", "kind").annotate(
-            **{key: Percentile(seconds, fraction) for key, fraction in fraction_keys.items()})
+            values=Percentiles(seconds, list(fraction_keys.values())))
         return {(r["requesting_service"], r["kind"]):
-                {key: r[key] / DAY_SECONDS if r[key] is not None else None
-                 for key in fraction_keys} for r in rows}
+                {key: value / DAY_SECONDS if value is not None else None
+                 for key, value in zip(fraction_keys, r["values"], strict=True)}
+                for r in rows}
     grouped: dict = {}
     for service, kind, spent in cases.annotate(spent=duration).values_list(
             "requesting_service", "kind", "spent").order_by("spent"):
@@ -193,9 +200,11 @@ def dashboard(*, services, period: Period, kind: str | None = None) -> Dashboard
         row(r["case__requesting_service"], r["case__kind"]).returns = r["n"]
     result.rows = sorted(rows.values(), key=lambda r: (r.service, r.kind))
 
+    # The case's kind too, though only statements have one: the index of received cases
+    # holds it, so the other cases are left out before the join.
     late_statements = ServiceDoneStatement.objects.filter(
-        case__requesting_service__in=service_ids, late=True, case__submitted_at__gte=start,
-        case__submitted_at__lt=end)
+        case__requesting_service__in=service_ids, case__kind=CaseKind.SERVICE_DONE,
+        late=True, case__submitted_at__gte=start, case__submitted_at__lt=end)
     if kind:
         late_statements = late_statements.filter(case__kind=kind)
     late = late_statements.values("lateness_reason").annotate(n=Count("pk")).order_by("-n")
