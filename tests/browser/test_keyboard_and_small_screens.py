@@ -1,5 +1,5 @@
-"""The wizard with the keyboard alone (Tab, Enter, Space), and the wizard and the case page
-on a 375 px wide phone."""
+"""The wizard with the keyboard alone (Tab, Enter, Space), and the wizard, the case pages and
+the restitutions on a 375 px wide phone."""
 
 import re
 
@@ -10,6 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from cases.models import Case
 from cases.workflow import State
 from tests.conftest import TINY_PDF
+from tests.test_service_done_services import draft, in_progress
 
 from .conftest import MOBILE, next_step
 
@@ -132,3 +133,36 @@ def test_the_wizard_and_the_case_page_fit_a_375_px_screen(log_in, look, sp_agent
     cancel.scroll_into_view_if_needed()
     expect(cancel).to_be_visible()
     look(page, "mobile-dossier")
+
+
+def assert_tables_reachable(page: Page, name: str) -> None:
+    """Every table's last column can be scrolled into the 375 px screen, not cut off."""
+    tables = page.locator("main table")
+    assert tables.count(), f"« {name} » : aucun tableau"
+    for index in range(tables.count()):
+        cell = tables.nth(index).locator("tr").first.locator("th, td").last
+        cell.scroll_into_view_if_needed()
+        box = cell.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"] + 1, (
+            f"« {name} », tableau {index + 1} : dernière colonne hors de l'écran ({box})")
+
+
+def test_the_statement_and_restitutions_tables_fit_a_375_px_screen(
+        log_in, look, sp_agent, ordonnateur, csp_agent, csp_head, make_purchase_request):
+    ej = make_purchase_request(sp_agent, state=State.COMPLETED, agent=csp_agent,
+                               ordonnateur=ordonnateur).purchase_request
+    statement = in_progress(draft(sp_agent, ej, "1"), sp_agent, ordonnateur, csp_agent)
+
+    page = log_in(sp_agent, viewport=MOBILE)
+    page.goto(statement.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_contain_text(statement.reference)
+    assert_fits_375(page, "constatation du service fait")
+    assert_tables_reachable(page, "constatation du service fait")
+    look(page, "mobile-service-fait")
+
+    page = log_in(csp_head, viewport=MOBILE)
+    page.goto("/restitutions/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_fits_375(page, "restitutions")
+    assert_tables_reachable(page, "restitutions")
+    look(page, "mobile-restitutions")
