@@ -15,7 +15,9 @@ from dsfr.utils import dsfr_input_class_attr
 
 from documents.models import AttachmentKind
 from documents.validation import check_case_upload
+from portal.fields import ListedModelChoiceField
 from portal.selectors import centre_agents, centre_members
+from portal.widgets import LeanSelect
 
 from .models import BudgetImputation, ImputationAxis, Tiers, ej_number_validator
 from .workflow import Action
@@ -57,8 +59,11 @@ def checked_pk(field, value):
     return value
 
 
-class PkChoiceField(forms.ModelChoiceField):
-    """A choice among rows, keyed by their primary key."""
+class PkChoiceField(ListedModelChoiceField):
+    """A choice among a few rows (imputations, agents), keyed by their primary key: read in
+    one query and written without a template per option (portal.fields, portal.widgets)."""
+
+    widget = LeanSelect
 
     def to_python(self, value):
         return super().to_python(checked_pk(self, value))
