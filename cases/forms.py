@@ -60,8 +60,9 @@ def checked_pk(field, value):
 
 
 class PkChoiceField(ListedModelChoiceField):
-    """A choice among a few rows (imputations, agents), keyed by their primary key: read in
-    one query and written without a template per option (portal.fields, portal.widgets)."""
+    """A choice among rows listed in full on the page (imputations, agents, orders, Fiec),
+    keyed by their primary key: read in one query and written without a template per option
+    (portal.fields, portal.widgets)."""
 
     widget = LeanSelect
 
