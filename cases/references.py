@@ -4,19 +4,26 @@ The counter row is locked for the rest of the submitting transaction, so two sub
 the same service serialise on it, and a rolled-back submission gives its number back.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from .models import REFERENCE_PREFIX, ReferenceCounter
 
 
+def _next_value_sql() -> str:
+    meta = ReferenceCounter._meta
+    table = connection.ops.quote_name(meta.db_table)
+    service, kind, year, last = (connection.ops.quote_name(meta.get_field(name).column)
+                                 for name in ("service", "kind", "year", "last_value"))
+    return (f"INSERT INTO {table} ({service}, {kind}, {year}, {last}) VALUES (%s, %s, %s, 1) "
+            f"ON CONFLICT ({service}, {kind}, {year}) "
+            f"DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}")
+
+
 def allocate_reference(*, service, kind: str, year: int) -> str:
     assert transaction.get_connection().in_atomic_block, "allocate inside the submission"
-    # Create the row if needed without failing on a concurrent insert, then lock it.
-    ReferenceCounter.objects.bulk_create(
-        [ReferenceCounter(service=service, kind=kind, year=year)], ignore_conflicts=True
-    )
-    counter = ReferenceCounter.objects.select_for_update().get(service=service, kind=kind,
-                                                               year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"{REFERENCE_PREFIX[kind]}-{service.code}-{year}-{counter.last_value:06d}"
+    # One statement creates the counter or moves it on, and keeps its row locked until the
+    # submission commits or rolls back (PostgreSQL and SQLite both know this upsert).
+    with connection.cursor() as cursor:
+        cursor.execute(_next_value_sql(), [service.pk, kind, year])
+        (value,) = cursor.fetchone()
+    return f"{REFERENCE_PREFIX[kind]}-{service.code}-{year}-{value:06d}"

@@ -85,15 +85,19 @@ def emails_suspended():
         _local.suspended = previous
 
 
-def _notify(case: Case, event: str, source: str, recipients, detail: str = "") -> int:
-    """One notice per recipient, all written at once; one task emails those who want it."""
+def _notify(case: Case, event: str, source: str, recipients, detail: str = "",
+            fresh: bool = False) -> int:
+    """One notice per recipient, all written at once; one task emails those who want it.
+    `fresh`: the source was written in this very transaction, so nobody can have been told
+    of it yet."""
     people = {person.pk: person for person in recipients}
     if not people:
         return 0
     keys = {f"{source}:{pk}": person for pk, person in people.items()}
-    # Already notified of this very event (a replayed call): not again.
-    for key in Notification.objects.filter(key__in=keys).values_list("key", flat=True):
-        del keys[key]
+    if not fresh:
+        # Already notified of this very event (a replayed call): not again.
+        for key in Notification.objects.filter(key__in=keys).values_list("key", flat=True):
+            del keys[key]
     if not keys:
         return 0
     subject, body = _text(case, event, detail)
@@ -125,8 +129,9 @@ def _notify(case: Case, event: str, source: str, recipients, detail: str = "") -
     return len(notices)
 
 
-def notify_event(event: CaseEvent) -> int:
-    """Called by the workflow, inside the transition's transaction."""
+def notify_event(event: CaseEvent, fresh: bool = False) -> int:
+    """Called by the workflow, inside the transition's transaction (`fresh`: the event was
+    just written by it)."""
     case = event.case
     if event.to_state == State.SUBMITTED and event.action in (Action.SUBMIT, Action.VALIDATE):
         kind = NotificationEvent.SUBMITTED  # not a case released back to the queue
@@ -135,7 +140,7 @@ def notify_event(event: CaseEvent) -> int:
     if kind is None:
         return 0
     return _notify(case, kind, f"event:{event.pk}", _recipients(case, kind, event.actor),
-                   event.comment)
+                   event.comment, fresh=fresh)
 
 
 def notify_message(message) -> int:

@@ -29,7 +29,8 @@ def home(request):
         context["my_cases"] = case_selectors.cases_of_requesting_services(user=user)[:5]
         context["to_validate"] = case_selectors.cases_awaiting_validation_for(user=user)[:10]
     if context["centres"]:
-        context["queue_counts"] = case_selectors.queue_counts(user=user)
+        # The menu's "to process" count comes from the same aggregate (context_processors).
+        context["queue_counts"] = request.queue_counts = case_selectors.queue_counts(user=user)
     return render(request, "portal/home.html", context)
 
 

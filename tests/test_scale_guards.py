@@ -116,6 +116,20 @@ def test_the_queue_page_asks_the_same_few_queries_for_3_or_15_rows(
     assert few <= 12
 
 
+def test_a_centre_agents_home_page_counts_the_queue_once(client, make_purchase_request,
+                                                          sp_agent, csp_agent):
+    make_purchase_request(sp_agent, state=State.SUBMITTED)
+    client.force_login(csp_agent)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"] and "cases_case" in q["sql"]]
+    # The home page's tab counts also give the menu its "to process" badge.
+    assert len(counts) == 1, counts
+    assert re.search(r'fr-badge--info[^>]*>1<span class="fr-sr-only"> à traiter',
+                     response.content.decode())
+
+
 def test_a_completed_request_awaits_its_signature_until_it_is_signed(
         make_purchase_request, sp_agent, csp_agent, give_credential):
     give_credential(csp_agent)

@@ -4,8 +4,14 @@ from decimal import Decimal
 
 import pytest
 
-from cases.models import PurchaseRequest
-from cases.services import LineData, line_totals, purchase_request_fill, purchase_totals
+from cases.models import PurchaseLine, PurchaseRequest
+from cases.services import (
+    CaseError,
+    LineData,
+    line_totals,
+    purchase_request_fill,
+    purchase_totals,
+)
 from cases.workflow import State
 
 
@@ -84,3 +90,26 @@ def test_line_amounts_accept_the_french_decimal_comma():
     assert form.cleaned_data["unit_price_ht"] == Decimal("12.50")
     assert LineForm({"label": "Ramette", "quantity": "2.5", "unit_price_ht": "12.50",
                      "vat_rate": "20.00"}).is_valid()
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    (line("0", "10.00", "20"), "Ligne 2 : Assurez-vous que cette valeur est supérieure ou égale"),
+    (line("1", "-0.01", "20"), "Ligne 2 : Assurez-vous que cette valeur est supérieure ou égale"),
+    (line("1.0001", "1.00", "20"), "Ligne 2 : Assurez-vous qu’il n’y a pas plus de 3 chiffres"),
+])
+def test_a_refused_line_says_which_and_leaves_the_draft_as_it_was(
+        make_purchase_request, purchase_request_data, sp_agent, sp, bad, message):
+    case = make_purchase_request(sp_agent, state=State.DRAFT)
+    before = list(PurchaseLine.objects.filter(purchase_request__case=case)
+                  .values_list("label", "quantity", "unit_price_ht"))
+
+    with pytest.raises(CaseError) as refused:
+        purchase_request_fill(case=case, actor=sp_agent, data=purchase_request_data(
+            sp, lines=[line("2", "10.00", "20"), bad]))
+
+    assert refused.value.field == "lines"
+    assert refused.value.message.startswith(message)
+    assert list(PurchaseLine.objects.filter(purchase_request__case=case)
+                .values_list("label", "quantity", "unit_price_ht")) == before
+    case.refresh_from_db()
+    assert case.amount == Decimal("1200.00")
