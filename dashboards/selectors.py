@@ -113,30 +113,38 @@ def dashboard_scope(user):
     return prescribing_services_of(user), False
 
 
-def _percentiles(cases, fraction_keys) -> dict:
-    """{(service id, kind): {key: days}} — in the database on PostgreSQL; elsewhere (the
-    SQLite demo) from the durations, fetched as one column."""
-    duration = ExpressionWrapper(F("completed_at") - F("submitted_at"),
-                                 output_field=DurationField())
-    if connection.vendor == "postgresql":
-        # date_part, a double, rather than EXTRACT, a numeric: sorting ~45,000 doubles per
-        # centre took two thirds of the time (bench/README.md).
-        seconds = Func(Value("epoch"), duration, function="date_part",
-                       output_field=FloatField())
-        rows = cases.values("requesting_service", "kind").annotate(
-            values=Percentiles(seconds, list(fraction_keys.values())))
-        return {(r["requesting_service"], r["kind"]):
-                {key: value / DAY_SECONDS if value is not None else None
-                 for key, value in zip(fraction_keys, r["values"], strict=True)}
-                for r in rows}
+FRACTIONS = {"median": 0.5, "p90": 0.9}
+
+
+def _duration():
+    return ExpressionWrapper(F("completed_at") - F("submitted_at"), output_field=DurationField())
+
+
+def _percentiles_in_database(filter: Q) -> Percentiles:
+    """The processing time's percentiles of the group's cases matching `filter`, as an
+    aggregate of the closed cases' query (PostgreSQL): their scan is shared with the counts."""
+    # date_part, a double, rather than EXTRACT, a numeric: sorting ~45,000 doubles per
+    # centre took two thirds of the time (bench/README.md).
+    seconds = Func(Value("epoch"), _duration(), function="date_part", output_field=FloatField())
+    return Percentiles(seconds, list(FRACTIONS.values()), filter=filter)
+
+
+def _as_days(values) -> dict:
+    return {key: value / DAY_SECONDS if value is not None else None
+            for key, value in zip(FRACTIONS, values or [None] * len(FRACTIONS), strict=True)}
+
+
+def _percentiles_in_python(cases) -> dict:
+    """{(service id, kind): {key: days}} from the durations, fetched as one column (the
+    SQLite demo has no percentile_cont)."""
     grouped: dict = {}
-    for service, kind, spent in cases.annotate(spent=duration).values_list(
+    for service, kind, spent in cases.annotate(spent=_duration()).values_list(
             "requesting_service", "kind", "spent").order_by("spent"):
         grouped.setdefault((service, kind), []).append(spent.total_seconds())
     result = {}
     for key, values in grouped.items():
         result[key] = {name: _percentile(values, fraction) / DAY_SECONDS
-                       for name, fraction in fraction_keys.items()}
+                       for name, fraction in FRACTIONS.items()}
     return result
 
 
@@ -170,20 +178,27 @@ def dashboard(*, services, period: Period, kind: str | None = None) -> Dashboard
     for r in received:
         row(r["requesting_service"], r["kind"]).received = r["n"]
     closed = cases.filter(completed_at__gte=start, completed_at__lt=end)
-    finished = (closed.values("requesting_service", "kind").annotate(
-        completed=Count("pk", filter=Q(state=State.COMPLETED)),
-        rejected=Count("pk", filter=Q(state=State.REJECTED)),
-        on_time=Count("pk", filter=Q(state=State.COMPLETED, completed_at__lte=F("due_at")))))
-    for r in finished:
+    timed = Q(state=State.COMPLETED, submitted_at__isnull=False)
+    blocks = {
+        "completed": Count("pk", filter=Q(state=State.COMPLETED)),
+        "rejected": Count("pk", filter=Q(state=State.REJECTED)),
+        "on_time": Count("pk", filter=Q(state=State.COMPLETED, completed_at__lte=F("due_at"))),
+    }
+    in_database = connection.vendor == "postgresql"
+    if in_database:
+        # One scan of the period's closed cases for the counts and the percentiles.
+        blocks["percentiles"] = _percentiles_in_database(timed)
+    for r in closed.values("requesting_service", "kind").annotate(**blocks):
         target = row(r["requesting_service"], r["kind"])
         target.completed, target.rejected, target.on_time = (r["completed"], r["rejected"],
                                                              r["on_time"])
-    percentiles = _percentiles(closed.filter(state=State.COMPLETED,
-                                             submitted_at__isnull=False),
-                               {"median": 0.5, "p90": 0.9})
-    for (service, case_kind), values in percentiles.items():
-        target = row(service, case_kind)
-        target.median_days, target.p90_days = values["median"], values["p90"]
+        if in_database and r["completed"]:
+            values = _as_days(r["percentiles"])
+            target.median_days, target.p90_days = values["median"], values["p90"]
+    if not in_database:
+        for (service, case_kind), values in _percentiles_in_python(closed.filter(timed)).items():
+            target = row(service, case_kind)
+            target.median_days, target.p90_days = values["median"], values["p90"]
     # Joined, not `case__in=cases`: the questions of the period first (a partial index),
     # then their cases, instead of every case the services ever had.
     asked = CaseEvent.objects.filter(action=Action.REQUEST_INFO, created_at__gte=start,
