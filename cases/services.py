@@ -261,7 +261,7 @@ def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> Pu
     else:
         for name, value in content.items():
             setattr(request, name, value)
-        request.save()
+        request.save(update_fields=list(content))
         request.lines.all().delete()
     lines = []
     for position, line in enumerate(data.lines, start=1):
