@@ -30,6 +30,7 @@ from portal.selectors import centres_of, prescribing_services_of
 from service_done.models import ServiceDoneStatement
 
 DAY_SECONDS = 86400
+KINDS = frozenset(CaseKind.values)
 
 
 class Percentiles(Aggregate):
@@ -74,7 +75,8 @@ class Row:
 
     @property
     def kind_label(self) -> str:
-        return str(CaseKind(self.kind).label) if self.kind in CaseKind.values else self.kind
+        # CaseKind.values builds its list at each call: a hundred rows asked it per page.
+        return str(CaseKind(self.kind).label) if self.kind in KINDS else self.kind
 
 
 @dataclass
