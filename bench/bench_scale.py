@@ -331,8 +331,8 @@ def export_child(rows: int) -> None:
     # VmHWM, not getrusage's ru_maxrss: Linux carries the latter over exec() from the forked
     # copy of the parent, so the child reported the parent's size (~154 MB after the queue,
     # dashboard and creation measurements) whatever it exported.
-    peak = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text()
-                .splitlines() if line.startswith("VmHWM:")) / 1024
+    peak = next(int(entry.split()[1]) for entry in Path("/proc/self/status").read_text()
+                .splitlines() if entry.startswith("VmHWM:")) / 1024
     print(f"{peak:.1f} {size}")
 
 
