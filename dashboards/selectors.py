@@ -190,17 +190,18 @@ def dashboard(*, services, period: Period, kind: str | None = None) -> Dashboard
     if in_database:
         # One scan of the period's closed cases for the counts and the percentiles.
         blocks["percentiles"] = _percentiles_in_database(timed)
+    timings = {}
     for r in closed.values("requesting_service", "kind").annotate(**blocks):
         target = row(r["requesting_service"], r["kind"])
         target.completed, target.rejected, target.on_time = (r["completed"], r["rejected"],
                                                              r["on_time"])
         if in_database and r["completed"]:
-            values = _as_days(r["percentiles"])
-            target.median_days, target.p90_days = values["median"], values["p90"]
+            timings[(r["requesting_service"], r["kind"])] = _as_days(r["percentiles"])
     if not in_database:
-        for (service, case_kind), values in _percentiles_in_python(closed.filter(timed)).items():
-            target = row(service, case_kind)
-            target.median_days, target.p90_days = values["median"], values["p90"]
+        timings = _percentiles_in_python(closed.filter(timed))
+    for (service, case_kind), values in timings.items():
+        target = row(service, case_kind)
+        target.median_days, target.p90_days = values["median"], values["p90"]
     # Joined, not `case__in=cases`: the questions of the period first (a partial index),
     # then their cases, instead of every case the services ever had.
     asked = CaseEvent.objects.filter(action=Action.REQUEST_INFO, created_at__gte=start,
