@@ -4,15 +4,14 @@ show French messages next to the fields; writes go through cases.services."""
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms import formset_factory
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
+from documents.forms import UploadField
 from documents.models import AttachmentKind
 from documents.validation import check_case_upload
 from portal.fields import ListedModelChoiceField
@@ -236,11 +235,12 @@ LineFormSet = formset_factory(
 
 
 class AttachmentsForm(DsfrBaseForm):
-    quote = forms.FileField(label=_("Devis du fournisseur"), required=False)
-    price_schedule = forms.FileField(label=_("Bordereau de prix unitaires (BPU)"),
-                                     required=False)
-    market = forms.FileField(label=_("Pièce du marché"), required=False)
-    other = forms.FileField(label=_("Autre pièce"), required=False)
+    # Which of them are required depends on the request (the catalogue page may require more
+    # than the quote): set in __init__, so that the labels say it too.
+    quote = UploadField(label=_("Devis du fournisseur"), required=False)
+    price_schedule = UploadField(label=_("Bordereau de prix unitaires (BPU)"), required=False)
+    market = UploadField(label=_("Pièce du marché"), required=False)
+    other = UploadField(label=_("Autre pièce"), required=False)
 
     MISSING = {"quote": _("Joignez le devis du fournisseur.")}
     KINDS = {
@@ -255,9 +255,21 @@ class AttachmentsForm(DsfrBaseForm):
         self.case = case
         # The quote is always required; the catalogue page may require other kinds.
         self.required_kinds = {AttachmentKind.QUOTE, *required_kinds}
-        self.fields["quote"].help_text = _(
-            "Obligatoire. PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX ou CSV, %(max)s au plus."
-        ) % {"max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+        on_record = {}
+        for attachment in (case.attachments.all() if case is not None else []):
+            on_record.setdefault(attachment.kind, attachment)
+        for name, kind in self.KINDS.items():
+            field = self.fields[name]
+            field.required = kind in self.required_kinds
+            field.error_messages["required"] = self.MISSING.get(
+                name, _("Cette pièce est obligatoire."))
+            if kind in on_record:
+                # A resumed draft: the piece on record fulfils the requirement.
+                field.satisfied_by(on_record[kind], lead=_(
+                    "Déjà jointe : « %(name)s » (voir ci-dessus). Vous pouvez en joindre une "
+                    "autre.") % {"name": on_record[kind].original_name})
+        # DsfrBaseForm made the bound fields (and their help texts) before the changes above.
+        self._bound_fields_cache.clear()
         self._seen_sha256: dict[str, str] = {}
 
     def _clean_upload(self, name):
@@ -282,17 +294,6 @@ class AttachmentsForm(DsfrBaseForm):
 
     def clean_other(self):
         return self._clean_upload("other")
-
-    def clean(self):
-        cleaned = super().clean()
-        on_record = set(self.case.attachments.values_list("kind", flat=True)
-                        if self.case is not None else [])
-        for name, kind in self.KINDS.items():
-            if kind not in self.required_kinds or kind in on_record:
-                continue
-            if not cleaned.get(name) and name not in self.errors:
-                self.add_error(name, self.MISSING.get(name, _("Cette pièce est obligatoire.")))
-        return cleaned
 
     def valid_uploads(self) -> list[tuple[str, str, object]]:
         """(field key, kind, file) for every upload that passed its checks, even if others

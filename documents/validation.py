@@ -43,6 +43,43 @@ ODF_MIMETYPES = {
 OOXML_MAIN_PART = {".docx": "word/", ".xlsx": "xl/"}
 
 
+def accepted_formats() -> list[str]:
+    """The formats of ALLOWED as people name them (".jpg" and ".jpeg" are one: JPEG), in the
+    allow-list's order: every text that lists them derives from ALLOWED, never by hand."""
+    names: list[str] = []
+    for ext, content_type in ALLOWED.items():
+        name = "JPEG" if content_type == "image/jpeg" else ext.lstrip(".").upper()
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def accepted_formats_text() -> str:
+    """« PDF, PNG, JPEG, … ou CSV »."""
+    names = accepted_formats()
+    if len(names) == 1:
+        return names[0]
+    return _("%(list)s ou %(last)s") % {"list": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def max_size_text() -> str:
+    """The upload size limit as people read it (« 20,0 Mo »)."""
+    return filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+
+
+def upload_help_text(lead: str = "") -> str:
+    """The help text of a file input: what it takes (formats, size), after an optional lead
+    sentence saying what to attach. The one source of that text for every file input."""
+    takes = _("Formats acceptés : %(formats)s ; %(max)s au plus par fichier.") % {
+        "formats": accepted_formats_text(), "max": max_size_text()}
+    return f"{lead} {takes}" if lead else takes
+
+
+def accept_attribute() -> str:
+    """The file input's `accept` list (the browser's file picker shows these first)."""
+    return ",".join(ALLOWED)
+
+
 @dataclass(frozen=True)
 class CheckedUpload:
     name: str
@@ -156,15 +193,15 @@ def check_upload(uploaded) -> CheckedUpload:
     ext = os.path.splitext(name)[1]
     if ext not in ALLOWED:
         raise ValidationError(
-            _("Format non accepté. Formats autorisés : PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX, CSV."),
+            _("Format non accepté. Formats autorisés : %(formats)s.")
+            % {"formats": accepted_formats_text()},
             code="extension",
         )
     if uploaded.size == 0:
         raise ValidationError(_("Le fichier est vide."), code="empty")
     if uploaded.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
-            _("Le fichier dépasse la taille maximale de %(max)s.")
-            % {"max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)},
+            _("Le fichier dépasse la taille maximale de %(max)s.") % {"max": max_size_text()},
             code="size",
         )
     try:

@@ -2,13 +2,13 @@
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from cases.forms import PkChoiceField, PkMultipleChoiceField
 from cases.models import PurchaseRequest
 from cases.services import CaseError
+from documents.forms import UploadField
 from documents.validation import check_case_upload
 
 from .models import AssetKind, FixedAssetRequest
@@ -25,15 +25,12 @@ class FiecChoiceField(PkChoiceField):
         return f"{obj.case.display_reference} — {obj.label}"
 
 
-def _upload_help(kind_label: str, on_record, *, adds_up: bool) -> str:
-    if on_record and adds_up:
+def _upload_lead(on_record, *, adds_up: bool) -> str:
+    """The first sentence of the document's help text when one is already on the draft."""
+    if adds_up:
         return _("Déjà jointe(s) : voir ci-dessus. Vous pouvez en ajouter une autre.")
-    if on_record:
-        return _("Déjà joint : « %(name)s ». N'en déposez un autre que pour le remplacer.") % {
-            "name": on_record.original_name}
-    return _("Obligatoire (%(kind)s). PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX ou CSV, %(max)s au "
-             "plus.") % {"kind": kind_label,
-                         "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+    return _("Déjà joint : « %(name)s ». N'en déposez un autre que pour le remplacer.") % {
+        "name": on_record.original_name}
 
 
 class AssetNatureForm(DsfrBaseForm):
@@ -65,7 +62,7 @@ class AssetDetailsForm(DsfrBaseForm):
         label=_("Fiec mise en service"), queryset=FixedAssetRequest.objects.none(),
         required=False, empty_label=_("— Aucune —"),
         help_text=_("Si ce bien était suivi en immobilisation en cours."))
-    document = forms.FileField(required=False)
+    document = UploadField(error_messages={"required": _("Joignez la pièce demandée.")})
 
     def __init__(self, *args, asset_kind=AssetKind.UNDER_CONSTRUCTION, purchase_requests=None,
                  fiecs=None, document_kind=None, document_on_record=None, case=None,
@@ -97,9 +94,10 @@ class AssetDetailsForm(DsfrBaseForm):
             self.fields["under_construction"].queryset = (
                 fiecs if fiecs is not None else FixedAssetRequest.objects.none())
             self.fields["document"].label = _("Procès-verbal de mise en service")
-        self.fields["document"].help_text = _upload_help(
-            self.fields["document"].label, document_on_record,
-            adds_up=asset_kind == AssetKind.UNDER_CONSTRUCTION)
+        if document_on_record is not None:
+            # A resumed draft: the document on record fulfils the requirement.
+            self.fields["document"].satisfied_by(document_on_record, lead=_upload_lead(
+                document_on_record, adds_up=asset_kind == AssetKind.UNDER_CONSTRUCTION))
         self.document_kind = document_kind
         self.service = service
         # DsfrBaseForm cached bound fields before the changes above.
@@ -120,8 +118,6 @@ class AssetDetailsForm(DsfrBaseForm):
         uploaded = self.cleaned_data.get("document")
         if uploaded:
             check_case_upload(uploaded, self.case)
-        elif self.document_on_record is None:
-            raise forms.ValidationError(_("Joignez la pièce demandée."), code="required")
         return uploaded
 
 

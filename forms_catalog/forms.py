@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from cases.identifiers import clean_iban, clean_siret
+from documents.forms import UploadField
 
 from .schema import INPUT_TYPES, NO, YES, is_shown
 
@@ -18,7 +19,11 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 def _field(item: dict) -> forms.Field:
     kind = item["type"]
-    common = {"label": item["label"], "help_text": item["help_text"], "required": False}
+    # Required as the editors said, so the label says it too (no « (Optionnel) » on a required
+    # field). A field shown only under a condition is required only when shown: the form's
+    # clean() drops its errors while it is hidden.
+    common = {"label": item["label"], "help_text": item["help_text"],
+              "required": bool(item["required"])}
     if kind == "text":
         return forms.CharField(max_length=200, **common)
     if kind == "long_text":
@@ -55,7 +60,8 @@ def _field(item: dict) -> forms.Field:
     if kind == "iban":
         return forms.CharField(max_length=42, **common)
     if kind == "file":
-        return forms.FileField(**common)
+        # The editors' help text first, then what the input takes.
+        return UploadField(lead=item["help_text"], **{**common, "help_text": None})
     raise ValueError(kind)
 
 
@@ -86,9 +92,11 @@ class StepForm(DsfrBaseForm):
         self.previous_answers = previous_answers or {}
         self.stored_files = stored_files or {}
         for item in self.items:
-            self.fields[item["key"]] = _field(item)
-            if item["required"] and not item.get("show_if"):
-                self.fields[item["key"]].widget.attrs["required"] = True
+            field = self.fields[item["key"]] = _field(item)
+            field.error_messages["required"] = REQUIRED
+            if item["type"] == "file" and item["key"] in self.stored_files:
+                # A resumed draft: the file on record fulfils the requirement.
+                field.satisfied_by(self.stored_files[item["key"]], lead=item["help_text"])
         self._bound_fields_cache.clear()
 
     def _clean_value(self, item, value):

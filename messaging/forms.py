@@ -1,11 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from dsfr.forms import DsfrBaseForm
 
-from documents.validation import check_upload
+from documents.forms import lazy_help_text
+from documents.validation import accept_attribute, check_upload
 
-from .services import MAX_LENGTH
+from .services import MAX_FILES, MAX_LENGTH
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -14,7 +16,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept_attribute()}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -29,8 +31,9 @@ class MessageForm(DsfrBaseForm):
                            widget=forms.Textarea(attrs={"rows": 4}),
                            error_messages={"required": _("Écrivez votre message.")})
     files = MultipleFileField(label=_("Fichiers joints"), required=False,
-                              help_text=_("Facultatif : jusqu'à 5 fichiers (PDF, images, "
-                                          "documents bureautiques)."))
+                              help_text=lazy_help_text(ngettext_lazy(
+                                  "Un fichier au plus.", "Jusqu'à %(n)s fichiers.", MAX_FILES)
+                                  % {"n": MAX_FILES}))
 
     def clean_files(self):
         # Every file is checked before any is written: a refused second file must not leave

@@ -3,8 +3,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +10,7 @@ from dsfr.forms import DsfrBaseForm
 
 from cases.forms import PkChoiceField
 from cases.models import PurchaseRequest
+from documents.forms import UploadField
 from documents.models import AttachmentKind
 from documents.validation import check_case_upload
 
@@ -38,21 +37,24 @@ class DeliveryForm(DsfrBaseForm):
     invoice_reference = forms.CharField(label=_("Référence de la facture du fournisseur"),
                                         max_length=100, required=False,
                                         help_text=_("Si vous l'avez déjà reçue."))
-    proof = forms.FileField(label=_("Bon de livraison ou procès-verbal de réception"),
-                            required=False)
+    proof = UploadField(label=_("Bon de livraison ou procès-verbal de réception"),
+                        error_messages={"required": _("Joignez le bon de livraison ou le "
+                                                      "procès-verbal de réception.")})
 
     def __init__(self, *args, purchase_requests=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
         self.fields["purchase_request"].queryset = (
             purchase_requests if purchase_requests is not None else PurchaseRequest.objects.none())
-        self.proof_on_record = (case is not None and case.attachments.filter(
-            kind=AttachmentKind.DELIVERY_PROOF).exists())
-        self.fields["proof"].help_text = (
-            _("Déjà joint : n'en déposez un autre que pour le remplacer.")
-            if self.proof_on_record else
-            _("Obligatoire. PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX ou CSV, %(max)s au plus.")
-            % {"max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)})
+        proof = (case.attachments.filter(kind=AttachmentKind.DELIVERY_PROOF).first()
+                 if case is not None else None)
+        if proof is not None:
+            # A resumed draft: the proof on record fulfils the requirement.
+            self.fields["proof"].satisfied_by(proof, lead=_(
+                "Déjà joint : « %(name)s ». N'en déposez un autre que pour le remplacer.")
+                % {"name": proof.original_name})
+            # DsfrBaseForm made the bound fields (and their help texts) before this.
+            self._bound_fields_cache.clear()
 
     def clean_delivered_on(self):
         day = self.cleaned_data["delivered_on"]
@@ -67,9 +69,6 @@ class DeliveryForm(DsfrBaseForm):
         uploaded = self.cleaned_data.get("proof")
         if uploaded:
             check_case_upload(uploaded, self.case)
-        elif not self.proof_on_record:
-            raise forms.ValidationError(_("Joignez le bon de livraison ou le procès-verbal de "
-                                          "réception."), code="required")
         return uploaded
 
 

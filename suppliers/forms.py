@@ -3,15 +3,14 @@ of `identity.clean_identity` applied to everything typed so far, so the rules li
 place and a step only shows the errors of its own fields."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from dsfr.forms import DsfrBaseForm
 
 from cases.forms import SUPPLIER_RESULTS, TiersChoiceField, list_search_results
 from cases.models import Tiers, TiersCategory
+from documents.forms import UploadField
 from documents.validation import check_case_upload
 
 from .identity import FRANCE, NAMED_CATEGORIES, SIRET_CATEGORIES, clean_identity
@@ -151,26 +150,25 @@ class BankForm(IdentityStepForm):
     bic = forms.CharField(label=_("BIC"), max_length=11,
                           help_text=_("8 ou 11 caractères ; la banque doit être du pays de "
                                       "l'IBAN."))
-    rib = forms.FileField(label=_("Relevé d'identité bancaire (RIB)"), required=False)
+    rib = UploadField(label=_("Relevé d'identité bancaire (RIB)"),
+                      error_messages={"required": _("Joignez le RIB du tiers.")})
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
-        self.rib_on_record = (case is not None
-                              and case.attachments.filter(kind="rib").exists())
-        self.fields["rib"].help_text = _(
-            "Obligatoire. PDF, PNG, JPEG, ODT, ODS, DOCX, XLSX ou CSV, %(max)s au plus.") % {
-            "max": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
-        if self.rib_on_record:
-            self.fields["rib"].help_text = _("Un RIB est déjà joint : n'en déposez un autre que "
-                                             "pour le remplacer.")
+        rib = case.attachments.filter(kind="rib").first() if case is not None else None
+        if rib is not None:
+            # A resumed draft: the RIB on record fulfils the requirement.
+            self.fields["rib"].satisfied_by(rib, lead=_(
+                "Un RIB est déjà joint : « %(name)s ». N'en déposez un autre que pour le "
+                "remplacer.") % {"name": rib.original_name})
+            # DsfrBaseForm made the bound fields (and their help texts) before this.
+            self._bound_fields_cache.clear()
 
     def clean_rib(self):
         uploaded = self.cleaned_data.get("rib")
         if uploaded:
             check_case_upload(uploaded, self.case)
-        elif not self.rib_on_record:
-            raise forms.ValidationError(_("Joignez le RIB du tiers."), code="required")
         return uploaded
 
 
