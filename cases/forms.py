@@ -18,6 +18,7 @@ from portal.fields import ListedModelChoiceField
 from portal.selectors import centre_agents, centre_members
 from portal.widgets import LeanSelect
 
+from .budget import imputation_clashes
 from .models import BudgetImputation, ImputationAxis, Tiers, ej_number_validator
 from .workflow import Action
 
@@ -116,6 +117,17 @@ class PurchaseObjectForm(DsfrBaseForm):
         for name in ("financial_centre", "cost_centre", "activity"):
             self.fields[name].error_messages["required"] = _(
                 "Cette imputation budgétaire est obligatoire.")
+        self.service = service
+
+    def clean(self):
+        cleaned = super().clean()
+        # The same rule as the filling service's (cases.budget), shown beside the field.
+        axes = ("financial_centre", "cost_centre", "activity", "funds")
+        if self.service is not None and not any(name in self.errors for name in axes):
+            for clash in imputation_clashes(self.service,
+                                            **{name: cleaned.get(name) for name in axes}):
+                self.add_error(clash.field, clash.message)
+        return cleaned
 
 
 class TiersChoiceField(forms.ModelChoiceField):

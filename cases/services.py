@@ -17,6 +17,7 @@ from portal.models import SP_ROLES, Role, Service
 from portal.selectors import user_has_role
 
 from . import permissions, sla, workflow
+from .budget import imputation_clashes
 from .models import (
     BudgetImputation,
     Case,
@@ -207,7 +208,8 @@ def purchase_totals(lines: list[LineData]) -> Totals:
     return Totals(ht=ht, vat=vat, ttc=ht + vat)
 
 
-def _check_imputations(service: Service, data: PurchaseRequestData) -> None:
+def _check_imputations(service: Service, data) -> None:
+    """`data`: a PurchaseRequestData being filled, or the PurchaseRequest being submitted."""
     expected = {
         "financial_centre": data.financial_centre,
         "cost_centre": data.cost_centre,
@@ -215,14 +217,12 @@ def _check_imputations(service: Service, data: PurchaseRequestData) -> None:
         "funds": data.funds,
     }
     for axis, imputation in expected.items():
-        if imputation is None:
-            if axis == "funds":
-                continue
+        if imputation is None and axis != "funds":
             raise CaseError(_("Imputation budgétaire manquante."), field=axis)
-        if (imputation.service_id != service.pk or imputation.axis != axis
-                or not imputation.active):
-            raise CaseError(_("Cette imputation n'appartient pas au référentiel du service."),
-                            field=axis)
+    # The service's referential in force, and one programme for all (cases.budget).
+    clashes = imputation_clashes(service, **expected)
+    if clashes:
+        raise CaseError(clashes[0].message, field=clashes[0].field)
 
 
 @transaction.atomic
@@ -303,8 +303,15 @@ def _enter_submitted(case: Case, now: datetime) -> None:
 
 
 def _effect_submit(case, actor, inputs, now, data):
-    if case.kind == CaseKind.PURCHASE_REQUEST and not hasattr(case, "purchase_request"):
-        raise CaseError(_("La demande d'achat est incomplète."))
+    if case.kind == CaseKind.PURCHASE_REQUEST:
+        request = (PurchaseRequest.objects.filter(case=case)
+                   .select_related("financial_centre", "cost_centre", "activity", "funds")
+                   .first())
+        if request is None:
+            raise CaseError(_("La demande d'achat est incomplète."))
+        # Checked again here, not only when filled: a draft filled before the rule, or whose
+        # referential changed since, is not submitted with clashing imputations.
+        _check_imputations(case.requesting_service, request)
     if case.kind == CaseKind.PURCHASE_REQUEST and not case.attachments.filter(
             kind="quote").exists():
         raise CaseError(_("Un devis doit être joint à la demande d'achat."), field="quote")

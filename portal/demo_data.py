@@ -28,6 +28,7 @@ from stdnum.fr import siret as std_siret
 from wagtail.models import Site
 
 from cases import services as case_services
+from cases.budget import programme_of
 from cases.models import BudgetImputation, Case, CaseKind, ImputationAxis, Tiers
 from cases.sla import is_working_day
 from cases.workflow import OPEN_STATES, Action, State
@@ -873,10 +874,14 @@ def _imputation_pool(service: Service) -> dict[str, list[BudgetImputation]]:
 
 def _imputations(rng: random.Random, pool: dict[str, list[BudgetImputation]]) -> dict:
     funds = rng.choice(pool[ImputationAxis.FUNDS]) if rng.random() < 0.1 else None
+    financial_centre = rng.choice(pool[ImputationAxis.FINANCIAL_CENTRE])
+    # An activity of the centre financier's programme (cases.budget refuses any other).
+    programme = programme_of(financial_centre.code)
     return {
-        "financial_centre": rng.choice(pool[ImputationAxis.FINANCIAL_CENTRE]),
+        "financial_centre": financial_centre,
         "cost_centre": rng.choice(pool[ImputationAxis.COST_CENTRE]),
-        "activity": rng.choice(pool[ImputationAxis.ACTIVITY]),
+        "activity": rng.choice([activity for activity in pool[ImputationAxis.ACTIVITY]
+                                if programme_of(activity.code) == programme]),
         "funds": funds,
     }
 

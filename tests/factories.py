@@ -126,7 +126,8 @@ class CostCentreFactory(BudgetImputationFactory):
 
 class ActivityFactory(BudgetImputationFactory):
     axis = ImputationAxis.ACTIVITY
-    code = factory.Sequence(lambda n: f"ACT{n:07d}")
+    # Twelve digits, the first four the programme: that of FinancialCentreFactory (cases.budget).
+    code = factory.Sequence(lambda n: f"0123{n:08d}")
 
 
 class FundsFactory(BudgetImputationFactory):
