@@ -8,6 +8,7 @@ the workflow table) are plain functions of (user, case) returning a refusal mess
 
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 
@@ -196,21 +197,31 @@ def tiers_unique(user, case) -> str | None:
     return directory_conflict(case)
 
 
-def delegation_covers_amount(user, case) -> str | None:
-    ceiling = delegation_ceiling(user, case.requesting_service)
+def delegation_refusal(ceiling: Decimal | None, amount: Decimal) -> str | None:
+    """None when a delegation of `ceiling` (None: none in force) covers `amount`: a ceiling
+    equal to the amount covers it, one cent less does not."""
     if ceiling is None:
         return _("Vous n'avez pas de délégation de signature en vigueur pour ce service.")
-    if ceiling < case.amount:
+    if ceiling < amount:
         return _("Votre délégation de signature (plafond %(ceiling)s) ne couvre pas le montant "
                  "de la demande (%(amount)s).") % {"ceiling": euros_text(ceiling),
-                                                    "amount": euros_text(case.amount)}
+                                                    "amount": euros_text(amount)}
     return None
 
 
-def creator_may_commit(user, case) -> str | None:
+def delegation_covers_amount(user, case, amount: Decimal | None = None) -> str | None:
+    """None when `user`'s delegation covers the case's amount (or `amount`, a draft's figure
+    not yet recorded)."""
+    return delegation_refusal(delegation_ceiling(user, case.requesting_service),
+                              case.amount if amount is None else amount)
+
+
+def creator_may_commit(user, case, amount: Decimal | None = None) -> str | None:
     """Whether a submission goes straight to the centre. A catalogue form may waive the
     ordonnateur's validation (always, or up to an amount); otherwise a request within the
-    creator's own delegation needs no ordonnateur."""
+    creator's own delegation needs no ordonnateur. `amount`: the draft's figure, for the
+    summary shown before it is recorded."""
+    amount = case.amount if amount is None else amount
     if case.kind == "service_done":
         return _("Une constatation du service fait est toujours validée par un ordonnateur.")
     policy = (case.extra or {}).get("validation")
@@ -221,9 +232,39 @@ def creator_may_commit(user, case) -> str | None:
         if not policy.get("required"):
             return None
         above = policy.get("above")
-        if above is not None and case.amount <= Decimal(above):
+        if above is not None and amount <= Decimal(above):
             return None
-    return delegation_covers_amount(user, case)
+    return delegation_covers_amount(user, case, amount)
+
+
+@dataclass(frozen=True)
+class DelegationView:
+    """What a person's delegation says of an amount, for the pages to show it: the amount,
+    their ceiling (None: no delegation in force), and why it does not do (None: it does)."""
+
+    amount: Decimal
+    ceiling: Decimal | None
+    refusal: str | None
+
+    @property
+    def covered(self) -> bool:
+        return self.refusal is None
+
+
+def submission_outlook(user, case, amount: Decimal) -> DelegationView:
+    """Before submission: whether the draft, at `amount`, will go straight to the centre
+    (refusal None) or wait for an ordonnateur (refusal says why) — the rule submit applies."""
+    return DelegationView(amount=amount,
+                          ceiling=delegation_ceiling(user, case.requesting_service),
+                          refusal=creator_may_commit(user, case, amount))
+
+
+def validation_outlook(user, case) -> DelegationView:
+    """For an ordonnateur looking at a case awaiting validation: the amount beside their own
+    ceiling, and whether their delegation covers it."""
+    ceiling = delegation_ceiling(user, case.requesting_service)
+    return DelegationView(amount=case.amount, ceiling=ceiling,
+                          refusal=delegation_refusal(ceiling, case.amount))
 
 
 RULES: dict[str, Rule] = {

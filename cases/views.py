@@ -290,9 +290,9 @@ def _render_detail(request, case, *, bound=None, error=None, status=200, message
         context["lines"] = context["purchase_request"].lines.all()
         context.update(_order_form_context(case, user, transitions))
     if (case.state == State.AWAITING_VALIDATION
-            and all(t.action != Action.VALIDATE for t in transitions)
             and user_has_role(user, case.requesting_service, Role.ORDONNATEUR)):
-        context["validation_refusal"] = permissions.delegation_covers_amount(user, case)
+        # The amount beside the ordonnateur's own ceiling, covered or not.
+        context["validation"] = permissions.validation_outlook(user, case)
     return render(request, "cases/detail.html", context, status=status)
 
 

@@ -441,6 +441,10 @@ class PurchaseRequestWizard(KindWizard):
         threshold = convention.purchasing_mission_threshold_ht if convention else None
         return {"objet": objet, "supplier": supplier, "lines": rows, "totals": totals,
                 "catalogue": catalogue,
+                # Said before submission: straight to the centre, or an ordonnateur first.
+                "outlook": permissions.submission_outlook(self.request.user, self.case,
+                                                          totals.ttc)
+                if totals and self.case is not None else None,
                 "mission_threshold": threshold if totals and threshold is not None
                 and totals.ht >= threshold else None,
                 "incomplete": [name for name, value in

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases import permissions
 from cases.models import CaseKind
 from cases.wizard import KindWizard
 from documents.models import AttachmentKind
@@ -117,10 +118,12 @@ class ServiceDoneWizard(KindWizard):
         quantities = self.stored_form("quantites")
         delivered = quantities.delivered() if quantities is not None else []
         lateness = self.stored_form("retard")
-        return {"delivery": self.delivery(), "delivered": delivered,
-                "amount": statement_amount(delivered, committed_by_line(
-                    self.delivery()["purchase_request"], exclude=self.case))
-                if delivered else None,
+        amount = (statement_amount(delivered, committed_by_line(
+            self.delivery()["purchase_request"], exclude=self.case)) if delivered else None)
+        return {"delivery": self.delivery(), "delivered": delivered, "amount": amount,
+                # Said before submission: who validates it, at what amount.
+                "outlook": permissions.submission_outlook(self.request.user, self.case, amount)
+                if amount is not None and self.case is not None else None,
                 "lateness": lateness.cleaned_data if lateness is not None else None,
                 "catalogue": answers_by_step(self.schema, self.catalogue_summary_answers())
                 if self.schema else []}
