@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from portal.models import CENTRE_ROLES, Service
 from portal.selectors import has_role_somewhere, prescribing_services_of
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, sla
 from .filters import OPEN, CaseQueueFilter
 from .models import BudgetImputation, Case, CaseKind, Tiers
 from .workflow import Action
@@ -27,17 +27,27 @@ from .workflow import Action
 API_ACTIONS = [a for a in Action.values if a not in (Action.CREATE,)]
 
 
+class DueDateField(serializers.DateField):
+    """The due day the pages show (cases/sla.py), from the stored end-of-day instant."""
+
+    def to_representation(self, value):
+        return super().to_representation(sla.due_day(value))
+
+
 class CaseSerializer(serializers.ModelSerializer):
     requesting_service = serializers.CharField(source="requesting_service.code")
     processing_centre = serializers.CharField(source="processing_centre.code")
     assigned_to = serializers.CharField(source="assigned_to.username", default=None)
     url = serializers.CharField(source="get_absolute_url")
+    due_date = DueDateField(source="due_at", read_only=True, allow_null=True, help_text=(
+        "Dernier jour ouvré du délai (heure de Paris) : le dossier est en retard après la fin "
+        "de ce jour. `due_at` en est le dernier instant."))
 
     class Meta:
         model = Case
         fields = ["id", "reference", "kind", "state", "subject", "requesting_service",
                   "processing_centre", "amount", "assigned_to", "created_at", "submitted_at",
-                  "due_at", "completed_at", "version", "url"]
+                  "due_at", "due_date", "completed_at", "version", "url"]
 
 
 class CaseDetailSerializer(CaseSerializer):

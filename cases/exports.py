@@ -8,12 +8,13 @@ dd/mm/yyyy dates); bank details are masked, as everywhere outside the case page.
 import csv
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import sla
 from .identifiers import mask
 from .selectors import QUEUE_ROW_RELATIONS, case_is_overdue
 
@@ -35,6 +36,8 @@ def _text(value) -> str:
         return _money(value)
     if isinstance(value, datetime):
         return _date(value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
     return "" if value is None else str(value)
 
 
@@ -54,7 +57,8 @@ def _supplier(case):
 def headers() -> list[str]:
     return [_("Référence"), _("Type"), _("Objet"), _("Service prescripteur"), _("État"),
             _("Fournisseur"), _("SIRET"), _("IBAN (masqué)"), _("Montant TTC (€)"),
-            _("Agent du centre"), _("Déposée le"), _("Échéance"), _("En retard"),
+            _("Agent du centre"), _("Déposée le"), _("Échéance (fin de journée)"),
+            _("En retard"),
             _("Close le")]
 
 
@@ -75,7 +79,7 @@ def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[li
                case.requesting_service.code, case.get_state_display(), name, siret,
                mask(iban) if iban else "", case.amount,
                (assignee.get_full_name() or assignee.get_username()) if assignee else "",
-               case.submitted_at, case.due_at,
+               case.submitted_at, sla.due_day(case.due_at),
                _("oui") if case_is_overdue(case, now) else _("non"), case.completed_at]
 
 

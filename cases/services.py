@@ -425,16 +425,16 @@ def _effect_cst_validate(case, actor, inputs, now, data):
 
 def _clock(case: Case, from_state: str, to_state: str, now: datetime, data: dict) -> None:
     """The contractual clock stops in the paused states (a question to the SP, the CST's
-    check); on leaving them, the due date moves by the working time spent there."""
+    check); on leaving them, the due day moves by the working days spent there (the rule
+    is in cases/sla.py)."""
     was_paused = from_state in workflow.PAUSED_STATES
     paused = to_state in workflow.PAUSED_STATES
     if paused and not was_paused:
         case.paused_at = now
     elif was_paused and not paused:
         if case.paused_at and case.due_at:
-            spent = sla.working_time_between(case.paused_at, now)
-            case.due_at = sla.add_working_time(case.due_at, spent)
-            data["paused_seconds"] = int(spent.total_seconds())
+            data["paused_working_days"] = sla.paused_working_days(case.paused_at, now)
+            case.due_at = sla.resume_due_at(case.due_at, case.paused_at, now)
         case.paused_at = None
 
 

@@ -3,7 +3,7 @@ directory record and its append-only history, the paused clock, and the case pag
 
 import itertools
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from stdnum import luhn
 
+from cases import sla
 from cases.identifiers import mask
 from cases.models import CaseEvent, CaseKind, Tiers
 from cases.services import CaseError, CaseNotFound, case_draft_create, transition
@@ -382,21 +383,21 @@ def test_time_awaiting_the_cst_is_not_counted_nor_weekends_and_holidays(
     case = tiers_case(company(30), state=State.DRAFT, at=paris(2026, 4, 24, 9, 0))
     case = transition(case=case, action=Action.SUBMIT, actor=sp_agent,
                       at=paris(2026, 4, 24, 10, 0))  # Friday
-    assert case.due_at == paris(2026, 4, 28, 10, 0)  # Tuesday: the weekend is skipped
+    assert case.due_at == sla.end_of_day(date(2026, 4, 28))  # Tuesday: the weekend is skipped
     transition(case=case, action=Action.CLAIM, actor=csp_agent, at=paris(2026, 4, 27, 9, 0))
     case = transition(case=case, action=Action.SEND_TO_CST, actor=csp_agent,
-                      at=paris(2026, 4, 27, 14, 0))  # Monday, 20 working hours left
-    assert (case.paused_at, case.due_at) == (paris(2026, 4, 27, 14, 0), paris(2026, 4, 28, 10))
+                      at=paris(2026, 4, 27, 14, 0))  # Monday, 1 working day left
+    assert (case.paused_at, case.due_at) == (paris(2026, 4, 27, 14, 0),
+                                             sla.end_of_day(date(2026, 4, 28)))
     # Back on Monday 4 May 11:00, over a weekend and Friday 1 May (Fête du travail).
     case = transition(case=case, action=Action.CST_RETURN, actor=cst, comment="SIRET fermé",
                       at=paris(2026, 5, 4, 11, 0))
 
-    # Paused: 10 h on Monday 27, Tuesday to Thursday, 11 h on Monday 4 (not 7 days 21 h).
-    paused = timedelta(hours=10) + timedelta(days=3) + timedelta(hours=11)
+    # Paused: Tuesday 28 to Thursday 30 and Monday 4 (not 1 May, nor the weekend).
     event = case.events.get(action=Action.CST_RETURN)
-    assert event.data["paused_seconds"] == paused.total_seconds()
-    # The 20 working hours left start again on Monday 4 at 11:00.
-    assert case.due_at == paris(2026, 5, 5, 7, 0)
+    assert event.data["paused_working_days"] == 4
+    # The working day left is the one after the return.
+    assert case.due_at == sla.end_of_day(date(2026, 5, 5))
     assert case.paused_at is None
 
 
@@ -404,15 +405,15 @@ def test_time_waiting_for_the_service_answer_is_not_counted(tiers_case, sp_agent
     case = tiers_case(company(31), state=State.DRAFT, at=paris(2026, 3, 2, 9, 0))
     case = transition(case=case, action=Action.SUBMIT, actor=sp_agent,
                       at=paris(2026, 3, 2, 10, 0))  # Monday
-    assert case.due_at == paris(2026, 3, 4, 10, 0)
+    assert case.due_at == sla.end_of_day(date(2026, 3, 4))
     transition(case=case, action=Action.CLAIM, actor=csp_agent, at=paris(2026, 3, 2, 11, 0))
     transition(case=case, action=Action.REQUEST_INFO, actor=csp_agent, comment="Quel RIB ?",
                at=paris(2026, 3, 3, 9, 0))
     case = transition(case=case, action=Action.ANSWER, actor=sp_agent, comment="Le second",
                       at=paris(2026, 3, 9, 9, 0))  # the next Monday
-    # 15 h on Tuesday, Wednesday to Friday, 9 h on Monday: 4 working days.
-    assert case.events.get(action=Action.ANSWER).data["paused_seconds"] == 4 * 24 * 3600
-    assert (case.state, case.due_at) == (State.IN_PROGRESS, paris(2026, 3, 10, 10, 0))
+    # Wednesday to Friday and Monday: 4 working days.
+    assert case.events.get(action=Action.ANSWER).data["paused_working_days"] == 4
+    assert (case.state, case.due_at) == (State.IN_PROGRESS, sla.end_of_day(date(2026, 3, 10)))
     assert CaseEvent.objects.filter(case=case, action=Action.ANSWER).count() == 1
 
 

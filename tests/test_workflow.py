@@ -2,7 +2,7 @@
 
 import importlib
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -141,7 +141,7 @@ def test_submit_within_the_creators_delegation_goes_straight_to_the_centre(
     assert case.state == State.SUBMITTED
     assert case.assigned_to is None
     assert case.submitted_at == at
-    assert case.due_at == paris(2026, 3, 9, 10, 0)
+    assert case.due_at == sla.end_of_day(date(2026, 3, 9))  # Monday's end, 5 days after
     assert case.reference == "DA-DRAC-2026-000001"
     event = assert_event(case, action=Action.SUBMIT, from_state=State.DRAFT,
                          to_state=State.SUBMITTED, actor=sp_agent)
@@ -286,20 +286,22 @@ def test_request_info_pauses_the_clock(make_purchase_request, sp_agent, csp_agen
 
 
 @pytest.mark.parametrize(
-    ("asked", "answered", "paused_hours", "new_due"),
+    ("asked", "answered", "paused_days", "new_due"),
     [
-        # Tuesday 10:00 -> Thursday 16:00: 14 + 24 + 16 working hours.
-        (paris(2026, 3, 3, 10, 0), paris(2026, 3, 5, 16, 0), 54, paris(2026, 3, 11, 16, 0)),
-        # Friday 16:00 -> Monday 10:00: the weekend does not count.
-        (paris(2026, 3, 6, 16, 0), paris(2026, 3, 9, 10, 0), 18, paris(2026, 3, 10, 4, 0)),
+        # Tuesday -> Thursday: Wednesday and Thursday given back.
+        (paris(2026, 3, 3, 10, 0), paris(2026, 3, 5, 16, 0), 2, date(2026, 3, 11)),
+        # Friday 16:00 -> Monday 10:00: the weekend does not count, Monday does.
+        (paris(2026, 3, 6, 16, 0), paris(2026, 3, 9, 10, 0), 1, date(2026, 3, 10)),
+        # Asked and answered the same day: nothing given back.
+        (paris(2026, 3, 3, 10, 0), paris(2026, 3, 3, 16, 0), 0, date(2026, 3, 9)),
     ],
 )
-def test_answer_resumes_and_pushes_the_due_date_by_the_paused_working_time(
-        make_purchase_request, sp_agent, csp_agent, asked, answered, paused_hours, new_due):
+def test_answer_resumes_and_pushes_the_due_date_by_the_paused_working_days(
+        make_purchase_request, sp_agent, csp_agent, asked, answered, paused_days, new_due):
     # Submitted on Monday 2 March 2026 at 10:00, due five working days later.
     case = make_purchase_request(sp_agent, state=State.SUBMITTED, at=paris(2026, 3, 2, 9, 59))
     assert case.submitted_at == paris(2026, 3, 2, 10, 0)
-    assert case.due_at == paris(2026, 3, 9, 10, 0)
+    assert case.due_at == sla.end_of_day(date(2026, 3, 9))
     case = apply(case, Action.CLAIM, csp_agent, at=paris(2026, 3, 2, 11, 0))
     case = apply(case, Action.REQUEST_INFO, csp_agent, comment="Précisez", at=asked)
 
@@ -308,13 +310,11 @@ def test_answer_resumes_and_pushes_the_due_date_by_the_paused_working_time(
     assert case.state == State.IN_PROGRESS
     assert case.paused_at is None
     assert case.assigned_to == csp_agent
-    assert case.due_at == new_due
-    assert case.due_at == sla.add_working_time(paris(2026, 3, 9, 10, 0),
-                                               timedelta(hours=paused_hours))
+    assert case.due_at == sla.end_of_day(new_due)
     event = assert_event(case, action=Action.ANSWER, from_state=State.INFO_REQUESTED,
                          to_state=State.IN_PROGRESS, actor=sp_agent,
                          comment="Voici la précision")
-    assert event.data["paused_seconds"] == paused_hours * 3600
+    assert event.data["paused_working_days"] == paused_days
 
 
 def test_another_member_of_the_requesting_service_may_answer(make_purchase_request, sp_agent,
@@ -718,7 +718,7 @@ def test_due_at_honours_the_configured_delay(make_purchase_request, sp_agent, se
                                          "purchase_request": 2}
     # Submitted on Thursday 30 April 2026 at 10:00; 1 May is a public holiday.
     case = make_purchase_request(sp_agent, state=State.SUBMITTED, at=paris(2026, 4, 30, 9, 59))
-    assert case.due_at == paris(2026, 5, 5, 10, 0)
+    assert case.due_at == sla.end_of_day(date(2026, 5, 5))
 
 
 # --- permissions -------------------------------------------------------------------------------

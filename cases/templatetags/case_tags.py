@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
-from cases import workflow
+from cases import sla, workflow
 from cases.workflow import State
 
 register = template.Library()
@@ -49,6 +49,19 @@ def day(value) -> str:
     if isinstance(value, datetime):
         value = timezone.localtime(value)
     return value.strftime("%d/%m/%Y")
+
+
+@register.filter
+def due_label(value) -> str:
+    """The due date as people read it: « mardi 8 décembre 2026, fin de journée » (the last
+    working day of the delay; cases/sla.py says why the stored instant is not shown)."""
+    return sla.due_label(value)
+
+
+@register.filter
+def due_short(value) -> str:
+    """The due date in lists: « mar. 08/12/2026 »."""
+    return sla.due_short(value)
 
 
 @register.filter

@@ -7,6 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from cases.services import line_totals
+from cases.sla import due_label
 from cases.workflow import event_label
 from forms_catalog.selectors import answers_by_step
 
@@ -143,7 +144,7 @@ def render_case_summary(case, *, attachments, issued_documents, events) -> bytes
             (_("Montant TTC"), fr_money(case.amount)),
             (_("Créée le"), _dt(case.created_at)),
             (_("Déposée le"), _dt(case.submitted_at)),
-            (_("Échéance"), _dt(case.due_at)),
+            (_("Échéance"), due_label(case.due_at)),
             (_("Close le"), _dt(case.completed_at)),
         ]),
     ]
