@@ -5,40 +5,20 @@ whatever the number of rows. Headers and formats are French (";" separator, deci
 dd/mm/yyyy dates); bank details are masked, as everywhere outside the case page.
 """
 
-import csv
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Callable, Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import sla
+from documents.spreadsheets import french_csv, xlsx_workbook
+
 from .identifiers import mask
 from .selectors import QUEUE_ROW_RELATIONS, case_is_overdue
 
 # Rows read per fetch: with 2,000 cases and their related rows in memory at once, an export's
 # process peaked ~20 MB higher (bench/README.md, « export »).
 CHUNK = 500
-
-
-def _date(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
-
-
-def _money(value: Decimal | None) -> str:
-    return f"{value:.2f}".replace(".", ",") if value is not None else ""
-
-
-def _text(value) -> str:
-    if isinstance(value, Decimal):
-        return _money(value)
-    if isinstance(value, datetime):
-        return _date(value)
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else str(value)
 
 
 def _supplier(case):
@@ -57,8 +37,7 @@ def _supplier(case):
 def headers() -> list[str]:
     return [_("Référence"), _("Type"), _("Objet"), _("Service prescripteur"), _("État"),
             _("Fournisseur"), _("SIRET"), _("IBAN (masqué)"), _("Montant TTC (€)"),
-            _("Agent du centre"), _("Déposée le"), _("Échéance (fin de journée)"),
-            _("En retard"),
+            _("Agent du centre"), _("Déposée le"), _("Échéance"), _("En retard"),
             _("Close le")]
 
 
@@ -79,24 +58,8 @@ def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[li
                case.requesting_service.code, case.get_state_display(), name, siret,
                mask(iban) if iban else "", case.amount,
                (assignee.get_full_name() or assignee.get_username()) if assignee else "",
-               case.submitted_at, sla.due_day(case.due_at),
+               case.submitted_at, case.due_at,
                _("oui") if case_is_overdue(case, now) else _("non"), case.completed_at]
-
-
-class _Echo:
-    """csv.writer writes to it; the line comes back to be streamed."""
-
-    def write(self, value):
-        return value
-
-
-def french_csv(header: list[str], values: Iterable[list]) -> Iterator[str]:
-    """CSV lines as French spreadsheets read them: ";", decimal comma, dd/mm/yyyy dates,
-    and a BOM so that the file is read as UTF-8."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(header)
-    for row in values:
-        yield writer.writerow([_text(value) for value in row])
 
 
 def csv_lines(queryset, progress=None) -> Iterator[str]:
@@ -105,28 +68,7 @@ def csv_lines(queryset, progress=None) -> Iterator[str]:
 
 def xlsx_file(queryset, progress=None):
     """The workbook, written row by row (write-only mode) to a temporary file."""
-    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
-    # processes that use them.
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Dossiers"))
-    sheet.freeze_panes = "A2"
-    sheet.append(headers())
-    for row in rows(queryset, progress):
-        cells = []
-        for value in row:
-            if isinstance(value, datetime):
-                cell = WriteOnlyCell(sheet, value=timezone.localtime(value).replace(tzinfo=None))
-                cell.number_format = "DD/MM/YYYY HH:MM"
-            elif isinstance(value, Decimal):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "#,##0.00"
-            else:
-                cell = WriteOnlyCell(sheet, value=value if value is not None else "")
-            cells.append(cell)
-        sheet.append(cells)
+    workbook = xlsx_workbook(_("Dossiers"), headers(), rows(queryset, progress))
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

@@ -26,6 +26,7 @@ from cases import sla
 from cases.models import Case
 from cases.workflow import CLOCK_RUNNING_STATES, State
 from conventions.selectors import convention_in_force
+from documents.spreadsheets import xlsx_workbook
 from portal.models import Role, Service
 from service_done.models import ServiceDoneStatement
 from service_done.selectors import statable_purchase_requests, statement_delay
@@ -95,7 +96,8 @@ def agent_reminders(now: datetime) -> int:
         for case in cases:
             late = sla.working_days_late(case.due_at, now)
             state = (_("en retard de %(n)s jour(s) ouvré(s)") % {"n": late} if late
-                     else _("échéance le %(date)s") % {"date": sla.due_label(case.due_at)})
+                     else _("échéance le %(date)s")
+                     % {"date": timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M")})
             lines.append(f"- {case.display_reference} — {case.subject} — {state} — "
                          f"{_url(case.get_absolute_url())}")
         _send(_("[Portail CSP] %(n)s dossier(s) à échéance ou en retard") % {"n": len(cases)},
@@ -162,20 +164,13 @@ def missing_service_done(service: Service):
 
 
 def missing_service_done_xlsx(orders) -> bytes:
-    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
-    # processes that use them.
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Services faits manquants"))
-    sheet.append([_("Demande"), _("EJ"), _("Objet"), _("Fournisseur"), _("Montant TTC (€)"),
-                  _("Déjà constaté (€)"), _("Reste à constater (€)"), _("Terminée le")])
-    for order in orders:
-        sheet.append([order.case.reference, order.ej_number, order.case.subject,
-                      order.tiers.name, order.amount_ttc, order.committed,
-                      order.amount_ttc - order.committed,
-                      timezone.localtime(order.case.completed_at).replace(tzinfo=None)
-                      if order.case.completed_at else None])
+    workbook = xlsx_workbook(
+        _("Services faits manquants"),
+        [_("Demande"), _("EJ"), _("Objet"), _("Fournisseur"), _("Montant TTC (€)"),
+         _("Déjà constaté (€)"), _("Reste à constater (€)"), _("Terminée le")],
+        ([order.case.reference, order.ej_number, order.case.subject, order.tiers.name,
+          order.amount_ttc, order.committed, order.amount_ttc - order.committed,
+          order.case.completed_at] for order in orders))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

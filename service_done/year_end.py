@@ -12,10 +12,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.exports import french_csv
 from cases.models import PurchaseRequest
 from cases.services import CaseError
 from cases.workflow import State
+from documents.spreadsheets import french_csv
 from portal.models import SP_ROLES
 from portal.selectors import user_has_role
 
