@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from documents.spreadsheets import french_csv, xlsx_workbook
 
+from . import sla
 from .identifiers import mask
 from .selectors import QUEUE_ROW_RELATIONS, case_is_overdue
 
@@ -37,7 +38,8 @@ def _supplier(case):
 def headers() -> list[str]:
     return [_("Référence"), _("Type"), _("Objet"), _("Service prescripteur"), _("État"),
             _("Fournisseur"), _("SIRET"), _("IBAN (masqué)"), _("Montant TTC (€)"),
-            _("Agent du centre"), _("Déposée le"), _("Échéance"), _("En retard"),
+            _("Agent du centre"), _("Déposée le"), _("Échéance (fin de journée)"),
+            _("En retard"),
             _("Close le")]
 
 
@@ -58,7 +60,7 @@ def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[li
                case.requesting_service.code, case.get_state_display(), name, siret,
                mask(iban) if iban else "", case.amount,
                (assignee.get_full_name() or assignee.get_username()) if assignee else "",
-               case.submitted_at, case.due_at,
+               case.submitted_at, sla.due_day(case.due_at),
                _("oui") if case_is_overdue(case, now) else _("non"), case.completed_at]
 
 

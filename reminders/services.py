@@ -96,8 +96,7 @@ def agent_reminders(now: datetime) -> int:
         for case in cases:
             late = sla.working_days_late(case.due_at, now)
             state = (_("en retard de %(n)s jour(s) ouvré(s)") % {"n": late} if late
-                     else _("échéance le %(date)s")
-                     % {"date": timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M")})
+                     else _("échéance le %(date)s") % {"date": sla.due_label(case.due_at)})
             lines.append(f"- {case.display_reference} — {case.subject} — {state} — "
                          f"{_url(case.get_absolute_url())}")
         _send(_("[Portail CSP] %(n)s dossier(s) à échéance ou en retard") % {"n": len(cases)},
