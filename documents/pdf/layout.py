@@ -20,6 +20,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from cases.identifiers import mask
+from portal.dates import long_date
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -126,10 +127,8 @@ def fr_money(value: Decimal) -> str:
 
 
 def fr_date(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value)
-    with translation.override("fr"):
-        return dateformat.format(value, "j F Y")
+    """« 1er janvier 2026 »: the portal's one way of writing a date in words."""
+    return long_date(value)
 
 
 def fr_datetime(value: datetime) -> str:

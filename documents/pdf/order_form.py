@@ -88,9 +88,13 @@ def signature_block(signatory: Signatory | None, issued_at: datetime
     block = [para(_("Fait le %(date)s") % {"date": fr_date(issued_at)}), Spacer(0, 1 * mm)]
     if signatory:
         block += [para(signatory.name, LABEL), para(signatory.role)]
-    block += [Spacer(0, 2 * mm), box]
-    table = Table([["", block]], colWidths=[CONTENT_WIDTH - SIGNATURE_WIDTH - 4 * mm,
-                                            SIGNATURE_WIDTH + 4 * mm])
+    # The words beside the frame rather than above it: the block is as tall as the frame
+    # alone, so that it fits under the totals more often (see render_order_form).
+    words = 60 * mm
+    table = Table([["", block, box]],
+                  colWidths=[CONTENT_WIDTH - SIGNATURE_WIDTH - 4 * mm - words, words,
+                             SIGNATURE_WIDTH + 4 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return table, box
 
 
@@ -117,7 +121,7 @@ def supplier_facts(tiers) -> Table:
     ])
 
 
-def _lines(purchase_request, lines) -> list:
+def _lines_table(lines) -> Table:
     header = [_("N°"), _("Désignation"), _("Quantité"), _("Prix unitaire HT"), _("TVA"),
               _("Total HT"), _("Total TTC")]
     widths = [9 * mm, None, 17 * mm, 25 * mm, 15 * mm, 25 * mm, 25 * mm]
@@ -130,6 +134,10 @@ def _lines(purchase_request, lines) -> list:
                      fr_money(totals.ht), fr_money(totals.ttc)])
     table = grid(rows, widths)
     table.setStyle(TableStyle([("ALIGN", (2, 0), (-1, -1), "RIGHT")]))
+    return table
+
+
+def _totals(purchase_request) -> Table:
     totals = Table([
         [para(_("Total HT"), LABEL), para(fr_money(purchase_request.amount_ht), RIGHT)],
         [para(_("TVA"), LABEL), para(fr_money(purchase_request.amount_vat), RIGHT)],
@@ -137,7 +145,7 @@ def _lines(purchase_request, lines) -> list:
                                              RIGHT)],
     ], colWidths=[35 * mm, 35 * mm], hAlign="RIGHT")
     totals.setStyle(TableStyle([("LINEABOVE", (0, 2), (-1, 2), 0.75, GREY_LINE)]))
-    return [table, Spacer(0, 2 * mm), totals]
+    return totals
 
 
 def _imputations(purchase_request) -> Table:
@@ -184,14 +192,18 @@ def render_order_form(purchase_request, *, signatory: Signatory | None,
     if purchase_request.market_reference:
         story.append(para(_("Marché : %(ref)s") % {"ref": purchase_request.market_reference},
                           SMALL))
-    story += [para(_("Lignes de commande"), HEADING), *_lines(purchase_request, lines),
-              para(_("Imputation budgétaire"), HEADING), _imputations(purchase_request),
+    # The conditions come before the lines so that the signature follows the totals it
+    # commits to: the totals and the signature block are kept on one page (a page break
+    # before the totals rather than a signature alone on the last page), the lines alone
+    # flowing from page to page.
+    story += [para(_("Imputation budgétaire"), HEADING), _imputations(purchase_request),
               para(_("Livraison"), HEADING),
               para(purchase_request.delivery_address or case.requesting_service.address or "—"),
               para(_("Facturation"), HEADING),
               _invoicing(case, ej_number, timezone.localdate(issued_at)),
-              Spacer(0, 6 * mm),
-              KeepTogether([signature])]
+              para(_("Lignes de commande"), HEADING), _lines_table(lines),
+              KeepTogether([Spacer(0, 2 * mm), _totals(purchase_request), Spacer(0, 6 * mm),
+                            signature])]
     frame = PageFrame(
         header_left=_("Bon de commande n° %(ej)s") % {"ej": ej_number},
         header_right=case.processing_centre.name,
