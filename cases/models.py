@@ -138,6 +138,14 @@ class Case(models.Model):
         return self.reference or _("Brouillon n° %(pk)s") % {"pk": self.pk}
 
     @property
+    def display_kind(self) -> str:
+        """What people call the request: the catalogue form's title for a generic request
+        (« Demande générique » is the portal's internal name for "an editor's form")."""
+        if self.kind == CaseKind.GENERIC:
+            return self.extra.get("procedure_title") or _("Demande")
+        return self.get_kind_display()
+
+    @property
     def is_paused(self) -> bool:
         return self.paused_at is not None
 

@@ -1,5 +1,7 @@
 """Thin views: resolve what the user may see (404 otherwise), call services, render."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -289,11 +291,30 @@ def _render_detail(request, case, *, bound=None, error=None, status=200, message
     if context["purchase_request"] is not None:
         context["lines"] = context["purchase_request"].lines.all()
         context.update(_order_form_context(case, user, transitions))
+    context["link_actions"] = _link_actions(case, context)
     if (case.state == State.AWAITING_VALIDATION
             and user_has_role(user, case.requesting_service, Role.ORDONNATEUR)):
         # The amount beside the ordonnateur's own ceiling, covered or not.
         context["validation"] = permissions.validation_outlook(user, case)
     return render(request, "cases/detail.html", context, status=status)
+
+
+def _link_actions(case, context) -> list[dict]:
+    """The actions the page offers as links to a form of their own (a draft to resume, a
+    service-done statement to make), listed in the actions panel beside the transitions'
+    forms: the panel accounts for every action offered, and never says « Aucune action
+    possible » beside a button that works."""
+    links = []
+    if context["can_edit_draft"]:
+        links.append({"label": _("Reprendre le brouillon"), "url": context["resume_url"],
+                      "icon": "fr-icon-edit-line"})
+    if context.get("can_state_service_done"):
+        query = urlencode({"service": case.requesting_service.code,
+                           "da": context["purchase_request"].pk})
+        links.append({"label": _("Déclarer un service fait"),
+                      "url": f"{reverse('service_done:new')}?{query}",
+                      "icon": "fr-icon-add-line"})
+    return links
 
 
 def _order_form_context(case, user, transitions) -> dict:
