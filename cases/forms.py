@@ -15,6 +15,7 @@ from documents.forms import UploadField
 from documents.models import AttachmentKind
 from documents.validation import check_case_upload
 from portal.fields import ListedModelChoiceField
+from portal.forms_rendering import DSFR_RENDERER
 from portal.selectors import centre_agents, centre_members
 from portal.widgets import LeanSelect
 
@@ -215,6 +216,8 @@ class LineForm(DsfrBaseForm):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    # A formset hands its renderer to its forms: the lines draw with DSFR templates too.
+    default_renderer = DSFR_RENDERER
     default_error_messages = {
         "too_few_forms": _("Ajoutez au moins une ligne de commande."),
         "too_many_forms": _("Une demande ne peut pas dépasser 50 lignes."),

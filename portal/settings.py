@@ -128,7 +128,8 @@ TEMPLATES = [
         },
     },
 ]
-FORM_RENDERER = "dsfr.forms.DsfrDjangoTemplates"
+# FORM_RENDERER stays Django's: Wagtail's admin is drawn with Django's widget templates. The
+# portal's forms (DsfrBaseForm) draw with django-dsfr's (portal/forms_rendering.py).
 DSFR_MARK_OPTIONAL_FIELDS = True
 
 DATABASES = {
