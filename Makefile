@@ -21,14 +21,17 @@ demo: install
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 bash scripts/run_demo.sh $(PY) $(HOST) $(PORT)
 
-# axe-core for the browser tests' accessibility checks (node_modules/, git-ignored). Without
-# npm it says so and the tests run without axe (outside CI); `make demo` never needs it.
-AXE := node_modules/axe-core/axe.min.js
-$(AXE): package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund && touch $(AXE); \
-	else echo "npm introuvable : axe-core non installé, tests d'accessibilité non faits"; fi
+# axe-core and pa11y (HTML_CodeSniffer) for the browser tests' accessibility checks
+# (node_modules/, git-ignored). pa11y drives Debian's chromium through puppeteer, which must
+# never download a browser of its own: PUPPETEER_SKIP_DOWNLOAD. Without npm it says so and
+# the tests run without them (outside CI); `make demo` never needs them.
+NODE_TOOLS := node_modules/.installed
+$(NODE_TOOLS): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund && touch $(NODE_TOOLS); \
+	else echo "npm introuvable : axe-core et pa11y non installés, tests d'accessibilité non faits"; fi
 
-axe: $(AXE)
+axe: $(NODE_TOOLS)
 
 # Browser tests (tests/browser/) run when chromium is installed (apt-get install -y chromium);
 # pytest says in its header and summary when they are skipped.

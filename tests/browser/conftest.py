@@ -14,6 +14,7 @@ live server, with axe-core checks and screenshots.
 
 import json
 import os
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -33,6 +34,8 @@ from .plugin import (
     AXE_FILE,
     AXE_MISSING,
     CHROMIUM_MISSING,
+    PA11Y_BIN,
+    PA11Y_MISSING,
     SCREENSHOTS_DIR,
     chromium_path,
     in_ci,
@@ -229,6 +232,71 @@ def a11y(axe_source, pytestconfig):
         assert not serious, f"axe-core, page « {name} » :\n" + json.dumps(
             serious, indent=1, ensure_ascii=False)
         return results
+
+    return check
+
+
+# HTML_CodeSniffer errors that are not the portal's to fix, each with its reason, as
+# (URL path prefix, code fragment, context fragment). None today.
+PA11Y_EXCUSED: list[tuple[str, str, str]] = []
+
+
+@pytest.fixture
+def pa11y(pytestconfig, tmp_path):
+    """Run pa11y (its HTML_CodeSniffer runner, WCAG 2 AA, in Debian's chromium) on the
+    page's address with the page's cookies (the session), or on its HTML as it stands
+    (`html=True`, for a state an address does not give back); fail on any error.
+
+    pa11y loads the page in a browser of its own: puppeteer is told where Debian's chromium
+    is (chromeLaunchConfig) and never downloads one (PUPPETEER_SKIP_DOWNLOAD)."""
+    checked = pytestconfig.__dict__.setdefault("_pa11y_pages", [])
+
+    def check(page: Page, name: str, *, html: bool = False) -> list:
+        if not PA11Y_BIN.exists():
+            if in_ci():
+                pytest.fail(f"CI : {PA11Y_MISSING}", pytrace=False)
+            return []  # said in the report header and the terminal summary
+        slug = "".join(c if c.isalnum() else "-" for c in name)
+        target = page.url
+        if html:
+            # Relative addresses (styles, images) resolve against the live server.
+            origin = page.evaluate("location.origin")
+            source = page.content().replace("<head>", f'<head><base href="{origin}/">', 1)
+            copy = tmp_path / f"pa11y-{slug}.html"
+            copy.write_text(source, encoding="utf-8")
+            target = copy.as_uri()
+        cookies = page.context.cookies(page.url)
+        config = {
+            "chromeLaunchConfig": {"executablePath": chromium_path(), "args": CHROMIUM_ARGS},
+            "runners": ["htmlcs"],
+            "standard": "WCAG2AA",
+            "timeout": 120_000,
+            "includeNotices": False,
+            "includeWarnings": False,
+            "headers": ({"Cookie": "; ".join(f"{c['name']}={c['value']}" for c in cookies)}
+                        if cookies else {}),
+        }
+        config_file = tmp_path / f"pa11y-{slug}.json"
+        config_file.write_text(json.dumps(config), encoding="utf-8")
+        env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"}
+        run = subprocess.run(
+            [str(PA11Y_BIN), "--config", str(config_file), "--reporter", "json", target],
+            capture_output=True, text=True, timeout=240, env=env, check=False)
+        # pa11y exits 0 without issues, 2 with some; anything else is pa11y failing.
+        assert run.returncode in (0, 2), (
+            f"pa11y, page « {name} » : code {run.returncode}\n{run.stderr[-2000:]}")
+        issues = json.loads(run.stdout or "[]")
+        checked.append(name)
+        path = page.evaluate("location.pathname")
+        errors = [{key: issue.get(key) for key in ("code", "message", "selector", "context")}
+                  for issue in issues
+                  if issue.get("type") == "error" and not any(
+                      path.startswith(prefix) and code in issue.get("code", "")
+                      and fragment in (issue.get("context") or "")
+                      for prefix, code, fragment in PA11Y_EXCUSED)]
+        assert not errors, f"pa11y (HTML_CodeSniffer), page « {name} » :\n" + json.dumps(
+            errors, indent=1, ensure_ascii=False)
+        return issues
 
     return check
 

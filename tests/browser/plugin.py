@@ -14,6 +14,10 @@ AXE_FILE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS_DIR = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_MISSING = "chromium introuvable : apt-get install -y chromium"
 AXE_MISSING = "axe-core introuvable : npm ci --no-audit --no-fund (ou make test)"
+# pa11y (HTML_CodeSniffer), the second engine, installed by the same `npm ci` (make axe).
+PA11Y_BIN = ROOT / "node_modules" / ".bin" / "pa11y"
+PA11Y_MISSING = ("pa11y introuvable : PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund "
+                 "(ou make axe)")
 
 
 def chromium_path() -> str | None:
@@ -31,7 +35,8 @@ def pytest_report_header(config):
                else f"tests navigateur IGNORÉS — {CHROMIUM_MISSING}")
     axe = ("axe-core présent" if AXE_FILE.exists()
            else f"accessibilité NON contrôlée — {AXE_MISSING}")
-    return [f"{browser} ; {axe}"]
+    pa11y = "pa11y présent" if PA11Y_BIN.exists() else f"second moteur absent — {PA11Y_MISSING}"
+    return [f"{browser} ; {axe} ; {pa11y}"]
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -58,3 +63,10 @@ def pytest_terminal_summary(terminalreporter):
                           "grave ou critique tolérée")
     else:
         writer.write_line(f"accessibilité NON contrôlée — {AXE_MISSING}", yellow=True)
+    second = getattr(terminalreporter.config, "_pa11y_pages", None)
+    if second is not None:
+        if PA11Y_BIN.exists():
+            writer.write_line(f"pa11y (HTML_CodeSniffer) : {len(second)} pages contrôlées, "
+                              "aucune erreur tolérée")
+        else:
+            writer.write_line(f"pa11y NON exécuté — {PA11Y_MISSING}", yellow=True)
