@@ -48,7 +48,8 @@ def prepare(queryset):
 
 
 def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[list]:
-    """One list of values per case: money as Decimal, dates as aware datetimes.
+    """One list of values per case: money as Decimal (None, an empty cell, for a request
+    without an amount), dates as aware datetimes.
     `progress(rows so far)` is called every CHUNK rows."""
     now = timezone.now()
     for count, case in enumerate(prepare(queryset).iterator(chunk_size=CHUNK), start=1):
@@ -58,7 +59,7 @@ def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[li
         assignee = case.assigned_to
         yield [case.display_reference, case.get_kind_display(), case.subject,
                case.requesting_service.code, case.get_state_display(), name, siret,
-               mask(iban) if iban else "", case.amount,
+               mask(iban) if iban else "", case.amount_shown,
                (assignee.get_full_name() or assignee.get_username()) if assignee else "",
                case.submitted_at, sla.due_day(case.due_at),
                _("oui") if case_is_overdue(case, now) else _("non"), case.completed_at]

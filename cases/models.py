@@ -33,6 +33,10 @@ REFERENCE_PREFIX = {
     CaseKind.GENERIC: "DG",
 }
 
+# The kinds whose amount is always theirs (lines, delivered lines); a generic form has one
+# only when its editors gave it an amount field (Case.amount_shown).
+KINDS_WITH_AMOUNT = frozenset({CaseKind.PURCHASE_REQUEST, CaseKind.SERVICE_DONE})
+
 
 class Case(models.Model):
     reference = models.CharField(_("référence"), max_length=40, unique=True, null=True,
@@ -144,6 +148,21 @@ class Case(models.Model):
         if self.kind == CaseKind.GENERIC:
             return self.extra.get("procedure_title") or _("Demande")
         return self.get_kind_display()
+
+    @property
+    def amount_shown(self) -> Decimal | None:
+        """The amount lists and exports show; None (« — », an empty cell) for a request that
+        carries no amount — a tiers or fixed-asset request, a catalogue form without an amount
+        field — whose 0 would read as a request of 0,00 €."""
+        if self.kind in KINDS_WITH_AMOUNT:
+            return self.amount
+        if self.kind == CaseKind.GENERIC:
+            from forms_catalog.schema import input_items
+
+            schema = (self.extra or {}).get("schema") or {}
+            if any(item["type"] == "amount" for item in input_items(schema)):
+                return self.amount
+        return None
 
     @property
     def is_paused(self) -> bool:

@@ -93,8 +93,13 @@ def _without_nul(value):
 
 @transaction.atomic
 def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | None = None,
+                    amount: Decimal | None = None,
                     expected_version: int | None = None) -> Case:
-    """Persist the wizard's progress. Refused once the case has left the draft state."""
+    """Persist the wizard's progress. Refused once the case has left the draft state.
+
+    `amount` is the draft's figure as its summary shows it (its lines' total): lists,
+    exports and the API read `Case.amount`, which the filling service only sets at
+    submission; None leaves it as it is."""
     case = _locked(case)
     if case.created_by_id != actor.pk:
         raise CaseNotFound(_("Dossier introuvable."))
@@ -104,10 +109,14 @@ def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | Non
         raise CaseConflict(_("Cette demande a été modifiée dans un autre onglet ou par une "
                              "autre personne. Rechargez la page : rien n'a été perdu."))
     case.wizard_state = _without_nul(wizard_state)
+    fields = ["wizard_state", "subject", "version", "updated_at"]
     if subject is not None:
         case.subject = subject.replace("\x00", "")[:200]
+    if amount is not None:
+        case.amount = amount
+        fields.append("amount")
     case.version += 1
-    case.save(update_fields=["wizard_state", "subject", "version", "updated_at"])
+    case.save(update_fields=fields)
     return case
 
 

@@ -214,6 +214,10 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
     def _draft_subject(self) -> str | None:
         return None
 
+    def _draft_amount(self):
+        """The amount the summary would show for what is stored (None: none yet)."""
+        return None
+
     def _persist(self):
         if self.case is None or self.storage.snapshot() == self.storage.saved:
             return
@@ -222,7 +226,8 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
             return
         self.case = services.case_draft_save(case=self.case, actor=self.request.user,
                                              wizard_state=self.storage.data,
-                                             subject=self._draft_subject())
+                                             subject=self._draft_subject(),
+                                             amount=self._draft_amount())
         self.storage.saved = self.storage.snapshot()
 
 
@@ -406,6 +411,17 @@ class PurchaseRequestWizard(KindWizard):
     def _draft_subject(self):
         return (self.storage.get_step_data("objet") or {}).get("objet-subject")
 
+    def _stored_lines(self) -> list[dict] | None:
+        """The lines the draft holds, when they validate."""
+        formset = self.get_form(step="lignes", data=self.storage.get_step_data("lignes"))
+        return line_formset_rows(formset) if formset.is_valid() else None
+
+    def _draft_amount(self):
+        lines = self._stored_lines()
+        if not lines:
+            return None
+        return services.purchase_totals([services.LineData(**line) for line in lines]).ttc
+
     # --- display --------------------------------------------------------------------------
 
     def get_context_data(self, form, **kwargs):
@@ -426,8 +442,7 @@ class PurchaseRequestWizard(KindWizard):
     def _summary(self) -> dict:
         objet = self.get_cleaned_data_for_step("objet")
         supplier = self.get_cleaned_data_for_step("fournisseur")
-        lines_formset = self.get_form(step="lignes", data=self.storage.get_step_data("lignes"))
-        lines = line_formset_rows(lines_formset) if lines_formset.is_valid() else None
+        lines = self._stored_lines()
         rows, totals = [], None
         if lines:
             rows = [{**line, "totals": services.line_totals(services.LineData(**line))}

@@ -20,6 +20,7 @@ from portal.selectors import prescribing_services_of
 
 from .forms import GenericSummaryForm
 from .models import ProcedureFormPage
+from .schema import first_amount, input_items
 from .selectors import answers_by_step, forms_for_service
 from .steps import CatalogueStepsMixin
 
@@ -88,6 +89,12 @@ class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
                                                       service=self.service,
                                                       procedure=self.procedure)
             self.request.draft_case = self.case
+
+    def _draft_amount(self):
+        # The figure submission will record (answers_record): the first amount answered.
+        if not any(item["type"] == "amount" for item in input_items(self.schema or {})):
+            return None
+        return first_amount(self.schema, self.catalogue_summary_answers())
 
     # --- display ------------------------------------------------------------------------
 

@@ -1127,8 +1127,12 @@ def _play(plan: Plan) -> Case:
     creator, content = plan.creator, plan.content
     case = case_services.case_draft_create(actor=creator, service=plan.cast.service,
                                            kind=CaseKind.PURCHASE_REQUEST, at=plan.created_at)
-    case = case_services.case_draft_save(case=case, actor=creator, subject=content.subject,
-                                         wizard_state=_wizard_state(content, plan.wizard_step))
+    # The draft's amount as the wizard records it: its lines' total once they are stored.
+    lines_stored = WIZARD_STEPS.index(plan.wizard_step) > WIZARD_STEPS.index("lignes")
+    case = case_services.case_draft_save(
+        case=case, actor=creator, subject=content.subject,
+        wizard_state=_wizard_state(content, plan.wizard_step),
+        amount=case_services.purchase_totals(content.lines).ttc if lines_stored else None)
     if plan.wizard_step == WIZARD_STEPS[-1]:
         quote_day = timezone.localtime(plan.created_at).date() - timedelta(days=plan.quote_age)
         attachment_add(case=case, kind=AttachmentKind.QUOTE, actor=creator,

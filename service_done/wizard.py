@@ -89,6 +89,20 @@ class ServiceDoneWizard(KindWizard):
             return None
         return _("Service fait — EJ %(ej)s") % {"ej": purchase_request.ej_number}
 
+    def _draft_amount(self):
+        return self._delivered_amount(self._delivered())
+
+    def _delivered(self):
+        quantities = self.stored_form("quantites")
+        return quantities.delivered() if quantities is not None else []
+
+    def _delivered_amount(self, delivered):
+        purchase_request = self.delivery().get("purchase_request")
+        if not delivered or purchase_request is None:
+            return None
+        return statement_amount(delivered, committed_by_line(purchase_request,
+                                                             exclude=self.case))
+
     # --- display --------------------------------------------------------------------------
 
     def get(self, request, *args, **kwargs):
@@ -115,11 +129,9 @@ class ServiceDoneWizard(KindWizard):
         return context
 
     def _summary(self) -> dict:
-        quantities = self.stored_form("quantites")
-        delivered = quantities.delivered() if quantities is not None else []
+        delivered = self._delivered()
         lateness = self.stored_form("retard")
-        amount = (statement_amount(delivered, committed_by_line(
-            self.delivery()["purchase_request"], exclude=self.case)) if delivered else None)
+        amount = self._delivered_amount(delivered)
         return {"delivery": self.delivery(), "delivered": delivered, "amount": amount,
                 # Said before submission: who validates it, at what amount.
                 "outlook": permissions.submission_outlook(self.request.user, self.case, amount)
