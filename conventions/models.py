@@ -224,3 +224,53 @@ class ProcedureSheetPage(Page):
     class Meta:
         verbose_name = _("fiche de procédure")
         verbose_name_plural = _("fiches de procédure")
+
+
+class HomePage(Page):
+    """The site's home in Wagtail (served at /pages/): what the documentation holds, one card
+    per section. Wagtail's installation left a plain page titled « Welcome to your new Wagtail
+    site! » there; conventions.services.editorial_setup turns it into this one."""
+
+    intro = RichTextField(_("introduction"), blank=True,
+                          features=["bold", "italic", "link", "ul"])
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["conventions.ContentIndexPage", "forms_catalog.FormIndexPage",
+                     "conventions.LegalPage"]
+    max_count = 1
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+
+    class Meta:
+        verbose_name = _("accueil de la documentation")
+        verbose_name_plural = _("accueils de la documentation")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The sections as cards; the legal pages are in every page's footer.
+        context["sections"] = self.get_children().live().not_type(LegalPage).specific()
+        return context
+
+
+class LegalPage(Page):
+    """A page every State site must have (accessibility statement, legal notice, personal
+    data), linked from the footer of every page by its slug."""
+
+    footer_label = models.CharField(
+        _("libellé dans le pied de page"), max_length=100, blank=True,
+        help_text=_("Vide : le titre. Pour l'accessibilité, l'état de conformité (« "
+                    "Accessibilité : non conforme », « partiellement conforme » ou « totalement "
+                    "conforme »), qui suit le dernier audit."))
+    body = RichTextField(_("contenu"), features=["h2", "h3", "bold", "italic", "ol", "ul",
+                                                 "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("footer_label"), FieldPanel("body")]
+    parent_page_types = ["conventions.HomePage"]
+    subpage_types: list[str] = []
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    api_fields = [APIField("body")]
+
+    class Meta:
+        verbose_name = _("page réglementaire")
+        verbose_name_plural = _("pages réglementaires")

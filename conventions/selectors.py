@@ -28,3 +28,28 @@ def invoicing_identifiers(*, service, centre, on: date) -> tuple[str, str]:
         parameters = convention.parameters
         return parameters["chorus_siret"], parameters["chorus_service_code"]
     return centre.chorus_siret, centre.chorus_service_code
+
+
+def can_edit_content(user) -> bool:
+    """Whether the person works in Wagtail's admin (the editors' and approvers' groups)."""
+    return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+
+
+def editorial_overview(user, *, limit: int = 5) -> dict:
+    """An editor's work, for the portal's home: the pages awaiting their review, the
+    conventions with changes not yet published, and the pages edited last."""
+    from wagtail.models import Page, TaskState
+
+    from .models import ConventionPage
+
+    return {
+        "to_review": [state.workflow_state.content_object for state in
+                      TaskState.objects.reviewable_by(user)
+                      .select_related("workflow_state").order_by("-started_at")[:limit]],
+        "unpublished_conventions": list(
+            ConventionPage.objects.filter(has_unpublished_changes=True)
+            .order_by("-latest_revision_created_at")[:limit]),
+        "recent_pages": list(
+            Page.objects.filter(depth__gt=2, latest_revision_created_at__isnull=False)
+            .order_by("-latest_revision_created_at")[:limit]),
+    }

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from cases import selectors as case_selectors
+from conventions import selectors as conventions_selectors
 from forms_catalog.selectors import catalogue_for_user
 
 from .selectors import centres_of, prescribing_services_of
@@ -31,6 +32,8 @@ def home(request):
     if context["centres"]:
         # The menu's "to process" count comes from the same aggregate (context_processors).
         context["queue_counts"] = request.queue_counts = case_selectors.queue_counts(user=user)
+    if conventions_selectors.can_edit_content(user):
+        context["editorial"] = conventions_selectors.editorial_overview(user)
     return render(request, "portal/home.html", context)
 
 

@@ -20,7 +20,7 @@ from conventions.selectors import convention_in_force
 from conventions.services import editorial_setup
 from documents.pdf.order_form import render_order_form
 
-from .factories import PrescribingServiceFactory, member
+from .factories import PrescribingServiceFactory, UserFactory, member
 
 PARIS = timezone.get_default_timezone()
 
@@ -261,3 +261,127 @@ def test_published_pages_and_their_search_are_open_without_login(client, content
     assert client.get(content["sheet"].url).status_code == 200
     html = client.get("/documentation/recherche/", {"q": "fournisseur"}).content.decode()
     assert "Créer un fournisseur" in html
+
+
+# --- the site's home and the pages every State site must have -------------------------------
+
+
+def _site_home():
+    from wagtail.models import Site
+
+    return Site.objects.get(is_default_site=True).root_page
+
+
+def test_setup_turns_wagtails_welcome_page_into_a_french_home_once(db, client):
+    from django.conf import settings
+    from wagtail.models import Site
+
+    from conventions.legal_content import HOME_TITLE, WAGTAIL_WELCOME_TITLE
+    from conventions.models import HomePage
+
+    before = _site_home()
+    assert before.title == WAGTAIL_WELCOME_TITLE  # as Wagtail's installation leaves it
+    editorial = editorial_setup()
+    home = _site_home().specific
+    # The same page (its permissions and history stay), now a home with French content.
+    assert isinstance(home, HomePage) and home.pk == before.pk
+    assert home.title == HOME_TITLE and home.live and home.intro
+    assert Site.objects.get(is_default_site=True).site_name == settings.WAGTAIL_SITE_NAME
+    assert {page.get_parent().pk for page in editorial.sections.values()} == {home.pk}
+
+    html = client.get("/pages/").content.decode()
+    assert "Welcome" not in html and HOME_TITLE in html
+    for section in editorial.sections.values():
+        assert section.title in html and section.url in html
+
+    # An editor's title survives the next setup; the home is never duplicated.
+    home.title = "Documentation des centres"
+    home.save_revision().publish()
+    editorial_setup()
+    assert HomePage.objects.get().title == "Documentation des centres"
+
+
+def test_the_cms_dashboard_is_titled_with_the_sites_name(client, sp, editorial):
+    from django.conf import settings
+
+    editor = member(sp, "sp_agent", username="redactrice")
+    editor.groups.add(editorial.editors)
+    client.force_login(editor)
+    html = client.get("/cms/").content.decode()
+    assert settings.WAGTAIL_SITE_NAME in html
+    assert "localhost" not in html
+
+
+def test_an_editors_home_leads_to_their_work(client, editorial, csp, sp, publish_convention):
+    editor = member(sp, "sp_agent", username="redacteur")
+    editor.groups.add(editorial.editors)
+    no_service = UserFactory(username="redactrice-sans-service")
+    no_service.groups.add(editorial.editors)
+    convention = publish_convention(centre=csp, services=[sp], slug="convention")
+    convention.summary = "Nouvelle version"
+    convention.save_revision()
+
+    for person in (editor, no_service):
+        client.force_login(person)
+        html = client.get("/").content.decode()
+        assert 'href="/cms/"' in html
+        assert f"/cms/pages/{convention.pk}/edit/" in html  # changes not yet published
+        assert "rattaché à aucun service" not in html
+
+
+def test_someone_without_service_nor_editing_rights_is_told_so(client, db):
+    client.force_login(UserFactory(username="sans-rien"))
+    html = client.get("/").content.decode()
+    assert "rattaché à aucun service" in html and 'href="/cms/"' not in html
+
+
+def test_the_mandatory_pages_exist_once_after_setup_and_keep_their_edits(editorial):
+    from conventions.legal_content import LEGAL_PAGES
+    from conventions.models import LegalPage
+
+    assert set(editorial.legal_pages) == set(LEGAL_PAGES)
+    edited = LegalPage.objects.get(slug="accessibilite")
+    edited.footer_label = "Accessibilité : partiellement conforme"
+    edited.save_revision().publish()
+    again = editorial_setup()
+    assert LegalPage.objects.live().count() == len(LEGAL_PAGES)
+    assert {p.pk for p in again.legal_pages.values()} == {
+        p.pk for p in editorial.legal_pages.values()}
+    assert LegalPage.objects.get(slug="accessibilite").footer_label == (
+        "Accessibilité : partiellement conforme")
+    for page in LegalPage.objects.all():
+        assert page.get_parent().pk == _site_home().pk and page.body
+
+
+def _footer_links(html: str) -> dict[str, str | None]:
+    from bs4 import BeautifulSoup
+
+    footer = BeautifulSoup(html, "html.parser").select_one("footer .fr-footer__bottom-list")
+    return {item.get_text(strip=True): (item.a["href"] if item.a else None)
+            for item in footer.select("li")}
+
+
+@pytest.mark.parametrize("path", ["/connexion/", "/pages/", "/documentation/recherche/"])
+def test_the_footer_links_the_mandatory_pages_open_to_anyone(client, editorial, path):
+    from conventions.legal_content import LEGAL_PAGES
+
+    links = _footer_links(client.get(path).content.decode())
+    assert list(links) == ["Accessibilité : non conforme", "Mentions légales",
+                           "Données personnelles"]
+    titles = [title for title, _label, _body in LEGAL_PAGES.values()]
+    for (label, url), title in zip(links.items(), titles, strict=True):
+        response = client.get(url)
+        assert response.status_code == 200, (label, url)
+        assert f"<h1>{title}</h1>" in response.content.decode().replace("&#x27;", "'")
+
+
+def test_the_footer_still_renders_without_the_pages(client, editorial):
+    from conventions.models import LegalPage
+
+    LegalPage.objects.get(slug="mentions-legales").unpublish()
+    LegalPage.objects.get(slug="donnees-personnelles").delete()
+    response = client.get("/connexion/")
+    assert response.status_code == 200
+    links = _footer_links(response.content.decode())
+    assert links["Mentions légales"] is None and links["Données personnelles"] is None
+    assert links["Accessibilité : non conforme"]
