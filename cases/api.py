@@ -1,17 +1,29 @@
 """The cases REST API (`/api/cases/`): the same selectors, services and permissions as the
 web pages. Token or session authentication (CSRF enforced for sessions); another
-service's case is a 404; a refused action is a 400 with the French message and its field,
-a stale version a 409."""
+service's case is a 404; a refused action or input is a 400 with the French message and its
+field (`Refusal`, cases.api_errors), a stale version a 409. A line's and a request's bounds are
+the web form's (cases.limits)."""
 
+import decimal
+from datetime import UTC
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from django.http import QueryDict
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,12 +31,42 @@ from rest_framework.views import APIView
 from portal.models import CENTRE_ROLES, Service
 from portal.selectors import has_role_somewhere, prescribing_services_of
 
-from . import permissions, selectors, services, sla
-from .filters import OPEN, CaseQueueFilter
+from . import limits, permissions, selectors, services, sla
+from .api_errors import RefusalSerializer, refusal
+from .filters import ALL, OPEN, CaseQueueFilter
 from .models import BudgetImputation, Case, CaseKind, Tiers
+from .selectors import QUEUE_STATES
 from .workflow import Action
 
 API_ACTIONS = [a for a in Action.values if a not in (Action.CREATE,)]
+# The largest primary key the database holds (BigAutoField): a larger one is no case, never
+# an integer overflow in the query.
+MAX_ID = 2**63 - 1
+
+
+ERROR_ANSWERS = {
+    400: "Saisie ou action refusée : le motif (`detail`) et le champ en cause (`field`).",
+    401: "Jeton absent ou invalide.",
+    403: "Refusé : jeton CSRF manquant (session), ou action interdite sur ce dossier.",
+    404: "Dossier introuvable, ou que vous n'avez pas le droit de voir.",
+    409: "Le dossier a changé depuis la version lue : relisez-le.",
+}
+
+
+def _errors(*codes: int) -> dict:
+    """The documented error answers of an operation, all `Refusal`s."""
+    return {code: OpenApiResponse(RefusalSerializer, description=ERROR_ANSWERS[code])
+            for code in codes}
+
+
+class StoredAmountField(serializers.DecimalField):
+    """An amount as stored, whatever its size: DRF would round it within max_digits digits
+    and fail (500) on a value stored before the limits (cases.fields)."""
+
+    def quantize(self, value):
+        context = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX,
+                                  Emin=decimal.MIN_EMIN)
+        return value.quantize(Decimal(1).scaleb(-self.decimal_places), context=context)
 
 
 class DueDateField(serializers.DateField):
@@ -37,8 +79,12 @@ class DueDateField(serializers.DateField):
 class CaseSerializer(serializers.ModelSerializer):
     requesting_service = serializers.CharField(source="requesting_service.code")
     processing_centre = serializers.CharField(source="processing_centre.code")
-    assigned_to = serializers.CharField(source="assigned_to.username", default=None)
-    url = serializers.CharField(source="get_absolute_url")
+    assigned_to = serializers.CharField(source="assigned_to.username", default=None,
+                                        allow_null=True, read_only=True,
+                                        help_text="Identifiant de l'agent en charge, ou null.")
+    amount = StoredAmountField(max_digits=14, decimal_places=2, read_only=True,
+                               help_text="Montant TTC (€).")
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
     due_date = DueDateField(source="due_at", read_only=True, allow_null=True, help_text=(
         "Dernier jour ouvré du délai (heure de Paris) : le dossier est en retard après la fin "
         "de ce jour. `due_at` en est le dernier instant."))
@@ -48,6 +94,7 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "kind", "state", "subject", "requesting_service",
                   "processing_centre", "amount", "assigned_to", "created_at", "submitted_at",
                   "due_at", "due_date", "completed_at", "version", "url"]
+        read_only_fields = fields
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -61,29 +108,67 @@ class CaseDetailSerializer(CaseSerializer):
             case=case, user=self.context["request"].user)]
 
 
+def _too_large(validators) -> dict:
+    """Too many digits is too large: the bound's own message (the web form's), not a count."""
+    message = validators[-1].message
+    return {"max_digits": message, "max_whole_digits": message}
+
+
 class LineSerializer(serializers.Serializer):
+    """A line, within the bounds of the web form (cases.limits)."""
+
     label = serializers.CharField(max_length=300)
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3,
-                                        min_value=Decimal("0.001"))
-    unit_price_ht = serializers.DecimalField(max_digits=14, decimal_places=2,
-                                             min_value=Decimal("0"))
-    vat_rate = serializers.DecimalField(max_digits=4, decimal_places=2,
-                                        min_value=Decimal("0"), max_value=Decimal("99.99"))
+    quantity = serializers.DecimalField(
+        max_digits=limits.QUANTITY_MAX_DIGITS, decimal_places=limits.QUANTITY_DECIMAL_PLACES,
+        validators=limits.QUANTITY_VALIDATORS,
+        error_messages=_too_large(limits.QUANTITY_VALIDATORS),
+        help_text="De 0,001 à 999 999 999,999, trois décimales au plus.")
+    unit_price_ht = serializers.DecimalField(
+        max_digits=limits.PRICE_MAX_DIGITS, decimal_places=limits.PRICE_DECIMAL_PLACES,
+        validators=limits.UNIT_PRICE_VALIDATORS,
+        error_messages=_too_large(limits.UNIT_PRICE_VALIDATORS),
+        help_text="Prix unitaire HT (€), de 0 à 999 999 999,99.")
+    vat_rate = serializers.DecimalField(
+        max_digits=4, decimal_places=2, validators=[limits.validate_vat_rate],
+        help_text="Taux de TVA (%) : 20, 10, 5.5, 2.1 ou 0.")
+
+    def validate(self, attrs):
+        line = services.LineData(**attrs)
+        try:
+            limits.validate_line_total(services.line_totals(line).ht)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"unit_price_ht": exc.messages}) from exc
+        return attrs
 
 
 class PurchaseRequestSerializer(serializers.Serializer):
     """The content of a purchase request: imputations by code, the supplier by id."""
 
     subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=4000, required=False, default="")
-    delivery_address = serializers.CharField(max_length=500, required=False, default="")
-    market_reference = serializers.CharField(max_length=100, required=False, default="")
+    description = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                        default="")
+    delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                             default="")
+    market_reference = serializers.CharField(max_length=100, required=False,
+                                             allow_blank=True, default="")
     financial_centre = serializers.CharField(max_length=20)
     cost_centre = serializers.CharField(max_length=20)
     activity = serializers.CharField(max_length=20)
     funds = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    tiers = serializers.IntegerField()
-    lines = LineSerializer(many=True, allow_empty=False)
+    tiers = serializers.IntegerField(min_value=1, max_value=MAX_ID,
+                                     help_text="Identifiant du fournisseur (annuaire des tiers).")
+    # A ListField, whose bounds the schema shows (minItems, maxItems).
+    lines = serializers.ListField(
+        child=LineSerializer(), min_length=limits.MIN_LINES, max_length=limits.MAX_LINES,
+        help_text="De 1 à 50 lignes ; total TTC de 999 999 999,99 € au plus.")
+
+    def validate_lines(self, lines):
+        totals = services.purchase_totals([services.LineData(**line) for line in lines])
+        try:
+            limits.validate_request_total(totals.ttc)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return lines
 
 
 class DraftSerializer(serializers.Serializer):
@@ -93,74 +178,162 @@ class DraftSerializer(serializers.Serializer):
 
 
 class ActionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False,
+    version = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID,
                                        help_text="Version lue ; un écart répond 409.")
     comment = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     assignee = serializers.CharField(max_length=150, required=False,
                                      help_text="Identifiant de l'agent (attribution).")
-    ej_number = serializers.CharField(max_length=10, required=False)
+    ej_number = serializers.RegexField(
+        r"^[0-9]{10}\Z", max_length=10, required=False,
+        error_messages={"invalid": "Le numéro d'EJ comporte 10 chiffres."},
+        help_text="Numéro d'engagement juridique (10 chiffres), pour clore une demande d'achat.")
     asset_number = serializers.CharField(max_length=20, required=False)
+
+
+class CaseListQuerySerializer(serializers.Serializer):
+    """The list's query parameters, checked before the queue filter reads them."""
+
+    cursor = serializers.CharField(
+        required=False, help_text="Position dans la liste : la valeur donnée par les liens "
+                                  "`next` et `previous`, à ne pas construire soi-même.")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                              help_text="Référence, objet ou fournisseur.")
+    state = serializers.ChoiceField(
+        choices=[OPEN, ALL, *QUEUE_STATES], default=OPEN, required=False,
+        help_text="`open` : dossiers en cours ; `all` : tous ; sinon un état.")
+    kind = serializers.ChoiceField(choices=CaseKind.values, required=False)
+    requesting_service = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="Identifiant d'un service prescripteur servi par le centre de l'agent.")
+    assigned_to = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="Identifiant d'un agent du centre.")
+    due_from = serializers.DateField(required=False, help_text="Échéance à partir du.")
+    due_to = serializers.DateField(required=False, help_text="Échéance jusqu'au.")
+    amount_min = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                          min_value=Decimal("0"), help_text="Montant TTC minimum.")
+    amount_max = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
+                                          min_value=Decimal("0"), help_text="Montant TTC maximum.")
+    mine = serializers.BooleanField(required=False, help_text="Mes dossiers seulement.")
+    overdue = serializers.BooleanField(required=False, help_text="En retard seulement.")
+    penalties = serializers.BooleanField(required=False,
+                                         help_text="Services faits avec pénalités de retard.")
+    to_sign = serializers.BooleanField(required=False,
+                                       help_text="Bons de commande à signer.")
+    sort = serializers.ChoiceField(choices=["due_at", "-submitted_at", "-amount", "reference"],
+                                   required=False, help_text="Tri de la corbeille.")
+
+    def filter_data(self) -> QueryDict:
+        """The checked values as the queue's filter reads them (a flag is sent when set)."""
+        data = QueryDict(mutable=True)
+        for name, value in self.validated_data.items():
+            if name == "cursor" or value is None or value is False:
+                continue
+            data[name] = ("true" if value is True
+                          else value.isoformat() if hasattr(value, "isoformat") else str(value))
+        return data
 
 
 class CasesPagination(CursorPagination):
     page_size = 50
     ordering = "-created_at"
+    invalid_cursor_message = ("Ce curseur de pagination n'est pas valide : suivez les liens "
+                              "`next` et `previous` de la liste.")
+
+    def decode_cursor(self, request):
+        """The position read from the cursor, refused (400, not a 500 in the query) unless it
+        is one this list wrote: an instant of creation."""
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            cursor, valid = None, False
+        else:
+            valid = cursor is None or cursor.position is None or _is_instant(cursor.position)
+        if not valid:
+            raise serializers.ValidationError({self.cursor_query_param: [
+                self.invalid_cursor_message]})
+        return cursor
+
+
+def _is_instant(text: str) -> bool:
+    try:
+        instant = parse_datetime(text)
+        if instant is None or instant.tzinfo is None:
+            return False
+        instant.astimezone(UTC)  # an offset near the ends of the calendar overflows
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 def _refusal(exc: services.CaseError) -> Response:
     if isinstance(exc, services.CaseNotFound):
-        return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
+        return refusal(exc.message, status_code=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, services.CaseConflict):
-        return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-    return Response({"detail": exc.message, "field": exc.field},
-                    status=status.HTTP_400_BAD_REQUEST)
+        return refusal(exc.message, status_code=status.HTTP_409_CONFLICT)
+    return refusal(exc.message, field=exc.field)
 
 
 class CaseApiView(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
-    def visible_case(self, pk) -> Case:
-        return get_object_or_404(permissions.visible_cases(self.request.user)
-                                 .select_related("requesting_service", "processing_centre",
-                                                 "assigned_to"), pk=pk)
+    def visible_case(self, pk: int) -> Case:
+        case = None
+        if 0 < pk <= MAX_ID:
+            case = (permissions.visible_cases(self.request.user)
+                    .select_related("requesting_service", "processing_centre", "assigned_to")
+                    .filter(pk=pk).first())
+        if case is None:
+            raise exceptions.NotFound("Dossier introuvable.")
+        return case
 
 
 class CaseListView(CaseApiView):
-    @extend_schema(summary="Dossiers visibles, avec les filtres de la corbeille",
-                   responses=CaseSerializer(many=True))
+    parser_classes = [JSONParser]
+    # Read by the schema: the list is documented as a page {next, previous, results}.
+    pagination_class = CasesPagination
+
+    @extend_schema(operation_id="cases_list",
+                   summary="Dossiers visibles, avec les filtres de la corbeille",
+                   parameters=[CaseListQuerySerializer], responses={
+                       200: CaseSerializer(many=True), **_errors(400, 401, 403)})
     def get(self, request):
         user = request.user
         if has_role_somewhere(user, CENTRE_ROLES):
             base = selectors.case_queue_for_user(user=user)
         else:
             base = selectors.cases_of_requesting_services(user=user)
-        data = request.query_params.copy()
-        data.pop("cursor", None)
+        # A plain dict, not the QueryDict: DRF would read an empty value ("kind=") as an
+        # absent one, where the schema says it is not a kind.
+        query = CaseListQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        data = query.filter_data()
         data.setdefault("state", OPEN)
         case_filter = CaseQueueFilter(data, queryset=base, user=user)
         if not case_filter.is_valid():
-            return Response({"errors": {name: [str(e) for e in errors] for name, errors
-                                        in case_filter.errors.items()}},
-                            status=status.HTTP_400_BAD_REQUEST)
-        paginator = CasesPagination()
+            raise serializers.ValidationError(
+                {name: [str(e) for e in errors] for name, errors in case_filter.errors.items()})
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             case_filter.qs.order_by().select_related("requesting_service", "processing_centre",
                                                      "assigned_to"), request, view=self)
         return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
 
-    @extend_schema(summary="Créer un brouillon de demande d'achat (contenu compris)",
-                   request=DraftSerializer, responses={201: CaseDetailSerializer})
+    @extend_schema(operation_id="cases_create",
+                   summary="Créer un brouillon de demande d'achat (contenu compris)",
+                   request=DraftSerializer,
+                   responses={201: CaseDetailSerializer, **_errors(400, 401, 403)})
     def post(self, request):
         payload = DraftSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         service = prescribing_services_of(request.user).filter(
             code=payload.validated_data["service"]).first()
         if service is None:
-            return Response({"detail": "Vous n'êtes pas agent de ce service prescripteur.",
-                             "field": "service"}, status=status.HTTP_400_BAD_REQUEST)
+            return refusal("Vous n'êtes pas agent de ce service prescripteur.", field="service")
         content = payload.validated_data["content"]
         try:
+            # Nothing is written unless all of it is accepted.
             with transaction.atomic():
                 case = services.case_draft_create(actor=request.user, service=service,
                                                   kind=CaseKind.PURCHASE_REQUEST)
@@ -198,22 +371,24 @@ def _purchase_data(service: Service, content: dict) -> services.PurchaseRequestD
 
 
 class CaseDetailView(CaseApiView):
-    @extend_schema(summary="Un dossier", responses=CaseDetailSerializer)
+    @extend_schema(operation_id="cases_retrieve", summary="Un dossier",
+                   responses={200: CaseDetailSerializer, **_errors(401, 404)})
     def get(self, request, pk: int):
         return Response(CaseDetailSerializer(self.visible_case(pk),
                                              context={"request": request}).data)
 
 
 class CaseActionView(CaseApiView):
-    @extend_schema(summary="Une action du circuit (submit, claim, complete, sign…)",
+    @extend_schema(operation_id="cases_action",
+                   summary="Une action du circuit (submit, claim, complete, sign…)",
                    request=ActionSerializer,
-                   responses={200: CaseDetailSerializer, 400: inline_serializer(
-                       "Refusal", {"detail": serializers.CharField(),
-                                   "field": serializers.CharField()})})
+                   parameters=[OpenApiParameter("action", OpenApiTypes.STR,
+                                                OpenApiParameter.PATH, enum=API_ACTIONS)],
+                   responses={200: CaseDetailSerializer, **_errors(400, 401, 403, 404, 409)})
     def post(self, request, pk: int, action: str):
         case = self.visible_case(pk)
         if action not in API_ACTIONS:
-            return Response({"detail": "Action inconnue."}, status=status.HTTP_404_NOT_FOUND)
+            return refusal("Action inconnue.", status_code=status.HTTP_404_NOT_FOUND)
         payload = ActionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         values = payload.validated_data
@@ -221,8 +396,7 @@ class CaseActionView(CaseApiView):
         if values.get("assignee"):
             assignee = get_user_model().objects.filter(username=values["assignee"]).first()
             if assignee is None:
-                return Response({"detail": "Cette personne n'est pas agent du centre.",
-                                 "field": "assignee"}, status=status.HTTP_400_BAD_REQUEST)
+                return refusal("Cette personne n'est pas agent du centre.", field="assignee")
         try:
             case = services.transition(
                 case=case, action=action, actor=request.user, comment=values.get("comment", ""),
@@ -237,15 +411,18 @@ class CaseActionView(CaseApiView):
 class AttachmentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["quote", "price_schedule", "market", "other"],
                                    help_text="Type de pièce.")
-    file = serializers.FileField()
+    file = serializers.FileField(help_text="Le fichier (PDF, image, bureautique…).")
 
 
 class CaseAttachmentView(CaseApiView):
-    @extend_schema(summary="Joindre une pièce à un brouillon (devis…)",
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="cases_attachments_create",
+                   summary="Joindre une pièce à un brouillon (devis…)",
                    request={"multipart/form-data": AttachmentUploadSerializer},
                    responses={201: inline_serializer("AttachmentStored", {
                        "id": serializers.IntegerField(), "name": serializers.CharField(),
-                       "sha256": serializers.CharField()})})
+                       "sha256": serializers.CharField()}), **_errors(400, 401, 403, 404)})
     def post(self, request, pk: int):
         from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -259,9 +436,8 @@ class CaseAttachmentView(CaseApiView):
                                         uploaded=payload.validated_data["file"],
                                         actor=request.user)
         except PermissionDenied as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+            return refusal(str(exc), status_code=status.HTTP_403_FORBIDDEN)
         except ValidationError as exc:
-            return Response({"detail": exc.messages[0], "field": "file"},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return refusal(exc.messages[0], field="file")
         return Response({"id": attachment.pk, "name": attachment.original_name,
                          "sha256": attachment.sha256}, status=status.HTTP_201_CREATED)

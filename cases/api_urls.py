@@ -1,8 +1,8 @@
 """The cases API's URLs (also the scope of its OpenAPI schema)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from . import api
+from . import api, api_errors
 
 urlpatterns = [
     path("api/cases/", api.CaseListView.as_view(), name="api_cases"),
@@ -11,4 +11,6 @@ urlpatterns = [
          name="api_case_attachments"),
     path("api/cases/<int:pk>/actions/<str:action>/", api.CaseActionView.as_view(),
          name="api_case_action"),
+    # Last: any other address under /api/cases/ (a non-numeric id…) is the API's JSON 404.
+    re_path(r"^api/cases/", api_errors.api_not_found),
 ]

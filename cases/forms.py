@@ -19,18 +19,14 @@ from portal.forms_rendering import DSFR_RENDERER
 from portal.selectors import centre_agents, centre_members
 from portal.widgets import LeanSelect
 
+from . import limits
 from .budget import imputation_clashes
 from .models import BudgetImputation, ImputationAxis, Tiers, ej_number_validator
 from .workflow import Action
 
-VAT_RATES = [
-    (Decimal("20.00"), _("20 %")),
-    (Decimal("10.00"), _("10 %")),
-    (Decimal("5.50"), _("5,5 %")),
-    (Decimal("2.10"), _("2,1 %")),
-    (Decimal("0.00"), _("0 % (exonéré)")),
-]
-MAX_AMOUNT = Decimal("999999999.99")
+# The bounds of a request's lines, shared with the API and the filling service.
+VAT_RATES = limits.VAT_RATE_CHOICES
+MAX_AMOUNT = limits.MAX_AMOUNT
 
 
 class AmountField(forms.DecimalField):
@@ -195,19 +191,32 @@ class SupplierForm(DsfrBaseForm):
 class LineForm(DsfrBaseForm):
     label = forms.CharField(label=_("Libellé"), max_length=300)
     # localize: "2,5" as French users type it (and "2.5" still works).
+    # The bounds are cases.limits' validators (one message each, no digit count on top).
     quantity = forms.DecimalField(
-        label=_("Quantité"), max_digits=12, decimal_places=3, min_value=Decimal("0.001"),
+        label=_("Quantité"), decimal_places=limits.QUANTITY_DECIMAL_PLACES,
+        validators=limits.QUANTITY_VALIDATORS,
         localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        error_messages={"min_value": _("La quantité doit être strictement positive.")},
     )
     unit_price_ht = forms.DecimalField(
-        label=_("Prix unitaire HT (€)"), max_digits=14, decimal_places=2,
-        min_value=Decimal("0"), max_value=MAX_AMOUNT, localize=True,
+        label=_("Prix unitaire HT (€)"), decimal_places=limits.PRICE_DECIMAL_PLACES,
+        validators=limits.UNIT_PRICE_VALIDATORS, localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        error_messages={"min_value": _("Le prix unitaire ne peut pas être négatif.")},
     )
     vat_rate = forms.TypedChoiceField(label=_("TVA"), choices=VAT_RATES, coerce=Decimal,
                                       initial=Decimal("20.00"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("quantity") is not None and cleaned.get("unit_price_ht") is not None:
+            from .services import LineData, line_totals
+
+            line = LineData(label="", quantity=cleaned["quantity"],
+                            unit_price_ht=cleaned["unit_price_ht"], vat_rate=Decimal("0"))
+            try:
+                limits.validate_line_total(line_totals(line).ht)
+            except ValidationError as exc:
+                self.add_error("unit_price_ht", exc)
+        return cleaned
 
     def has_changed(self):
         # A blank line keeps its default VAT rate: it is still a blank line, not an error.
@@ -220,7 +229,8 @@ class BaseLineFormSet(forms.BaseFormSet):
     default_renderer = DSFR_RENDERER
     default_error_messages = {
         "too_few_forms": _("Ajoutez au moins une ligne de commande."),
-        "too_many_forms": _("Une demande ne peut pas dépasser 50 lignes."),
+        "too_many_forms": limits.bounded_message(
+            _("Une demande ne peut pas dépasser %(max)s lignes."), max=limits.MAX_LINES),
     }
 
     def clean(self):
@@ -230,8 +240,7 @@ class BaseLineFormSet(forms.BaseFormSet):
         from .services import LineData, purchase_totals
 
         lines = [LineData(**row) for row in line_formset_rows(self)]
-        if purchase_totals(lines).ttc > MAX_AMOUNT:
-            raise ValidationError(_("Le montant total dépasse la limite autorisée."))
+        limits.validate_request_total(purchase_totals(lines).ttc)
 
 
 def line_formset_rows(formset) -> list[dict]:
@@ -244,8 +253,8 @@ def line_formset_rows(formset) -> list[dict]:
 
 
 LineFormSet = formset_factory(
-    LineForm, formset=BaseLineFormSet, extra=2, min_num=1, validate_min=True, max_num=50,
-    validate_max=True, can_delete=True,
+    LineForm, formset=BaseLineFormSet, extra=2, min_num=limits.MIN_LINES, validate_min=True,
+    max_num=limits.MAX_LINES, validate_max=True, can_delete=True,
 )
 
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +12,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.models import Service
 
+from . import limits
+from .fields import StoredDecimalField
 from .identifiers import clean_iban, clean_siret
 from .workflow import OPEN_STATES, Action, State
 
@@ -384,9 +386,9 @@ class PurchaseRequest(models.Model):
     description = models.TextField(_("description du besoin"), blank=True)
     delivery_address = models.TextField(_("adresse de livraison"), blank=True)
     market_reference = models.CharField(_("référence du marché"), max_length=100, blank=True)
-    amount_ht = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2)
-    amount_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2)
-    amount_ttc = models.DecimalField(_("montant TTC"), max_digits=14, decimal_places=2)
+    amount_ht = StoredDecimalField(_("montant HT"), max_digits=14, decimal_places=2)
+    amount_vat = StoredDecimalField(_("TVA"), max_digits=14, decimal_places=2)
+    amount_ttc = StoredDecimalField(_("montant TTC"), max_digits=14, decimal_places=2)
     ej_number = models.CharField(_("numéro d'EJ"), max_length=10, unique=True, null=True,
                                  blank=True, validators=[ej_number_validator])
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, localcontext
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +16,7 @@ from documents.models import AttachmentKind
 from portal.models import SP_ROLES, Role, Service
 from portal.selectors import user_has_role
 
-from . import permissions, sla, workflow
+from . import limits, permissions, sla, workflow
 from .budget import imputation_clashes
 from .models import (
     BudgetImputation,
@@ -32,6 +32,7 @@ from .references import allocate_reference
 from .workflow import Action, State
 
 CENT = Decimal("0.01")
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 class CaseError(Exception):
@@ -242,13 +243,22 @@ def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> Pu
         raise CaseError(_("Ce dossier n'est pas une demande d'achat."))
     if case.state != State.DRAFT or case.created_by_id != actor.pk:
         raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
-    if not data.lines:
-        raise CaseError(_("Ajoutez au moins une ligne de commande."), field="lines")
+    try:
+        limits.validate_line_count(len(data.lines))
+    except ValidationError as exc:
+        raise CaseError(exc.messages[0], field="lines") from exc
     if not data.tiers.active:
         raise CaseError(_("Ce fournisseur n'est plus actif dans l'annuaire des tiers."),
                         field="tiers")
     _check_imputations(case.requesting_service, data)
+    # Every bound is checked before anything is written (cases.limits): a refused line
+    # leaves no request, no line and no amount behind.
+    lines = _checked_lines(data.lines)
     totals = purchase_totals(data.lines)
+    try:
+        limits.validate_request_total(totals.ttc)
+    except ValidationError as exc:
+        raise CaseError(exc.messages[0], field="lines") from exc
     content = {
         "financial_centre": data.financial_centre,
         "cost_centre": data.cost_centre,
@@ -272,25 +282,32 @@ def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> Pu
             setattr(request, name, value)
         request.save(update_fields=list(content))
         request.lines.all().delete()
-    lines = []
-    for position, line in enumerate(data.lines, start=1):
-        model_line = PurchaseLine(purchase_request=request, position=position, label=line.label,
-                                  quantity=line.quantity, unit_price_ht=line.unit_price_ht,
-                                  vat_rate=line.vat_rate)
-        try:
-            # The fields' validators say what the check constraints say, in French and
-            # without a query per constraint and line; the constraints stay the backstop.
-            model_line.full_clean(exclude=["purchase_request"], validate_constraints=False)
-        except ValidationError as exc:
-            raise CaseError(_("Ligne %(n)s : %(errors)s") % {
-                "n": position, "errors": " ".join(exc.messages)}, field="lines") from exc
-        lines.append(model_line)
+    for line in lines:
+        line.purchase_request = request
     PurchaseLine.objects.bulk_create(lines)
     case.subject = data.subject[:200]
     case.amount = totals.ttc
     case.version += 1
     case.save(update_fields=["subject", "amount", "version", "updated_at"])
     return request
+
+
+def _checked_lines(lines: list[LineData]) -> list[PurchaseLine]:
+    """The lines as unsaved rows, each within the bounds of cases.limits."""
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        row = PurchaseLine(position=position, label=line.label, quantity=line.quantity,
+                           unit_price_ht=line.unit_price_ht, vat_rate=line.vat_rate)
+        try:
+            # The fields' validators say what the check constraints say, in French and
+            # without a query per constraint and line; the constraints stay the backstop.
+            row.full_clean(exclude=["purchase_request"], validate_constraints=False)
+            limits.validate_line_total(line_totals(line).ht)
+        except ValidationError as exc:
+            raise CaseError(_("Ligne %(n)s : %(errors)s") % {
+                "n": position, "errors": " ".join(exc.messages)}, field="lines") from exc
+        rows.append(row)
+    return rows
 
 
 # --- the workflow door --------------------------------------------------------------------

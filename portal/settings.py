@@ -287,6 +287,8 @@ SIGNING_TRUST_ROOTS = Path(os.environ.get("SIGNING_TRUST_ROOTS",
 # Contractual delays in working days, by case kind (moved into the convention pages later).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every API error in the one JSON shape the schema documents, 500s included.
+    "EXCEPTION_HANDLER": "cases.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Portail des centres de services partagés — API des dossiers",
@@ -298,6 +300,8 @@ SPECTACULAR_SETTINGS = {
     # The schema covers the cases API only (not Wagtail's); it is validated by a test, so
     # the deploy check does not generate the whole site's.
     "SERVE_URLCONF": "cases.api_urls",
+    # Request bodies get their own components: an upload's file is binary there, not a URI.
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
     # Served from this site (drf-spectacular-sidecar), never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -37,6 +37,11 @@ urlpatterns = [
     path("pages/", include(wagtail_urls)),
 ]
 
+# Under /api/ the errors are JSON, as the API's schema documents (cases.api_errors); the
+# pages keep Django's handlers and the French templates.
+handler404 = "cases.api_errors.page_not_found"
+handler500 = "cases.api_errors.server_error"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from xml.sax.saxutils import escape
 
 from django.utils import dateformat, timezone, translation
@@ -106,9 +106,13 @@ def esc(value) -> str:
 
 def fr_number(value: Decimal | int, places: int = 2) -> str:
     quantum = Decimal(1).scaleb(-places)
-    value = Decimal(value).quantize(quantum, ROUND_HALF_UP)
+    # Within as many digits as the value has: a stored amount of any size is written (the
+    # default 28 digits raised InvalidOperation on one stored before cases.limits).
+    value = Decimal(value)
+    digits = max(value.adjusted(), 0) + places + 2
+    value = value.quantize(quantum, ROUND_HALF_UP, context=Context(prec=digits))
     sign = "-" if value < 0 else ""
-    whole, _, fraction = f"{abs(value):f}".partition(".")
+    whole, _, fraction = f"{value.copy_abs():f}".partition(".")  # abs() would round
     groups = []
     while whole:
         groups.insert(0, whole[-3:])
