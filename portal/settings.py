@@ -95,12 +95,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise and django-csp: sees every answer, static files included.
+    "portal.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or lookup (Wagtail's redirects query the path): refuses control
+    # characters in the URL, answers 404 to ids past 64 bits.
+    "portal.middleware.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -170,6 +175,32 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
 AXES_VERBOSE = False
+# Behind reverse proxies the connecting address is the last proxy's, the same for everybody:
+# the lock must key on the client's address, read from X-Forwarded-For, but only as written
+# by the TRUSTED_PROXY_COUNT proxies of the deployment (README, « Configuration »): each
+# appends the address it received the request from, so the client is the entry that many
+# places from the right; anything further left is what the client wrote itself. 0 (the
+# default): no proxy, the header is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+
+def client_address_settings(trusted_proxies: int) -> dict:
+    """django-axes' (and django-ipware's) settings for that many trusted proxies."""
+    if trusted_proxies <= 0:
+        return {"AXES_IPWARE_META_PRECEDENCE_ORDER": ("REMOTE_ADDR",)}
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"),
+        "AXES_IPWARE_PROXY_ORDER": "left-most",
+        # ipware counts the proxies listed inside the header: the last one is REMOTE_ADDR.
+        "AXES_IPWARE_PROXY_COUNT": trusted_proxies - 1,
+        # A longer chain (the client's own proxies, or forged entries) still gives the entry
+        # written by ours, instead of falling back to the proxy's address.
+        "IPWARE_STRICT": False,
+    }
+
+
+globals().update(client_address_settings(TRUSTED_PROXY_COUNT))
+
 
 # Sessions end after 8 hours (a working day) and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
@@ -271,6 +302,12 @@ X_FRAME_OPTIONS = "DENY"
 WAGTAIL_SITE_NAME = "Portail des centres de services partagés"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv"]
+# An agent's browser talks to this site only: no avatar fetched from Gravatar, no release
+# check sent by the dashboard's script to wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Wagtail's database search, given only text it can hold (portal/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}
 
 # Uploads: attachments (and PDFs given to the verification page) are bounded.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
