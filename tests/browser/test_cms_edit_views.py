@@ -110,3 +110,31 @@ def test_every_page_types_checkboxes_and_radios_sit_on_their_labels_line(log_in,
                 f"de la ligne de leur libellé {misplaced}")
     # The convention's parties are among the boxes measured: the reported case.
     assert measured >= len(services)
+
+
+def test_an_editor_finds_their_work_and_anyone_the_documentation_and_mandatory_pages(
+        log_in, look, new_context, sp):
+    from django.conf import settings
+
+    editorial = editorial_setup()
+    editor = member(sp, Role.SP_AGENT, username="redacteur")
+    editor.groups.add(editorial.editors)
+
+    home = log_in(editor)
+    expect(home.get_by_role("heading", name="Contenus du portail")).to_be_visible()
+    look(home, "accueil-editeur")
+    home.get_by_role("link", name="Ouvrir l'espace des éditeurs").click()
+    expect(home.get_by_role("heading", level=1)).to_contain_text(settings.WAGTAIL_SITE_NAME)
+
+    visitor = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    visitor.goto("/pages/")
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Documentation du portail")
+    expect(visitor.get_by_role("link", name="Conventions de service")).to_be_visible()
+    look(visitor, "documentation-accueil")
+    for label, title, name in (
+            ("Accessibilité : non conforme", "Déclaration d'accessibilité", "accessibilite"),
+            ("Mentions légales", "Mentions légales", "mentions-legales"),
+            ("Données personnelles", "Données personnelles", "donnees-personnelles")):
+        visitor.get_by_role("contentinfo").get_by_role("link", name=label).click()
+        expect(visitor.get_by_role("heading", level=1)).to_have_text(title)
+        look(visitor, f"page-{name}")
