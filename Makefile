@@ -16,10 +16,9 @@ $(BIN)/activate: pyproject.toml requirements.lock
 
 install: $(BIN)/activate
 
+# Production settings (DEBUG off, gunicorn, WhiteNoise) over plain HTTP: scripts/run_demo.sh.
 demo: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 bash scripts/run_demo.sh $(PY) $(HOST) $(PORT)
+	@bash scripts/run_demo.sh $(PY) $(HOST) $(PORT)
 
 # axe-core and pa11y (HTML_CodeSniffer) for the browser tests' accessibility checks
 # (node_modules/, git-ignored). pa11y drives Debian's chromium through puppeteer, which must

@@ -52,3 +52,18 @@ def test_list_logins_prints_one_account_per_role_without_seeding():
     for username in ("agent.sp", "ordo.sp", "agent.csp", "chef.csp", "cst", "editeur"):
         assert username in out.getvalue()
     assert not Case.objects.exists()
+
+
+def test_every_demo_account_takes_the_demo_password_and_a_changed_one_is_put_back(signing_dir):
+    call_command("seed_demo", stdout=StringIO())
+    users = get_user_model().objects.filter(username__in=[
+        "agent.sp", "ordo.sp", "agent.csp", "chef.csp", "cst", "editeur", "autre.sp"])
+    assert users.count() == 7
+    assert all(user.check_password("demo-csp-2026") for user in users)
+    changed = users.get(username="chef.csp")
+    changed.set_password("un-autre-mot-de-passe-2026")
+    changed.save()
+
+    call_command("seed_demo", stdout=StringIO())
+    changed.refresh_from_db()
+    assert changed.check_password("demo-csp-2026")
