@@ -60,8 +60,8 @@ class Case(models.Model):
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"),
                                     null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="assigned_cases")
-    amount = models.DecimalField(_("montant TTC"), max_digits=14, decimal_places=2,
-                                 default=Decimal("0"))
+    amount = StoredDecimalField(_("montant TTC"), max_digits=14, decimal_places=2,
+                                default=Decimal("0"))
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
@@ -405,11 +405,13 @@ class PurchaseLine(models.Model):
                                          related_name="lines")
     position = models.PositiveSmallIntegerField()
     label = models.CharField(_("libellé"), max_length=300)
-    quantity = models.DecimalField(_("quantité"), max_digits=12, decimal_places=3,
-                                   validators=[MinValueValidator(Decimal("0.001"))])
-    unit_price_ht = models.DecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=2,
-                                        validators=[MinValueValidator(Decimal("0"))])
-    vat_rate = models.DecimalField(_("taux de TVA (%)"), max_digits=4, decimal_places=2)
+    # The bounds of cases.limits, the same as the wizard's and the API's.
+    quantity = StoredDecimalField(_("quantité"), max_digits=12, decimal_places=3,
+                                  validators=limits.QUANTITY_VALIDATORS)
+    unit_price_ht = StoredDecimalField(_("prix unitaire HT"), max_digits=14, decimal_places=2,
+                                       validators=limits.UNIT_PRICE_VALIDATORS)
+    vat_rate = StoredDecimalField(_("taux de TVA (%)"), max_digits=4, decimal_places=2,
+                                  validators=[limits.validate_vat_rate])
 
     class Meta:
         ordering = ["position"]

@@ -206,16 +206,21 @@ class Totals:
 
 
 def line_totals(line: LineData) -> Totals:
-    ht = (line.quantity * line.unit_price_ht).quantize(CENT, ROUND_HALF_UP)
-    vat = (ht * line.vat_rate / 100).quantize(CENT, ROUND_HALF_UP)
-    return Totals(ht=ht, vat=vat, ttc=ht + vat)
+    # Exact whatever the figures: a line stored before cases.limits (or one being checked
+    # against them) may exceed the default context's 28 digits, where rounding to the cent
+    # would raise InvalidOperation and take its page down.
+    with localcontext(EXACT):
+        ht = (line.quantity * line.unit_price_ht).quantize(CENT, ROUND_HALF_UP)
+        vat = (ht * line.vat_rate / 100).quantize(CENT, ROUND_HALF_UP)
+        return Totals(ht=ht, vat=vat, ttc=ht + vat)
 
 
 def purchase_totals(lines: list[LineData]) -> Totals:
     per_line = [line_totals(line) for line in lines]
-    ht = sum((t.ht for t in per_line), Decimal("0.00"))
-    vat = sum((t.vat for t in per_line), Decimal("0.00"))
-    return Totals(ht=ht, vat=vat, ttc=ht + vat)
+    with localcontext(EXACT):
+        ht = sum((t.ht for t in per_line), Decimal("0.00"))
+        vat = sum((t.vat for t in per_line), Decimal("0.00"))
+        return Totals(ht=ht, vat=vat, ttc=ht + vat)
 
 
 def _check_imputations(service: Service, data) -> None:
