@@ -125,7 +125,7 @@ def test_the_wizard_and_the_case_page_fit_a_375_px_screen(log_in, look, sp_agent
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
     assert_fits_375(page, "dossier")
     # The lines table scrolls inside its frame: its last column (the totals) stays reachable.
-    total = page.get_by_role("row", name=re.compile("Total TTC")).locator("td").last
+    total = page.get_by_role("row", name=re.compile("Total de la commande")).locator("td").last
     total.scroll_into_view_if_needed()
     box = total.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"]
