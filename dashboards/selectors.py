@@ -2,6 +2,14 @@
 by service and kind): volumes, processing times against the committed delay, SLA compliance,
 returns for missing information, late service-done statements, work in progress per agent.
 
+SLA compliance (« Dans le délai ») is the share of cases completed in their delay among the
+cases whose outcome against it is known: those completed during the period (on time when
+completed no later than their due date), and those still open today whose due date had
+passed at the period's end (or now, for a period not over yet): late, though not finished.
+Open cases whose delay is suspended (a question to the service, the CST's check) are not
+late, as in the queue; rejected and cancelled cases are not counted. PostgreSQL and SQLite
+run the same queries for these counts.
+
 A centre head sees the services of the centre; an SP sees its own cases only.
 """
 
@@ -24,6 +32,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseKind
+from cases.selectors import overdue
 from cases.workflow import OPEN_STATES, Action, State
 from portal.models import Service
 from portal.selectors import centres_of, prescribing_services_of
@@ -65,13 +74,20 @@ class Row:
     completed: int = 0
     rejected: int = 0
     on_time: int = 0
+    # Still open, past their due date (see the module's docstring).
+    overdue_open: int = 0
     median_days: float | None = None
     p90_days: float | None = None
     returns: int = 0
 
     @property
+    def judged(self) -> int:
+        """The cases the compliance is computed on: completed ones and late open ones."""
+        return self.completed + self.overdue_open
+
+    @property
     def compliance(self) -> float | None:
-        return round(100 * self.on_time / self.completed, 1) if self.completed else None
+        return round(100 * self.on_time / self.judged, 1) if self.judged else None
 
     @property
     def kind_label(self) -> str:
@@ -93,6 +109,7 @@ class Dashboard:
             total.received += row.received
             total.completed += row.completed
             total.on_time += row.on_time
+            total.overdue_open += row.overdue_open
         return list(merged.values())
 
     def totals(self) -> Row:
@@ -102,6 +119,7 @@ class Dashboard:
             total.completed += row.completed
             total.rejected += row.rejected
             total.on_time += row.on_time
+            total.overdue_open += row.overdue_open
             total.returns += row.returns
         return total
 
@@ -199,6 +217,11 @@ def dashboard(*, services, period: Period, kind: str | None = None) -> Dashboard
             timings[(r["requesting_service"], r["kind"])] = _as_days(r["percentiles"])
     if not in_database:
         timings = _percentiles_in_python(closed.filter(timed))
+    # Late though not finished: open today, their due date passed at the period's end.
+    late_open = (cases.filter(overdue(min(end, timezone.now())))
+                 .values("requesting_service", "kind").annotate(n=Count("pk")))
+    for r in late_open:
+        row(r["requesting_service"], r["kind"]).overdue_open = r["n"]
     for (service, case_kind), values in timings.items():
         target = row(service, case_kind)
         target.median_days, target.p90_days = values["median"], values["p90"]
