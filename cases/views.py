@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from documents.credentials import signing_problem
 from documents.models import Attachment
 from documents.selectors import SIGNATORY_ROLES, order_form_of, signable_cases
 from documents.services import attachment_remove
@@ -348,15 +349,10 @@ def _thread_context(case, user, message_form) -> dict:
 
 
 def _signing_problem(user) -> str | None:
-    # Imported here: pyHanko, reportlab and openpyxl weigh ~30 MB, loaded only by the
-    # processes that use them.
-    from documents.signing import SigningUnavailable, credential_for
-
-    try:
-        credential_for(user)
-    except SigningUnavailable as exc:
-        return exc.message
-    return None
+    # Read without pyHanko (~30 MB and 3 to 4.5 s to import in a fresh worker: the page
+    # shown after a completion paid it); only signing itself loads it. documents.credentials
+    # is imported with this module, so gunicorn's master loads it once for all workers.
+    return signing_problem(user)
 
 
 @login_required

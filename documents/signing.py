@@ -12,21 +12,30 @@ import hashlib
 import io
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from asn1crypto import cms
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash, simple_cms_attribute
 from pyhanko.stamp import TextStampStyle
+
+# What the case page reads without pyHanko (documents/credentials.py), re-exported here.
+from .credentials import (  # noqa: F401 (SigningUnavailable, credentials_dir: re-exported)
+    SigningUnavailable,
+    check_validity,
+    credential_paths,
+    credential_stamp,
+    credentials_dir,
+    passphrase_of,
+    unreadable,
+)
 
 # Room reserved in the PDF for the CMS signature: a 2048–4096-bit RSA signature with a
 # three-certificate chain fits in well under half of it. Fixing it spares pyHanko a dry-run
@@ -47,14 +56,6 @@ METADATA = signers.PdfSignatureMetadata(
     md_algorithm="sha256",
     subfilter=fields.SigSeedSubFilter.PADES,
 )
-
-
-class SigningUnavailable(Exception):
-    """The user cannot sign now; the message says why, in French."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class ReusableSigner(signers.SimpleSigner):
@@ -111,34 +112,14 @@ _cache: dict[Path, tuple[tuple, Credential]] = {}
 _lock = threading.Lock()
 
 
-def credentials_dir() -> Path:
-    return Path(settings.SIGNING_CREDENTIALS_DIR)
-
-
-def _paths(username: str) -> tuple[Path, Path]:
-    if not username or Path(username).name != username or username.startswith("."):
-        raise SigningUnavailable(_("Aucun certificat de signature n'est configuré pour votre "
-                                   "compte."))
-    directory = credentials_dir()
-    return directory / f"{username}.p12", directory / f"{username}.pass"
-
-
 def _load(key_path: Path, passphrase_path: Path) -> Credential:
     try:
-        passphrase = passphrase_path.read_bytes().strip() or None
-    except FileNotFoundError:
-        passphrase = None
-    try:
         loaded = signers.SimpleSigner.load_pkcs12_data(key_path.read_bytes(), other_certs=(),
-                                                       passphrase=passphrase)
+                                                       passphrase=passphrase_of(passphrase_path))
     except (OSError, ValueError, TypeError) as exc:
-        raise SigningUnavailable(_("Votre certificat de signature ne peut pas être lu "
-                                   "(fichier ou phrase de passe incorrects). Contactez "
-                                   "l'administrateur du portail.")) from exc
+        raise unreadable() from exc
     if loaded is None:
-        raise SigningUnavailable(_("Votre certificat de signature ne peut pas être lu "
-                                   "(fichier ou phrase de passe incorrects). Contactez "
-                                   "l'administrateur du portail."))
+        raise unreadable()
     signer = ReusableSigner(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
                             cert_registry=loaded.cert_registry)
     cert = signer.signing_cert
@@ -154,27 +135,15 @@ def _load(key_path: Path, passphrase_path: Path) -> Credential:
 
 def credential_for(user, *, at: datetime | None = None) -> Credential:
     """The user's signing credential, loaded once per process (reloaded if the file changes)."""
-    key_path, passphrase_path = _paths(user.get_username())
-    try:
-        stat = key_path.stat()
-    except FileNotFoundError as exc:
-        raise SigningUnavailable(_("Aucun certificat de signature n'est configuré pour votre "
-                                   "compte. Demandez-en un à l'administrateur du portail "
-                                   "avant de signer.")) from exc
-    stamp = (stat.st_mtime_ns, stat.st_size)
+    key_path, passphrase_path = credential_paths(user.get_username())
+    stamp = credential_stamp(key_path)
     with _lock:
         cached = _cache.get(key_path)
         if cached is None or cached[0] != stamp:
             cached = (stamp, _load(key_path, passphrase_path))
             _cache[key_path] = cached
     credential = cached[1]
-    now = at or datetime.now(UTC)
-    if now < credential.not_before:
-        raise SigningUnavailable(_("Votre certificat de signature n'est pas encore valide."))
-    if now > credential.not_after:
-        raise SigningUnavailable(_("Votre certificat de signature a expiré le %(date)s. "
-                                   "Demandez son renouvellement.") % {
-            "date": timezone.localtime(credential.not_after).strftime("%d/%m/%Y")})
+    check_validity(credential.not_before, credential.not_after, at)
     return credential
 
 
