@@ -1,5 +1,7 @@
 """Queue filters (django-filter). The base queryset always comes from cases.selectors."""
 
+from urllib.parse import urlencode
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -28,6 +30,47 @@ SORTS = {
     "-amount": ("-amount", "pk"),
     "reference": ("reference",),
 }
+
+
+# The queue's tabs, each a view of the queue given by its state and flags (the other filters
+# refine it), with the count of selectors.queue_counts() it shows. The first is the default
+# view: the queue's own address shows it.
+TAB_FLAGS = ("mine", "overdue", "penalties", "to_sign")
+QUEUE_TABS = (
+    ("open", {"state": OPEN}),
+    ("to_process", {"state": State.SUBMITTED}),
+    ("mine", {"state": OPEN, "mine": True}),
+    ("waiting_sp", {"state": State.INFO_REQUESTED}),
+    ("overdue", {"state": OPEN, "overdue": True}),
+    ("awaiting_cst", {"state": State.AWAITING_CST}),
+    ("penalties", {"state": OPEN, "penalties": True}),
+    ("to_sign", {"state": State.COMPLETED, "to_sign": True}),
+    ("all", {"state": ALL}),
+)
+# Filters folded behind « Plus de filtres »: the search, the state and the type stay in view.
+FOLDED_FILTERS = ("requesting_service", "assigned_to", "due_from", "due_to", "amount_min",
+                  "amount_max", "sort", *TAB_FLAGS)
+TAB_LABELS = {
+    "open": _("En cours"), "to_process": _("À traiter"), "mine": _("Mes dossiers"),
+    "waiting_sp": _("En attente du service"), "overdue": _("En retard"),
+    "awaiting_cst": _("En attente de la CST"), "penalties": _("Pénalités de retard"),
+    "to_sign": _("À signer"), "all": _("Tous"),
+}
+
+
+def queue_tabs(case_filter: "CaseQueueFilter", counts: dict) -> list[dict]:
+    """The tabs as the page draws them: label, link, count (None: not counted), current."""
+    current = case_filter.current_tab()
+    tabs = []
+    for key, params in QUEUE_TABS:
+        # The default view's link is the queue's own address; the others name their view
+        # the way the filter form would (the flags' checkboxes send "true").
+        query = "" if key == "open" else "?" + urlencode(
+            {name: "true" if value is True else value for name, value in params.items()
+             if not (name == "state" and value == OPEN)})
+        tabs.append({"key": key, "label": TAB_LABELS[key], "query": query,
+                     "count": counts.get(key), "current": key == current})
+    return tabs
 
 
 class QueueFilterForm(DsfrBaseForm):
@@ -67,7 +110,7 @@ class CaseQueueFilter(django_filters.FilterSet):
                                   help_text=_("Référence, objet ou fournisseur"))
     state = django_filters.ChoiceFilter(
         label=_("État"), empty_label=None, method="filter_state", widget=LeanSelect,
-        choices=[(OPEN, _("Dossiers en cours")), (ALL, _("Tous les dossiers"))]
+        choices=[(OPEN, _("En cours")), (ALL, _("Tous"))]
         + [(s, State(s).label) for s in QUEUE_STATES],
     )
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices,
@@ -127,6 +170,28 @@ class CaseQueueFilter(django_filters.FilterSet):
         narrowing = {name: value for name, value in self.form.cleaned_data.items()
                      if name != "sort" and value not in (None, "", False)}
         return narrowing == {"state": OPEN}
+
+    def folded(self) -> dict:
+        """What the folded filters hold: how many narrow the list (the disclosure says so,
+        closed) and whether one is in error (then it opens, the error must be seen)."""
+        self.is_valid()
+        cleaned = getattr(self.form, "cleaned_data", {})
+        active = sum(1 for name in FOLDED_FILTERS
+                     if cleaned.get(name) not in (None, "", False)
+                     and not (name == "sort" and cleaned[name] == "due_at"))
+        return {"active": active,
+                "errors": any(name in self.form.errors for name in FOLDED_FILTERS)}
+
+    def current_tab(self) -> str | None:
+        """The tab whose view the filters show (`QUEUE_TABS`), refinements aside: a search or
+        a type chosen inside « À traiter » is still that tab. None for a view no tab gives."""
+        self.is_valid()  # cleans the form once; its valid fields are kept even if others fail
+        cleaned = getattr(self.form, "cleaned_data", {})
+        if "state" in self.form.errors:
+            return None
+        view = {"state": cleaned.get("state") or OPEN}
+        view.update({flag: True for flag in TAB_FLAGS if cleaned.get(flag)})
+        return next((key for key, params in QUEUE_TABS if params == view), None)
 
     def filter_state(self, queryset, name, value):
         if value == ALL:

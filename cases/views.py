@@ -29,7 +29,7 @@ from service_done.selectors import certificates_for, ej_progress
 from suppliers.selectors import tiers_case_context
 
 from . import export_services, exports, permissions, queue_services, selectors, services
-from .filters import OPEN, CaseQueueFilter
+from .filters import OPEN, CaseQueueFilter, queue_tabs
 from .forms import BulkAssignForm, CaseActionForm
 from .models import Case, CaseKind, ExportJob
 from .workflow import Action, State
@@ -103,11 +103,13 @@ def queue(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    counts = {**counts, "to_sign": signable_cases(request.user).count()}
     return render(request, "cases/queue.html", {
         "filter": case_filter,
         "page_obj": page,
-        "counts": {**counts,
-                   "to_sign": signable_cases(request.user).count()},
+        "counts": counts,
+        "tabs": queue_tabs(case_filter, counts),
+        "folded": case_filter.folded(),
         # Only signatories get the selection column and the "Signer la sélection" form.
         "to_sign": (case_filter.is_valid() and case_filter.form.cleaned_data.get("to_sign")
                     and has_role_somewhere(request.user, SIGNATORY_ROLES)),
