@@ -45,7 +45,8 @@ MAX_ID = 2**63 - 1
 
 
 ERROR_ANSWERS = {
-    400: "Saisie ou action refusée : le motif (`detail`) et le champ en cause (`field`).",
+    400: "Saisie ou action refusée : le motif (`detail`) et le champ en cause (`field`) ; ou "
+         "adresse refusée (caractères de contrôle).",
     401: "Jeton absent ou invalide.",
     403: "Refusé : jeton CSRF manquant (session), ou action interdite sur ce dossier.",
     404: "Dossier introuvable, ou que vous n'avez pas le droit de voir.",
@@ -372,7 +373,7 @@ def _purchase_data(service: Service, content: dict) -> services.PurchaseRequestD
 
 class CaseDetailView(CaseApiView):
     @extend_schema(operation_id="cases_retrieve", summary="Un dossier",
-                   responses={200: CaseDetailSerializer, **_errors(401, 404)})
+                   responses={200: CaseDetailSerializer, **_errors(400, 401, 404)})
     def get(self, request, pk: int):
         return Response(CaseDetailSerializer(self.visible_case(pk),
                                              context={"request": request}).data)

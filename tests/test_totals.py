@@ -93,8 +93,9 @@ def test_line_amounts_accept_the_french_decimal_comma():
 
 
 @pytest.mark.parametrize(("bad", "message"), [
-    (line("0", "10.00", "20"), "Ligne 2 : Assurez-vous que cette valeur est supérieure ou égale"),
-    (line("1", "-0.01", "20"), "Ligne 2 : Assurez-vous que cette valeur est supérieure ou égale"),
+    # The bounds' own messages (cases.limits), the same as the web form's and the API's.
+    (line("0", "10.00", "20"), "Ligne 2 : La quantité doit être strictement positive."),
+    (line("1", "-0.01", "20"), "Ligne 2 : Le prix unitaire ne peut pas être négatif."),
     (line("1.0001", "1.00", "20"), "Ligne 2 : Assurez-vous qu’il n’y a pas plus de 3 chiffres"),
 ])
 def test_a_refused_line_says_which_and_leaves_the_draft_as_it_was(
