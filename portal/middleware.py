@@ -31,7 +31,7 @@ ALLOWED_CONTROLS = frozenset("\t\n\r")
 # portal uses none of them. Only features browsers recognise (an unknown one is logged as an
 # error in the console).
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "encrypted-media",
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
     "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi",
     "payment", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
     "xr-spatial-tracking",
@@ -108,7 +108,11 @@ class RequestGuardMiddleware:
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and (
                     value > MAX_DATABASE_ID or value < -MAX_DATABASE_ID):
-                raise Http404(_("Aucun élément ne porte ce numéro."))
+                message = _("Aucun élément ne porte ce numéro.")
+                if _is_api(request):
+                    # The APIs answer JSON, their 404 included.
+                    return JsonResponse({"detail": message}, status=404)
+                raise Http404(message)
         return None
 
 

@@ -315,3 +315,26 @@ def test_a_cookie_with_control_characters_is_forgotten(world, name, before, cont
         with transaction.atomic():
             response = client.get(path)
         assert response.status_code in (200, 302), (path, name, response.status_code)
+
+
+def test_ids_past_64_bits_name_nothing(world):
+    """Every `<int:…>` of every app (the portal's, the cases API, Wagtail's, Django's): an id
+    no database column can hold is a 404 (JSON in French for the APIs), whoever asks, before
+    any view looks it up (SQLite raised OverflowError on a 23-digit catalogue id)."""
+    checked = 0
+    for chain in PATTERNS:
+        levels = [level for part in chain
+                  for level in (_route_parts(part) if isinstance(part, RoutePattern)
+                                else [_minimal_match(part)])]
+        if not any(isinstance(level, tuple) and level[0] == "int" for level in levels):
+            continue
+        path = "/" + "".join(("9" * 23 if level[0] == "int" else "x")
+                             if isinstance(level, tuple) else _literal(level)
+                             for level in levels)
+        for role in ("anonymous", "sp_agent"):
+            response = world["clients"][role].get(path)
+            assert response.status_code == 404, (role, path, response.status_code)
+            if path.startswith("/api/"):
+                assert response.json()["detail"] == "Aucun élément ne porte ce numéro.", path
+        checked += 1
+    assert checked > 30

@@ -25,7 +25,7 @@ from tests.reliability.test_hostile_urls import PATTERNS, ROUTE_PARAMETER, descr
 pytestmark = pytest.mark.django_db
 
 DENIED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "serial", "hid",
-                   "bluetooth", "midi", "display-capture")
+                   "midi", "display-capture")
 # What a CSP source may be without naming another site.
 OWN_SOURCES = {"'self'", "'none'", "'unsafe-inline'", "data:", "blob:"}
 
