@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
+from portal.dates import long_date
+
 DAY = timedelta(days=1)
 # The last instant of a day, as stored in due_at (see the module's docstring).
 LAST_INSTANT = time.max
@@ -112,9 +114,6 @@ def working_days_late(due_at: datetime | None, now: datetime | None = None) -> i
 
 _WEEKDAYS = (N_("lundi"), N_("mardi"), N_("mercredi"), N_("jeudi"), N_("vendredi"),
              N_("samedi"), N_("dimanche"))
-_MONTHS = (N_("janvier"), N_("février"), N_("mars"), N_("avril"), N_("mai"), N_("juin"),
-           N_("juillet"), N_("août"), N_("septembre"), N_("octobre"), N_("novembre"),
-           N_("décembre"))
 
 
 def _weekday(day: date) -> str:
@@ -127,10 +126,8 @@ def due_label(due_at: datetime | None) -> str:
     day = due_day(due_at)
     if day is None:
         return "—"
-    number = _("1er") if day.day == 1 else str(day.day)
-    return _("%(weekday)s %(day)s %(month)s %(year)s, fin de journée") % {
-        "weekday": _weekday(day), "day": number, "month": _(_MONTHS[day.month - 1]),
-        "year": day.year}
+    return _("%(weekday)s %(date)s, fin de journée") % {
+        "weekday": _weekday(day), "date": long_date(day)}
 
 
 def due_short(due_at: datetime | None) -> str:

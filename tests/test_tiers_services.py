@@ -462,3 +462,15 @@ def test_postgresql_refuses_raw_updates_and_deletes_of_the_tiers_history(tiers_c
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, [change.pk])
     assert TiersChange.objects.get(pk=change.pk).operation == "creation"
+
+
+def test_the_queue_shows_a_dash_not_zero_for_a_tiers_request(client, tiers_case, csp_agent):
+    # A tiers request carries no amount: « 0,00 € » in the centre's list read as a request
+    # of nothing (issue 19, item 12, as « Mes demandes » shows it).
+    case = tiers_case(state=State.SUBMITTED)
+    client.force_login(csp_agent)
+    page = client.get("/corbeille/", {"state": "all"}).content.decode()
+    row = page[page.index(case.reference):]
+    row = row[:row.index("</tr>")]
+    assert 'data-label="Montant TTC" class="queue-nowrap">—</td>' in row
+    assert "0,00" not in row
