@@ -190,7 +190,7 @@ ATTRIBUTE = re.compile(r'([\w:-]+)(?:\s*=\s*(?:"([^"]*)"|\'([^\']*)\'|([^\s>]+))
 INPUT = re.compile(r"<input\b([^>]*)>", re.I)
 TEXTAREA = re.compile(r"<textarea\b([^>]*)>(.*?)</textarea>", re.I | re.S)
 SELECT = re.compile(r"<select\b([^>]*)>(.*?)</select>", re.I | re.S)
-OPTION = re.compile(r"<option\b([^>]*)>", re.I)
+OPTION = re.compile(r"<option\b([^>]*)>([^<]*)", re.I)
 WIZARD_FORM = re.compile(r'<form\b[^>]*id="wizard-form"[^>]*>(.*?)</form>', re.S)
 ERRORS = re.compile(r'class="fr-(?:error-text|message fr-message--error)[^"]*"[^>]*>(.*?)<',
                     re.S)
@@ -212,6 +212,7 @@ class WizardForm:
         body = found.group(1)
         self.fields: dict[str, str] = {}
         self.options: dict[str, list[str]] = defaultdict(list)  # radios and selects
+        self.labels: dict[str, dict[str, str]] = {}  # a select's option texts, by value
         self.files: list[str] = []
         for match in INPUT.finditer(body):
             attrs = attributes(match.group(1))
@@ -232,23 +233,32 @@ class WizardForm:
                 self.fields[name] = html.unescape(match.group(2)).removeprefix("\n")
         for match in SELECT.finditer(body):
             name = attributes(match.group(1)).get("name")
-            options = [attributes(option) for option in OPTION.findall(match.group(2))]
+            found = OPTION.findall(match.group(2))
+            options = [attributes(option) for option, _text in found]
             if not name or not options:
                 continue
             chosen = next((o for o in options if "selected" in o), options[0])
             self.fields[name] = chosen.get("value", "")
             self.options[name] = [o.get("value", "") for o in options if o.get("value")]
+            self.labels[name] = {attributes(option).get("value", ""): html.unescape(text).strip()
+                                 for option, text in found}
         current = self.fields.get("purchase_request-current_step")
         if current != step:
             raise Failure(f"{step}: the page shows step {current!r}")
         if not self.fields.get("csrfmiddlewaretoken"):
             raise Failure(f"{step}: no CSRF token")
 
-    def choose(self, name: str, rng: random.Random) -> str:
-        if not self.options.get(name):
+    def choose(self, name: str, rng: random.Random, keep=lambda label: True) -> str:
+        """A random option of `name` whose text passes `keep`."""
+        labels = self.labels.get(name, {})
+        options = [value for value in self.options.get(name, []) if keep(labels.get(value, ""))]
+        if not options:
             raise Failure(f"nothing to choose in {name}")
-        self.fields[name] = rng.choice(self.options[name])
+        self.fields[name] = rng.choice(options)
         return self.fields[name]
+
+    def label(self, name: str) -> str:
+        return self.labels.get(name, {}).get(self.fields.get(name, ""), "")
 
 
 class Browser:
@@ -346,8 +356,12 @@ def file_purchase_request(browser: Browser, rng: random.Random) -> int:
     form = WizardForm(browser.get(NEW_URL, "GET objet"), "objet")
     item = rng.choice(ITEMS)
     form.fields["objet-subject"] = f"{item} pour le service (bench HTTP)"
-    for axis in ("financial_centre", "cost_centre", "activity"):
-        form.choose(f"objet-{axis}", rng)
+    form.choose("objet-financial_centre", rng)
+    form.choose("objet-cost_centre", rng)
+    # An activité of the centre financier's programme (the head of both codes), as the
+    # wizard requires (cases/budget.py).
+    programme = form.label("objet-financial_centre")[:4]
+    form.choose("objet-activity", rng, keep=lambda label: label[:4] == programme)
     url = browser.post(NEW_URL, "POST objet", data=form.fields)
     if not RESUME_URL.match(url):
         raise Failure(f"POST objet: redirected to {url}")
