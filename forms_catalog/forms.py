@@ -94,6 +94,10 @@ class StepForm(DsfrBaseForm):
         for item in self.items:
             field = self.fields[item["key"]] = _field(item)
             field.error_messages["required"] = REQUIRED
+            if item.get("show_if"):
+                # Required only while shown: the browser must not insist on a field the page
+                # may hide (it would refuse to send the form), the server decides in clean().
+                field.widget.use_required_attribute = lambda initial: False
             if item["type"] == "file" and item["key"] in self.stored_files:
                 # A resumed draft: the file on record fulfils the requirement.
                 field.satisfied_by(self.stored_files[item["key"]], lead=item["help_text"])
