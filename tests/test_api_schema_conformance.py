@@ -6,7 +6,9 @@ both. Examples are bounded so that the run stays within a couple of minutes."""
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.generation import GenerationMode
@@ -30,8 +32,17 @@ EXAMPLES = {GenerationMode.POSITIVE: 12, GenerationMode.NEGATIVE: 8}
 @pytest.fixture
 def api_schema(settings):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json",
-                                          get_wsgi_application())
+    # As Django's test client does: a request served inside the test's transaction must not
+    # close the connection holding it at request_finished (PostgreSQL closes it, since its
+    # autocommit differs from the settings'; SQLite's in-memory database never closes).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json",
+                                             get_wsgi_application())
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
