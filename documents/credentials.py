@@ -80,8 +80,24 @@ class Validity:
     not_after: datetime
 
 
-_cache: dict[Path, tuple[tuple, Validity]] = {}
-_lock = threading.Lock()
+class PerFileCache:
+    """What `load(key_path, passphrase_path)` made of a credential file, kept once per process
+    and made again when the file changes (its stamp): the validity read here, the signer in
+    documents/signing.py."""
+
+    def __init__(self, load):
+        self._load = load
+        self._entries: dict[Path, tuple[tuple, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key_path: Path, passphrase_path: Path):
+        stamp = credential_stamp(key_path)
+        with self._lock:
+            cached = self._entries.get(key_path)
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, self._load(key_path, passphrase_path))
+                self._entries[key_path] = cached
+        return cached[1]
 
 
 def _read_validity(key_path: Path, passphrase_path: Path) -> Validity:
@@ -95,17 +111,14 @@ def _read_validity(key_path: Path, passphrase_path: Path) -> Validity:
     return Validity(cert.not_valid_before_utc, cert.not_valid_after_utc)
 
 
+_validities = PerFileCache(_read_validity)
+
+
 def signing_problem(user, *, at: datetime | None = None) -> str | None:
     """Why `user` cannot sign now (in French), or None when their credential is usable."""
     try:
-        key_path, passphrase_path = credential_paths(user.get_username())
-        stamp = credential_stamp(key_path)
-        with _lock:
-            cached = _cache.get(key_path)
-            if cached is None or cached[0] != stamp:
-                cached = (stamp, _read_validity(key_path, passphrase_path))
-                _cache[key_path] = cached
-        check_validity(cached[1].not_before, cached[1].not_after, at)
+        validity = _validities.get(*credential_paths(user.get_username()))
+        check_validity(validity.not_before, validity.not_after, at)
     except SigningUnavailable as exc:
         return exc.message
     return None

@@ -10,7 +10,6 @@ rebuild the constant signed attributes for every document.
 import asyncio
 import hashlib
 import io
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from pyhanko.stamp import TextStampStyle
 
 # What the case page reads without pyHanko (documents/credentials.py), re-exported here.
 from .credentials import (  # noqa: F401 (SigningUnavailable, credentials_dir: re-exported)
+    PerFileCache,
     SigningUnavailable,
     check_validity,
     credential_paths,
@@ -108,10 +108,6 @@ class Credential:
     not_after: datetime
 
 
-_cache: dict[Path, tuple[tuple, Credential]] = {}
-_lock = threading.Lock()
-
-
 def _load(key_path: Path, passphrase_path: Path) -> Credential:
     try:
         loaded = signers.SimpleSigner.load_pkcs12_data(key_path.read_bytes(), other_certs=(),
@@ -133,16 +129,12 @@ def _load(key_path: Path, passphrase_path: Path) -> Credential:
     )
 
 
+_credentials = PerFileCache(_load)
+
+
 def credential_for(user, *, at: datetime | None = None) -> Credential:
     """The user's signing credential, loaded once per process (reloaded if the file changes)."""
-    key_path, passphrase_path = credential_paths(user.get_username())
-    stamp = credential_stamp(key_path)
-    with _lock:
-        cached = _cache.get(key_path)
-        if cached is None or cached[0] != stamp:
-            cached = (stamp, _load(key_path, passphrase_path))
-            _cache[key_path] = cached
-    credential = cached[1]
+    credential = _credentials.get(*credential_paths(user.get_username()))
     check_validity(credential.not_before, credential.not_after, at)
     return credential
 
