@@ -196,7 +196,7 @@ def bench_creation(count: int) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from cases import permissions, services
+    from cases import amounts, permissions, services
     from cases.models import (
         BudgetImputation,
         Case,
@@ -210,6 +210,7 @@ def bench_creation(count: int) -> None:
     )
     from documents.models import Attachment
     from documents.services import attachment_add
+    from kinds.purchases import services as purchases
     from notifications.models import Notification
     from portal.models import Role, Service
 
@@ -227,12 +228,12 @@ def bench_creation(count: int) -> None:
         attachment_add(case=case, kind="quote", actor=requester,
                        uploaded=SimpleUploadedFile("devis.pdf", pdf,
                                                    content_type="application/pdf"))
-        data = services.PurchaseRequestData(
+        data = purchases.PurchaseRequestData(
             subject="Fournitures de bureau", tiers=tiers, funds=None, delivery_address="",
-            lines=[services.LineData(label="Ramettes", quantity=Decimal("10"),
+            lines=[amounts.LineData(label="Ramettes", quantity=Decimal("10"),
                                      unit_price_ht=Decimal("4.20"), vat_rate=Decimal("20"))],
             **imputations)
-        services.purchase_request_fill(case=case, actor=requester, data=data)
+        purchases.purchase_request_fill(case=case, actor=requester, data=data)
         case = services.transition(case=case, action="submit", actor=requester)
         assert case.state == "submitted", case.state
 

@@ -51,12 +51,14 @@ from django.utils import timezone  # noqa: E402
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter  # noqa: E402
 from pyhanko.sign import fields, signers  # noqa: E402
 
+from cases import amounts  # noqa: E402
 from cases import services as case_services  # noqa: E402
 from cases.models import BudgetImputation, CaseKind, Tiers  # noqa: E402
 from documents import signing  # noqa: E402
 from documents.demo_pki import issue_credential  # noqa: E402
 from documents.pdf.order_form import Signatory, render_order_form  # noqa: E402
 from documents.services import attachment_add  # noqa: E402
+from kinds.purchases import services as purchases  # noqa: E402
 from portal.models import Role, Service  # noqa: E402
 from portal.services import (  # noqa: E402
     delegation_get_or_create,
@@ -92,14 +94,14 @@ def completed_purchase_request(lines: int):
                                            kind=CaseKind.PURCHASE_REQUEST)
     attachment_add(case=case, kind="quote", uploaded=SimpleUploadedFile("devis.pdf", TINY_PDF),
                    actor=requester)
-    data = case_services.PurchaseRequestData(
+    data = purchases.PurchaseRequestData(
         subject="Renouvellement de postes de travail", tiers=tiers, funds=None,
         delivery_address="1 rue de la Paix\n75002 Paris",
-        lines=[case_services.LineData(label=f"Poste de travail n° {n}", quantity=Decimal("2"),
+        lines=[amounts.LineData(label=f"Poste de travail n° {n}", quantity=Decimal("2"),
                                       unit_price_ht=Decimal("812.40"), vat_rate=Decimal("20"))
                for n in range(1, lines + 1)],
         **imputations)
-    case_services.purchase_request_fill(case=case, actor=requester, data=data)
+    purchases.purchase_request_fill(case=case, actor=requester, data=data)
     for action, actor, extra in (("submit", requester, {}), ("claim", agent, {}),
                                  ("complete", agent, {"ej_number": "1300000001"})):
         case = case_services.transition(case=case, action=action, actor=agent

@@ -28,10 +28,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kinds.purchases import services as purchases
 from portal.models import CENTRE_ROLES, Service
 from portal.selectors import has_role_somewhere, prescribing_services_of
 
-from . import limits, permissions, selectors, services, sla
+from . import amounts, limits, permissions, selectors, services, sla
 from .api_errors import RefusalSerializer, refusal
 from .filters import ALL, OPEN, CaseQueueFilter
 from .models import BudgetImputation, Case, CaseKind, Tiers
@@ -134,9 +135,9 @@ class LineSerializer(serializers.Serializer):
         help_text="Taux de TVA (%) : 20, 10, 5.5, 2.1 ou 0.")
 
     def validate(self, attrs):
-        line = services.LineData(**attrs)
+        line = amounts.LineData(**attrs)
         try:
-            limits.validate_line_total(services.line_totals(line).ht)
+            limits.validate_line_total(amounts.line_totals(line).ht)
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"unit_price_ht": exc.messages}) from exc
         return attrs
@@ -164,7 +165,7 @@ class PurchaseRequestSerializer(serializers.Serializer):
         help_text="De 1 à 50 lignes ; total TTC de 999 999 999,99 € au plus.")
 
     def validate_lines(self, lines):
-        totals = services.purchase_totals([services.LineData(**line) for line in lines])
+        totals = amounts.purchase_totals([amounts.LineData(**line) for line in lines])
         try:
             limits.validate_request_total(totals.ttc)
         except DjangoValidationError as exc:
@@ -338,7 +339,7 @@ class CaseListView(CaseApiView):
             with transaction.atomic():
                 case = services.case_draft_create(actor=request.user, service=service,
                                                   kind=CaseKind.PURCHASE_REQUEST)
-                services.purchase_request_fill(case=case, actor=request.user,
+                purchases.purchase_request_fill(case=case, actor=request.user,
                                                data=_purchase_data(service, content))
         except services.CaseError as exc:
             return _refusal(exc)
@@ -347,7 +348,7 @@ class CaseListView(CaseApiView):
                         status=status.HTTP_201_CREATED)
 
 
-def _purchase_data(service: Service, content: dict) -> services.PurchaseRequestData:
+def _purchase_data(service: Service, content: dict) -> purchases.PurchaseRequestData:
     imputations = {}
     for axis in ("financial_centre", "cost_centre", "activity", "funds"):
         code = content.get(axis) or ""
@@ -364,11 +365,11 @@ def _purchase_data(service: Service, content: dict) -> services.PurchaseRequestD
     if tiers is None:
         raise services.CaseError("Ce fournisseur n'existe pas ou n'est plus actif.",
                                  field="tiers")
-    return services.PurchaseRequestData(
+    return purchases.PurchaseRequestData(
         subject=content["subject"], description=content["description"],
         delivery_address=content["delivery_address"],
         market_reference=content["market_reference"], tiers=tiers,
-        lines=[services.LineData(**line) for line in content["lines"]], **imputations)
+        lines=[amounts.LineData(**line) for line in content["lines"]], **imputations)
 
 
 class CaseDetailView(CaseApiView):

@@ -14,8 +14,8 @@ from portal.models import Service
 from portal.selectors import centre_members, centres_of
 from portal.widgets import LeanSelect
 
+from . import kinds
 from .forms import AmountField
-from .models import CaseKind
 from .selectors import QUEUE_STATES, overdue_cases
 from .workflow import OPEN_STATES, State
 
@@ -113,7 +113,7 @@ class CaseQueueFilter(django_filters.FilterSet):
         choices=[(OPEN, _("En cours")), (ALL, _("Tous"))]
         + [(s, State(s).label) for s in QUEUE_STATES],
     )
-    kind = django_filters.ChoiceFilter(label=_("Type"), choices=CaseKind.choices,
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=kinds.choices,
                                        empty_label=_("Tous les types"), widget=LeanSelect)
     requesting_service = ShortModelChoiceFilter(
         label=_("Service prescripteur"), queryset=Service.objects.none(),
@@ -221,8 +221,9 @@ class CaseQueueFilter(django_filters.FilterSet):
         return overdue_cases(queryset)
 
     def filter_penalties(self, queryset, name, value):
-        # Service-done statements the supplier was late for: the centre applies penalties.
-        return queryset.filter(service_done__penalties=True) if value else queryset
+        # Cases whose kind calls for penalties (a service-done statement the supplier was
+        # late for: the centre applies penalties).
+        return queryset.filter(kinds.queue_filter("penalties")) if value else queryset
 
     def filter_to_sign(self, queryset, name, value):
         return without_order_form(queryset) if value else queryset

@@ -208,7 +208,7 @@ class LineForm(DsfrBaseForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("quantity") is not None and cleaned.get("unit_price_ht") is not None:
-            from .services import LineData, line_totals
+            from .amounts import LineData, line_totals
 
             line = LineData(label="", quantity=cleaned["quantity"],
                             unit_price_ht=cleaned["unit_price_ht"], vat_rate=Decimal("0"))
@@ -237,7 +237,7 @@ class BaseLineFormSet(forms.BaseFormSet):
         super().clean()
         if any(self.errors):
             return
-        from .services import LineData, purchase_totals
+        from .amounts import LineData, purchase_totals
 
         lines = [LineData(**row) for row in line_formset_rows(self)]
         limits.validate_request_total(purchase_totals(lines).ttc)

@@ -12,13 +12,17 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.models import Service
 
-from . import limits
+from . import kinds, limits
 from .fields import StoredDecimalField
 from .identifiers import clean_iban, clean_siret
 from .workflow import OPEN_STATES, Action, State
 
 
 class CaseKind(models.TextChoices):
+    """The codes of the kinds the portal ships with (what each kind app registers under, and
+    the API's enumeration). The core reads kinds from the registry (cases/kinds.py), never
+    from this list: a kind registered elsewhere is served the same way."""
+
     PURCHASE_REQUEST = "purchase_request", _("Demande d'achat")
     TIERS = "tiers", _("Demande de création ou modification de tiers")
     SERVICE_DONE = "service_done", _("Constatation du service fait")
@@ -26,24 +30,12 @@ class CaseKind(models.TextChoices):
     GENERIC = "generic", _("Demande générique")
 
 
-# Prefix of the human reference, per kind (DA-<SP code>-<year>-<number>).
-REFERENCE_PREFIX = {
-    CaseKind.PURCHASE_REQUEST: "DA",
-    CaseKind.TIERS: "TI",
-    CaseKind.SERVICE_DONE: "SF",
-    CaseKind.FIXED_ASSET: "IM",
-    CaseKind.GENERIC: "DG",
-}
-
-# The kinds whose amount is always theirs (lines, delivered lines); a generic form has one
-# only when its editors gave it an amount field (Case.amount_shown).
-KINDS_WITH_AMOUNT = frozenset({CaseKind.PURCHASE_REQUEST, CaseKind.SERVICE_DONE})
 
 
 class Case(models.Model):
     reference = models.CharField(_("référence"), max_length=40, unique=True, null=True,
                                  blank=True, editable=False)
-    kind = models.CharField(_("type de demande"), max_length=20, choices=CaseKind.choices)
+    kind = models.CharField(_("type de demande"), max_length=20, choices=kinds.choices)
     state = models.CharField(_("état"), max_length=20, choices=State.choices,
                              default=State.DRAFT, editable=False)
     subject = models.CharField(_("objet"), max_length=200, blank=True)
@@ -134,10 +126,7 @@ class Case(models.Model):
         """Where the author resumes this draft: its kind's wizard."""
         from django.urls import reverse
 
-        names = {CaseKind.GENERIC: "forms_catalog:resume", CaseKind.TIERS: "suppliers:resume",
-                 CaseKind.SERVICE_DONE: "service_done:resume",
-                 CaseKind.FIXED_ASSET: "fixed_assets:resume"}
-        return reverse(names.get(self.kind, "cases:purchase_request_resume"), args=[self.pk])
+        return reverse(kinds.get(self.kind).resume_url, args=[self.pk])
 
     @property
     def display_reference(self) -> str:
@@ -147,24 +136,18 @@ class Case(models.Model):
     def display_kind(self) -> str:
         """What people call the request: the catalogue form's title for a generic request
         (« Demande générique » is the portal's internal name for "an editor's form")."""
-        if self.kind == CaseKind.GENERIC:
-            return self.extra.get("procedure_title") or _("Demande")
-        return self.get_kind_display()
+        spec = kinds.get(self.kind)
+        return spec.display_kind(self) if spec.display_kind else str(spec.label)
 
     @property
     def amount_shown(self) -> Decimal | None:
         """The amount lists and exports show; None (« — », an empty cell) for a request that
         carries no amount — a tiers or fixed-asset request, a catalogue form without an amount
         field — whose 0 would read as a request of 0,00 €."""
-        if self.kind in KINDS_WITH_AMOUNT:
-            return self.amount
-        if self.kind == CaseKind.GENERIC:
-            from forms_catalog.schema import input_items
-
-            schema = (self.extra or {}).get("schema") or {}
-            if any(item["type"] == "amount" for item in input_items(schema)):
-                return self.amount
-        return None
+        spec = kinds.get(self.kind)
+        if spec.amount_shown is not None:
+            return spec.amount_shown(self)
+        return self.amount if spec.has_amount else None
 
     @property
     def is_paused(self) -> bool:
@@ -192,7 +175,7 @@ class ReferenceCounter(models.Model):
     """Last number given per service, kind and year: references are gapless."""
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT)
-    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    kind = models.CharField(max_length=20, choices=kinds.choices)
     year = models.PositiveSmallIntegerField()
     last_value = models.PositiveIntegerField(default=0)
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import delegation_ceiling, user_has_role
 
+from . import kinds
 from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 VIEW = "view_case"
@@ -150,19 +151,6 @@ def centre_agent(user, case) -> str | None:
     return None
 
 
-def centre_signatory(user, case) -> str | None:
-    if not user_has_role(user, case.processing_centre, Role.CSP_AGENT, Role.CSP_HEAD):
-        return _("Seuls les agents du centre qui traite ce dossier peuvent signer son bon de "
-                 "commande.")
-    return None
-
-
-def order_form_unsigned(user, case) -> str | None:
-    if case.issued_documents.filter(kind="order_form").exists():
-        return _("Le bon de commande de ce dossier est déjà signé.")
-    return None
-
-
 def centre_head(user, case) -> str | None:
     if not user_has_role(user, case.processing_centre, Role.CSP_HEAD):
         return _("Seul le responsable du centre peut attribuer un dossier.")
@@ -181,20 +169,6 @@ def assignee_or_head(user, case) -> str | None:
         return None
     return _("Seul l'agent en charge du dossier ou le responsable du centre peut le remettre "
              "dans la corbeille.")
-
-
-def cst_member(user, case) -> str | None:
-    if not user_has_role(user, case.processing_centre, Role.CST):
-        return _("Seule la cellule de supervision des tiers du centre peut effectuer cette "
-                 "action.")
-    return None
-
-
-def tiers_unique(user, case) -> str | None:
-    # suppliers builds on cases: import it here, not above.
-    from suppliers.services import directory_conflict
-
-    return directory_conflict(case)
 
 
 def delegation_refusal(ceiling: Decimal | None, amount: Decimal) -> str | None:
@@ -222,11 +196,12 @@ def creator_may_commit(user, case, amount: Decimal | None = None) -> str | None:
     creator's own delegation needs no ordonnateur. `amount`: the draft's figure, for the
     summary shown before it is recorded."""
     amount = case.amount if amount is None else amount
-    if case.kind == "service_done":
-        return _("Une constatation du service fait est toujours validée par un ordonnateur.")
+    spec = kinds.get(case.kind)
+    if spec.validation == kinds.Validation.ALWAYS:
+        return str(spec.validation_refusal)
     policy = (case.extra or {}).get("validation")
-    if policy is None and case.kind == "tiers":
-        # A supplier record commits no money: no ordonnateur unless the catalogue asks.
+    if policy is None and spec.validation == kinds.Validation.NEVER:
+        # It commits no money (a supplier record): no ordonnateur unless the catalogue asks.
         return None
     if policy is not None:
         if not policy.get("required"):
@@ -272,13 +247,9 @@ RULES: dict[str, Rule] = {
     "requesting_member": requesting_member,
     "ordonnateur": ordonnateur,
     "centre_agent": centre_agent,
-    "centre_signatory": centre_signatory,
-    "order_form_unsigned": order_form_unsigned,
     "centre_head": centre_head,
     "assignee": assignee,
     "assignee_or_head": assignee_or_head,
     "delegation_covers_amount": delegation_covers_amount,
-    "cst_member": cst_member,
-    "tiers_unique": tiers_unique,
     "creator_may_commit": creator_may_commit,
 }

@@ -6,7 +6,8 @@ the same service serialise on it, and a rolled-back submission gives its number 
 
 from django.db import connection, transaction
 
-from .models import REFERENCE_PREFIX, ReferenceCounter
+from . import kinds
+from .models import ReferenceCounter
 
 
 def _next_value_sql() -> str:
@@ -26,4 +27,4 @@ def allocate_reference(*, service, kind: str, year: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute(_next_value_sql(), [service.pk, kind, year])
         (value,) = cursor.fetchone()
-    return f"{REFERENCE_PREFIX[kind]}-{service.code}-{year}-{value:06d}"
+    return f"{kinds.get(kind).reference_prefix}-{service.code}-{year}-{value:06d}"

@@ -1,16 +1,14 @@
 """Reads on cases: queues, lists, timelines. Every query starts from what the user may see."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.models import Role
 from portal.selectors import centres_of, prescribing_services_of, services_of_user
-from service_done.models import ServiceDoneStatement
-from suppliers.models import TiersRequest
 
-from . import permissions
-from .models import Case, CaseEvent, CaseKind, PurchaseRequest
+from . import kinds, permissions
+from .models import Case, CaseEvent
 from .workflow import CLOCK_RUNNING_STATES, OPEN_STATES, State
 
 QUEUE_STATES = [s for s in State.values if s not in (State.DRAFT, State.AWAITING_VALIDATION)]
@@ -38,23 +36,19 @@ def case_queue_for_user(*, user):
 
 
 def queue_rows(queryset):
-    """What a page of the queue shows beside each case: its service and agent, its supplier's
-    name (`supplier_name`) and whether a statement calls for penalties (`has_penalties`).
-    The supplier comes from one of three detail tables, read by subqueries for the page's
-    rows only: joining the five tables made PostgreSQL spend ~10 ms planning a query that
-    ran in ~1 ms (bench/README.md)."""
-    of_case = {"case": OuterRef("pk")}
+    """What a page of the queue shows beside each case: its service and agent, and the
+    columns its kind fills (cases/kinds.py: `supplier_name`, `has_penalties`), each read by
+    subqueries for the page's rows only: joining the kinds' tables made PostgreSQL spend
+    ~10 ms planning a query that ran in ~1 ms (bench/README.md)."""
     return queryset.select_related("requesting_service", "assigned_to").annotate(
-        supplier_name=Coalesce(
-            Subquery(PurchaseRequest.objects.filter(**of_case).values("tiers__name")[:1]),
-            Subquery(ServiceDoneStatement.objects.filter(**of_case)
-                     .values("purchase_request__tiers__name")[:1]),
-            Subquery(TiersRequest.objects.filter(**of_case).values("name")[:1])),
-        # A subquery, not EXISTS: PostgreSQL would hash every statement with penalties ever
-        # written to answer EXISTS for 50 rows.
-        has_penalties=Coalesce(Subquery(ServiceDoneStatement.objects.filter(**of_case)
-                                        .values("penalties")[:1]), False),
+        supplier_name=_column("supplier_name", Value(None, output_field=CharField())),
+        has_penalties=_column("has_penalties", Value(False)),
     )
+
+
+def _column(name: str, default):
+    values = kinds.queue_columns(name)
+    return Coalesce(*values, default) if values else default
 
 
 def cases_of_requesting_services(*, user):
@@ -100,9 +94,8 @@ def queue_counts(*, user) -> dict[str, int]:
     """The tabs' counts, and every open case (`open`), in one pass over the open cases of
     the queue."""
     open_cases = case_queue_for_user(user=user).order_by().filter(state__in=OPEN_STATES)
-    # Looked up for statements only, not joined to every open case.
-    penalties = Q(kind=CaseKind.SERVICE_DONE) & Q(Exists(
-        ServiceDoneStatement.objects.filter(case=OuterRef("pk"), penalties=True)))
+    # Looked up for the kinds that have the condition only, not joined to every open case.
+    penalties = kinds.queue_filter("penalties")
     return open_cases.aggregate(
         open=Count("pk"),
         to_process=Count("pk", filter=Q(state=State.SUBMITTED)),

@@ -1,7 +1,5 @@
 """Thin views: resolve what the user may see (404 otherwise), call services, render."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from documents.credentials import signing_problem
 from documents.models import Attachment
-from documents.selectors import SIGNATORY_ROLES, order_form_of, signable_cases
+from documents.selectors import SIGNATORY_ROLES, signable_cases
 from documents.services import attachment_remove
 from forms_catalog.selectors import answers_by_step
 from messaging.selectors import with_unread
@@ -25,13 +22,11 @@ from portal.selectors import (
     has_role_somewhere,
     user_has_role,
 )
-from service_done.selectors import certificates_for, ej_progress
-from suppliers.selectors import tiers_case_context
 
-from . import export_services, exports, permissions, queue_services, selectors, services
+from . import export_services, exports, kinds, permissions, queue_services, selectors, services
 from .filters import OPEN, CaseQueueFilter, queue_tabs
 from .forms import BulkAssignForm, CaseActionForm
-from .models import Case, CaseKind, ExportJob
+from .models import Case, ExportJob
 from .workflow import Action, State
 
 SUCCESS_MESSAGES = {
@@ -264,13 +259,25 @@ def _action_forms(case, transitions, bound=None):
     return forms
 
 
+def _case_parts(case, user, transitions, context) -> dict:
+    """The blocks the case's kind (and any app) adds to the page (cases/kinds.py), their
+    context merged into the page's."""
+    parts = {"content": [], "follow_up": []}
+    for part in kinds.case_page_parts(case.kind):
+        extra = part.context(case, user, transitions)
+        if extra:
+            context.update(extra)
+            if part.template:
+                parts[part.slot].append(part.template)
+    return parts
+
+
 def _render_detail(request, case, *, bound=None, error=None, status=200, message_form=None):
     user = request.user
     transitions = services.case_available_transitions(case=case, user=user)
+    spec = kinds.get(case.kind)
     context = {
         "case": case,
-        "purchase_request": getattr(case, "purchase_request", None)
-        if case.kind == CaseKind.PURCHASE_REQUEST else None,
         "attachments": case.attachments.all(),
         "timeline": selectors.case_timeline(case=case),
         "action_forms": _action_forms(case, transitions, bound),
@@ -278,23 +285,13 @@ def _render_detail(request, case, *, bound=None, error=None, status=200, message
         "is_overdue": selectors.case_is_overdue(case),
         "can_edit_draft": case.state == State.DRAFT and case.created_by_id == user.pk,
         "resume_url": case.get_resume_url(),
+        "answers_are_content": spec.answers_are_content,
     }
-    if case.kind == CaseKind.TIERS:
-        context.update(tiers_case_context(case, user))
-    elif case.kind == CaseKind.SERVICE_DONE:
-        context["statement"] = getattr(case, "service_done", None)
-        if any(t.action == Action.CERTIFY for t in transitions):
-            context["signing_problem"] = _signing_problem(user)
-    elif case.kind == CaseKind.FIXED_ASSET:
-        context["fixed_asset"] = getattr(case, "fixed_asset", None)
-    context["certificates"] = certificates_for(case, user)
+    context["case_parts"] = _case_parts(case, user, transitions, context)
     context.update(_thread_context(case, user, message_form))
     if case.extra.get("schema"):
         context["answers"] = answers_by_step(case.extra["schema"], case.extra.get("answers", {}))
-    if context["purchase_request"] is not None:
-        context["lines"] = context["purchase_request"].lines.all()
-        context.update(_order_form_context(case, user, transitions))
-    context["link_actions"] = _link_actions(case, context)
+    context["link_actions"] = _link_actions(context)
     if (case.state == State.AWAITING_VALIDATION
             and user_has_role(user, case.requesting_service, Role.ORDONNATEUR)):
         # The amount beside the ordonnateur's own ceiling, covered or not.
@@ -302,38 +299,17 @@ def _render_detail(request, case, *, bound=None, error=None, status=200, message
     return render(request, "cases/detail.html", context, status=status)
 
 
-def _link_actions(case, context) -> list[dict]:
+def _link_actions(context) -> list[dict]:
     """The actions the page offers as links to a form of their own (a draft to resume, a
-    service-done statement to make), listed in the actions panel beside the transitions'
-    forms: the panel accounts for every action offered, and never says « Aucune action
-    possible » beside a button that works."""
+    service-done statement to make: `case_links` of a page part), listed in the actions panel
+    beside the transitions' forms: the panel accounts for every action offered, and never
+    says « Aucune action possible » beside a button that works."""
     links = []
     if context["can_edit_draft"]:
         links.append({"label": _("Reprendre le brouillon"), "url": context["resume_url"],
                       "icon": "fr-icon-edit-line"})
-    if context.get("can_state_service_done"):
-        query = urlencode({"service": case.requesting_service.code,
-                           "da": context["purchase_request"].pk})
-        links.append({"label": _("Déclarer un service fait"),
-                      "url": f"{reverse('service_done:new')}?{query}",
-                      "icon": "fr-icon-add-line"})
+    links.extend(context.get("case_links", []))
     return links
-
-
-def _order_form_context(case, user, transitions) -> dict:
-    order_form = order_form_of(case) if case.state == State.COMPLETED else None
-    context = {"order_form": order_form}
-    if case.state == State.COMPLETED and order_form is None:
-        context["can_preview_order_form"] = (
-            permissions.visible_cases(user, permissions.PROCESS).filter(pk=case.pk).exists())
-    if any(t.action == Action.SIGN for t in transitions):
-        context["signing_problem"] = _signing_problem(user)
-    has_ej = case.state == State.COMPLETED and bool(case.purchase_request.ej_number)
-    context["ej"] = ej_progress(case.purchase_request, user=user) if has_ej else None
-    context["can_state_service_done"] = (
-        has_ej and context["ej"].remaining > 0
-        and user_has_role(user, case.requesting_service, Role.SP_AGENT, Role.ORDONNATEUR))
-    return context
 
 
 def _thread_context(case, user, message_form) -> dict:
@@ -348,13 +324,6 @@ def _thread_context(case, user, message_form) -> dict:
     writable = may_write(user, case)
     return {"thread": thread, "read_before": read_before, "can_write": writable,
             "message_form": (message_form or MessageForm()) if writable else None}
-
-
-def _signing_problem(user) -> str | None:
-    # Read without pyHanko (~30 MB and 3 to 4.5 s to import in a fresh worker: the page
-    # shown after a completion paid it); only signing itself loads it. documents.credentials
-    # is imported with this module, so gunicorn's master loads it once for all workers.
-    return signing_problem(user)
 
 
 @login_required

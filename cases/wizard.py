@@ -29,9 +29,10 @@ from conventions.selectors import convention_in_force
 from documents.services import attachment_add, attachment_remove
 from forms_catalog.selectors import answers_by_step, forms_for_service
 from forms_catalog.steps import CatalogueStepsMixin
+from kinds.purchases import services as purchases
 from portal.selectors import prescribing_services_of
 
-from . import permissions, services
+from . import amounts, permissions, services
 from .forms import (
     AttachmentsForm,
     LineFormSet,
@@ -420,7 +421,7 @@ class PurchaseRequestWizard(KindWizard):
         lines = self._stored_lines()
         if not lines:
             return None
-        return services.purchase_totals([services.LineData(**line) for line in lines]).ttc
+        return amounts.purchase_totals([amounts.LineData(**line) for line in lines]).ttc
 
     # --- display --------------------------------------------------------------------------
 
@@ -445,9 +446,9 @@ class PurchaseRequestWizard(KindWizard):
         lines = self._stored_lines()
         rows, totals = [], None
         if lines:
-            rows = [{**line, "totals": services.line_totals(services.LineData(**line))}
+            rows = [{**line, "totals": amounts.line_totals(amounts.LineData(**line))}
                     for line in lines]
-            totals = services.purchase_totals([services.LineData(**line) for line in lines])
+            totals = amounts.purchase_totals([amounts.LineData(**line) for line in lines])
         catalogue = (answers_by_step(self.schema, self.catalogue_summary_answers())
                      if self.schema else [])
         convention = convention_in_force(service=self.service,
@@ -470,7 +471,7 @@ class PurchaseRequestWizard(KindWizard):
 
     def done(self, form_list, form_dict=None, **kwargs):
         objet = form_dict["objet"].cleaned_data
-        data = services.PurchaseRequestData(
+        data = purchases.PurchaseRequestData(
             subject=objet["subject"],
             description=objet.get("description", ""),
             market_reference=objet.get("market_reference", ""),
@@ -480,10 +481,10 @@ class PurchaseRequestWizard(KindWizard):
             activity=objet["activity"],
             funds=objet.get("funds"),
             tiers=form_dict["fournisseur"].cleaned_data["tiers"],
-            lines=[services.LineData(**row) for row in line_formset_rows(form_dict["lignes"])],
+            lines=[amounts.LineData(**row) for row in line_formset_rows(form_dict["lignes"])],
         )
         def fill():
-            services.purchase_request_fill(case=self.case, actor=self.request.user, data=data)
+            purchases.purchase_request_fill(case=self.case, actor=self.request.user, data=data)
             if self.schema:
                 services.answers_record(case=self.case, actor=self.request.user,
                                         answers=self.catalogue_answers(form_dict))

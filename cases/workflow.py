@@ -1,9 +1,12 @@
 """The case workflow as data: states, and the transitions (source, action, target, who, guard).
 
 `cases.services.transition()` is the only code that reads this table to change a case.
-`who` and `guard` name rules in `cases.permissions.RULES`; a transition applies when the
-case is in one of its sources, the actor satisfies `who`, and the guard (if any) holds.
-When several rows share a source and an action, the first whose guard holds wins.
+These are the rows every kind shares; a kind adds its own (completing it, signing, its
+supervision…) in its KindSpec, read before these (`cases.kinds.transitions_for`).
+`who` and `guard` name rules in `cases.permissions.RULES` or in the kind's own rules; a
+transition applies when the case is in one of its sources, the actor satisfies `who`, and the
+guard (if any) holds. When several rows share a source and an action, the first whose guard
+holds wins.
 """
 
 from dataclasses import dataclass
@@ -94,11 +97,15 @@ class Transition:
     requires: tuple[str, ...] = ()
     # Optional inputs.
     accepts: tuple[str, ...] = ()
-    # Kinds the row applies to; None means every kind.
+    # Kinds the row applies to; None means every kind. A kind's own rows are in its KindSpec
+    # (cases/kinds.py), with kinds=None or its own code only.
     kinds: frozenset[str] | None = None
+    # (input, message) for a required input of the kind's own (the core's are in services).
+    messages: tuple[tuple[str, str], ...] = ()
 
 
-def _t(sources, action, target, who, **kwargs) -> Transition:
+def row(sources, action, target, who, **kwargs) -> Transition:
+    """A row of the table (sources: one state or several)."""
     if isinstance(sources, State):
         sources = {sources}
     return Transition(frozenset(sources), action, target, who, **kwargs)
@@ -106,57 +113,20 @@ def _t(sources, action, target, who, **kwargs) -> Transition:
 
 S = State
 TRANSITIONS: tuple[Transition, ...] = (
-    _t(S.DRAFT, Action.SUBMIT, S.SUBMITTED, "creator", guard="creator_may_commit"),
-    _t(S.DRAFT, Action.SUBMIT, S.AWAITING_VALIDATION, "creator"),
-    _t(S.AWAITING_VALIDATION, Action.VALIDATE, S.SUBMITTED, "ordonnateur",
-       guard="delegation_covers_amount", accepts=("comment",)),
-    _t(S.AWAITING_VALIDATION, Action.RETURN, S.DRAFT, "ordonnateur", requires=("comment",)),
-    _t(S.SUBMITTED, Action.CLAIM, S.IN_PROGRESS, "centre_agent"),
-    _t({S.SUBMITTED, S.IN_PROGRESS}, Action.ASSIGN, S.IN_PROGRESS, "centre_head",
-       requires=("assignee",), accepts=("comment",)),
-    _t(S.IN_PROGRESS, Action.RELEASE, S.SUBMITTED, "assignee_or_head", accepts=("comment",)),
-    _t(S.IN_PROGRESS, Action.REQUEST_INFO, S.INFO_REQUESTED, "assignee", requires=("comment",)),
-    _t(S.INFO_REQUESTED, Action.ANSWER, S.IN_PROGRESS, "requesting_member",
-       requires=("comment",)),
-    _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", requires=("ej_number",),
-       accepts=("comment",), kinds=frozenset({"purchase_request"})),
-    _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", accepts=("comment",),
-       kinds=frozenset({"generic"})),
-    # A fixed-asset request is done once its record exists in Chorus.
-    _t(S.IN_PROGRESS, Action.COMPLETE, S.COMPLETED, "assignee", requires=("asset_number",),
-       accepts=("comment",), kinds=frozenset({"fixed_asset"})),
-    # Certifying a service-done statement is the order to pay; it issues a signed certificate.
-    _t(S.IN_PROGRESS, Action.CERTIFY, S.COMPLETED, "assignee", accepts=("comment",),
-       kinds=frozenset({"service_done"})),
-    _t(S.IN_PROGRESS, Action.RETURN, S.DRAFT, "assignee", requires=("comment",),
-       kinds=frozenset({"service_done", "fixed_asset"})),
-    _t(S.IN_PROGRESS, Action.REJECT, S.REJECTED, "assignee", requires=("comment",)),
-    # Signing issues the order form; the case stays completed.
-    _t(S.COMPLETED, Action.SIGN, S.COMPLETED, "centre_signatory", guard="order_form_unsigned",
-       kinds=frozenset({"purchase_request"})),
-    # Tiers: the centre checks, then the CST validates and the directory record is written.
-    _t(S.IN_PROGRESS, Action.SEND_TO_CST, S.AWAITING_CST, "assignee", guard="tiers_unique",
-       accepts=("comment",), kinds=frozenset({"tiers"})),
-    _t(S.AWAITING_CST, Action.CST_VALIDATE, S.COMPLETED, "cst_member", accepts=("comment",),
-       kinds=frozenset({"tiers"})),
-    _t(S.AWAITING_CST, Action.CST_RETURN, S.IN_PROGRESS, "cst_member", requires=("comment",),
-       kinds=frozenset({"tiers"})),
-    _t(S.DRAFT, Action.CANCEL, S.CANCELLED, "creator", accepts=("comment",)),
-    _t({S.AWAITING_VALIDATION, S.SUBMITTED}, Action.CANCEL, S.CANCELLED, "requesting_member",
-       requires=("comment",)),
+    row(S.DRAFT, Action.SUBMIT, S.SUBMITTED, "creator", guard="creator_may_commit"),
+    row(S.DRAFT, Action.SUBMIT, S.AWAITING_VALIDATION, "creator"),
+    row(S.AWAITING_VALIDATION, Action.VALIDATE, S.SUBMITTED, "ordonnateur",
+        guard="delegation_covers_amount", accepts=("comment",)),
+    row(S.AWAITING_VALIDATION, Action.RETURN, S.DRAFT, "ordonnateur", requires=("comment",)),
+    row(S.SUBMITTED, Action.CLAIM, S.IN_PROGRESS, "centre_agent"),
+    row({S.SUBMITTED, S.IN_PROGRESS}, Action.ASSIGN, S.IN_PROGRESS, "centre_head",
+        requires=("assignee",), accepts=("comment",)),
+    row(S.IN_PROGRESS, Action.RELEASE, S.SUBMITTED, "assignee_or_head", accepts=("comment",)),
+    row(S.IN_PROGRESS, Action.REQUEST_INFO, S.INFO_REQUESTED, "assignee", requires=("comment",)),
+    row(S.INFO_REQUESTED, Action.ANSWER, S.IN_PROGRESS, "requesting_member",
+        requires=("comment",)),
+    row(S.IN_PROGRESS, Action.REJECT, S.REJECTED, "assignee", requires=("comment",)),
+    row(S.DRAFT, Action.CANCEL, S.CANCELLED, "creator", accepts=("comment",)),
+    row({S.AWAITING_VALIDATION, S.SUBMITTED}, Action.CANCEL, S.CANCELLED, "requesting_member",
+        requires=("comment",)),
 )
-
-
-def transitions_for(state: str, action: str, kind: str) -> list[Transition]:
-    return [
-        t for t in TRANSITIONS
-        if t.action == action and state in t.sources and (t.kinds is None or kind in t.kinds)
-    ]
-
-
-def actions_from(state: str, kind: str) -> list[Action]:
-    seen: list[Action] = []
-    for t in TRANSITIONS:
-        if state in t.sources and (t.kinds is None or kind in t.kinds) and t.action not in seen:
-            seen.append(t.action)
-    return seen

@@ -16,7 +16,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cases.models import CaseKind
+from cases import kinds
 from portal.models import Service, validate_chorus_siret
 
 from .blocks import ArticleStream, ProcedureStepBlock
@@ -206,7 +206,7 @@ class JobDescriptionPage(Page):
 
 class ProcedureSheetPage(Page):
     form_kind = models.CharField(
-        _("formulaire documenté"), max_length=20, blank=True, choices=CaseKind.choices,
+        _("formulaire documenté"), max_length=20, blank=True, choices=kinds.choices,
         help_text=_("Le formulaire du catalogue que cette fiche explique."))
     intro = RichTextField(_("objet de la procédure"), blank=True,
                           features=["bold", "italic", "link"])

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FormsCatalogConfig(AppConfig):
     name = "forms_catalog"
     verbose_name = _("Catalogue des formulaires")
+
+    def ready(self):
+        from cases import kinds
+
+        from .kind import GENERIC
+
+        kinds.register(GENERIC)

@@ -13,7 +13,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cases.models import CaseKind
+from cases import kinds
 from documents.models import AttachmentKind
 from portal.models import Service
 
@@ -43,7 +43,7 @@ class ProcedureFormPageForm(WagtailAdminPageForm):
 class ProcedureFormPage(Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link", "ul"])
     form_kind = models.CharField(_("type de formulaire"), max_length=20,
-                                 choices=CaseKind.choices, default=CaseKind.GENERIC)
+                                 choices=kinds.choices, default="generic")
     services = ParentalManyToManyField(
         Service, verbose_name=_("services autorisés"), blank=True, related_name="+",
         limit_choices_to={"kind": Service.Kind.PRESCRIBING},
@@ -94,10 +94,17 @@ class ProcedureFormPage(Page):
     def service_codes(self) -> list[str]:
         return sorted(self.services.values_list("code", flat=True))
 
+    def _kind_spec(self) -> kinds.KindSpec:
+        try:
+            return kinds.get(self.form_kind)
+        except kinds.UnknownKind:  # a kind no longer installed: its answers only
+            return kinds.KindSpec(code=self.form_kind, label=self.form_kind, reference_prefix="",
+                                  resume_url="", answers_are_content=True)
+
     @property
     def field_schema(self) -> dict:
         # Editor fields follow the built-in steps of the other kinds.
-        first = _("Votre demande") if self.form_kind == CaseKind.GENERIC else _(
+        first = _("Votre demande") if self._kind_spec().answers_are_content else _(
             "Informations complémentaires")
         return build_schema(self.fields, str(first))
 
@@ -110,7 +117,7 @@ class ProcedureFormPage(Page):
         unknown = set(self.required_attachments or []) - set(AttachmentKind.values)
         if unknown:
             raise ValidationError({"required_attachments": _("Type de pièce inconnu.")})
-        if self.required_attachments and self.form_kind != CaseKind.PURCHASE_REQUEST:
+        if self.required_attachments and not self._kind_spec().editor_attachments:
             raise ValidationError({"required_attachments": _(
                 "Seule la demande d'achat a une étape de pièces : pour ce formulaire, ajoutez "
                 "plutôt des champs « Fichier » obligatoires.")})

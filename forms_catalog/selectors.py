@@ -2,18 +2,16 @@
 
 from django.db.models import Q
 
+from cases import kinds
 from portal.selectors import prescribing_services_of
 
 from .models import ProcedureFormPage
 from .schema import INPUT_TYPES, is_shown
 
-# Kinds whose wizard exists (every kind now).
-AVAILABLE_KINDS = ("purchase_request", "tiers", "service_done", "fixed_asset", "generic")
-
 
 def forms_for_service(service):
     return (ProcedureFormPage.objects.live()
-            .filter(Q(services=None) | Q(services=service), form_kind__in=AVAILABLE_KINDS)
+            .filter(Q(services=None) | Q(services=service), form_kind__in=kinds.codes())
             .distinct().order_by("path"))
 
 
@@ -23,7 +21,7 @@ def catalogue_for_user(user):
     if not services:
         return ProcedureFormPage.objects.none()
     return (ProcedureFormPage.objects.live()
-            .filter(Q(services=None) | Q(services__in=services), form_kind__in=AVAILABLE_KINDS)
+            .filter(Q(services=None) | Q(services__in=services), form_kind__in=kinds.codes())
             .distinct().order_by("path"))
 
 

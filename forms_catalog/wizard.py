@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases import permissions, services
-from cases.models import CaseKind
+from cases import kinds, permissions, services
 from cases.wizard import DraftWizard
 from cases.workflow import State
 from portal.selectors import prescribing_services_of
@@ -39,7 +38,8 @@ class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
         self.allowed_services = []
         if "pk" in kwargs:
             self.case = (permissions.visible_cases(request.user, permissions.CHANGE)
-                         .filter(pk=kwargs["pk"], kind=CaseKind.GENERIC, created_by=request.user)
+                         .filter(pk=kwargs["pk"], kind__in=kinds.catalogue_only_codes(),
+                                 created_by=request.user)
                          .select_related("requesting_service", "procedure").first())
             if self.case is None:
                 raise Http404
@@ -51,7 +51,7 @@ class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
             self.title = self.case.extra.get("procedure_title", self.case.subject)
         else:
             page = get_object_or_404(ProcedureFormPage.objects.live(), pk=kwargs["page_id"],
-                                     form_kind=CaseKind.GENERIC)
+                                     form_kind__in=kinds.catalogue_only_codes())
             self.allowed_services = [s for s in prescribing_services_of(request.user)
                                      if forms_for_service(s).filter(pk=page.pk).exists()]
             if not self.allowed_services:

@@ -129,9 +129,15 @@ def _notify(case: Case, event: str, source: str, recipients, detail: str = "",
     return len(notices)
 
 
+def notify_transition(sender, event: CaseEvent, **kwargs) -> int:
+    """Receiver of cases.signals.case_transitioned, in the transition's transaction: its
+    event was just written, nobody can have been told of it yet."""
+    return notify_event(event, fresh=True)
+
+
 def notify_event(event: CaseEvent, fresh: bool = False) -> int:
-    """Called by the workflow, inside the transition's transaction (`fresh`: the event was
-    just written by it)."""
+    """The notices of a workflow event (`fresh`: sent for the first time, nobody can have
+    been told of it; otherwise a replay notifies only those not yet notified)."""
     case = event.case
     if event.to_state == State.SUBMITTED and event.action in (Action.SUBMIT, Action.VALIDATE):
         kind = NotificationEvent.SUBMITTED  # not a case released back to the queue

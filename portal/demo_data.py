@@ -28,6 +28,7 @@ from stdnum import luhn
 from stdnum.fr import siret as std_siret
 from wagtail.models import Site
 
+from cases import amounts
 from cases import services as case_services
 from cases.budget import programme_of
 from cases.models import BudgetImputation, Case, CaseKind, ImputationAxis, Tiers
@@ -39,6 +40,7 @@ from documents.demo_pki import issue_credential
 from documents.models import AttachmentKind, IssuedDocument
 from documents.services import attachment_add
 from documents.signing import credentials_dir
+from kinds.purchases import services as purchases
 from notifications.services import emails_suspended
 from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
@@ -824,8 +826,8 @@ class Content:
     lines: list
     quote_number: str
 
-    def data(self) -> case_services.PurchaseRequestData:
-        return case_services.PurchaseRequestData(
+    def data(self) -> purchases.PurchaseRequestData:
+        return purchases.PurchaseRequestData(
             subject=self.subject, description=self.description,
             market_reference=self.market_reference, tiers=self.tiers, lines=self.lines,
             **self.imputations)
@@ -877,13 +879,13 @@ def _lines(rng: random.Random, theme: Theme, large: bool) -> list:
         count = min(rng.choice((1, 1, 2, 2, 3, 3, 4, 5)), len(theme.items))
         scale = rng.randint(3, 12) if large else 1
         lines = [
-            case_services.LineData(
+            amounts.LineData(
                 label=item.label,
                 quantity=Decimal(rng.randint(*item.quantity) * min(scale, item.max_scale)),
                 unit_price_ht=_price(rng, *item.price), vat_rate=Decimal(item.vat))
             for item in rng.sample(theme.items, count)
         ]
-        ttc = case_services.purchase_totals(lines).ttc
+        ttc = amounts.purchase_totals(lines).ttc
         if (LARGE_MIN < ttc < LARGE_MAX) if large else (ttc <= SMALL_MAX):
             return lines
     raise RuntimeError(f"Catalogue « {theme.key} » : aucun montant ne convient.")
@@ -915,7 +917,7 @@ def _content(rng, cast: Cast, large: bool, tiers_by_theme) -> Content:
     lines = _lines(rng, theme, large)
     market = ""
     # From 25,000 € HT the mission des achats buys: the request then orders on its market.
-    procured = case_services.purchase_totals(lines).ht >= PROCUREMENT_THRESHOLD_HT
+    procured = amounts.purchase_totals(lines).ht >= PROCUREMENT_THRESHOLD_HT
     if rng.random() < (0.85 if procured else 0.4 if large else 0.15):
         market = rng.choice(("Commande sur le catalogue de la centrale d'achat",
                              f"Marché {cast.service.code}-2025-{rng.randint(1, 40):03d}",
@@ -984,7 +986,7 @@ def _processing(rng, cast, creator, target, content) -> list[Move]:
         moves.append(Move(Action.COMPLETE, agent, (1, 50),
                           comment=rng.choice(COMPLETE_COMMENTS)))
     elif target == State.REJECTED:
-        ht = case_services.purchase_totals(content.lines).ht
+        ht = amounts.purchase_totals(content.lines).ht
         procured = ht >= PROCUREMENT_THRESHOLD_HT and not content.market_reference
         reason = REJECT_PROCUREMENT if procured else rng.choice(REJECT_COMMENTS)
         moves.append(Move(Action.REJECT, agent, (2, 40), comment=reason))
@@ -1121,13 +1123,13 @@ def quote_pdf(content: Content, client: str, day: date) -> SimpleUploadedFile:
         pdf.drawRightString(x, y, title)
     for line in content.lines:
         y -= 15
-        totals = case_services.line_totals(line)
+        totals = amounts.line_totals(line)
         pdf.drawString(50, y, line.label[:55])
         pdf.drawRightString(355, y, f"{line.quantity:g}")
         pdf.drawRightString(430, y, _euros(line.unit_price_ht))
         pdf.drawRightString(470, y, f"{line.vat_rate:g} %".replace(".", ","))
         pdf.drawRightString(545, y, _euros(totals.ht))
-    totals = case_services.purchase_totals(content.lines)
+    totals = amounts.purchase_totals(content.lines)
     for label, value in (("Total HT", totals.ht), ("TVA", totals.vat), ("Total TTC", totals.ttc)):
         y -= 18
         pdf.drawString(400, y, label)
@@ -1156,13 +1158,13 @@ def _play(plan: Plan) -> Case:
     case = case_services.case_draft_save(
         case=case, actor=creator, subject=content.subject,
         wizard_state=_wizard_state(content, plan.wizard_step),
-        amount=case_services.purchase_totals(content.lines).ttc if lines_stored else None)
+        amount=amounts.purchase_totals(content.lines).ttc if lines_stored else None)
     if plan.wizard_step == WIZARD_STEPS[-1]:
         quote_day = timezone.localtime(plan.created_at).date() - timedelta(days=plan.quote_age)
         attachment_add(case=case, kind=AttachmentKind.QUOTE, actor=creator,
                        uploaded=quote_pdf(content, plan.cast.service.name, quote_day))
     if plan.submitted:
-        case_services.purchase_request_fill(case=case, actor=creator, data=content.data())
+        purchases.purchase_request_fill(case=case, actor=creator, data=content.data())
     for move in plan.moves:
         case = case_services.transition(
             case=case, action=move.action, actor=move.actor, comment=move.comment,
@@ -1186,7 +1188,7 @@ def _plans(now: datetime, casts, tiers_by_theme) -> list[Plan]:
             # Only agents wait for a validation; the ordonnateur's own requests go straight on.
             creator = rng.choices(people, weights=[6, 3, 1] if not must_wait else [6, 3, 0])[0]
             content = _content(rng, cast, large, tiers_by_theme)
-            amount = case_services.purchase_totals(content.lines).ttc
+            amount = amounts.purchase_totals(content.lines).ttc
             needs_validation = amount > _ceiling(creator)
             step, submitted, moves = _story(rng, cast, creator, target, needs_validation, content)
             for move in moves:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "documents",
     "conventions",
     "forms_catalog",
+    "kinds.purchases",
     "sirene",
     "suppliers",
     "service_done",

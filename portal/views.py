@@ -2,19 +2,19 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from cases import kinds
 from cases import selectors as case_selectors
 from conventions import selectors as conventions_selectors
 from forms_catalog.selectors import catalogue_for_user
 
 from .selectors import centres_of, prescribing_services_of
 
-NEW_URLS = {"purchase_request": "cases:purchase_request_new", "tiers": "suppliers:new",
-            "service_done": "service_done:new", "fixed_asset": "fixed_assets:new"}
-
 
 def _form_url(page) -> str:
-    if page.form_kind in NEW_URLS:
-        return reverse(NEW_URLS[page.form_kind])
+    """The kind's own wizard, or the catalogue's for a kind filled from its page's fields."""
+    new_url = kinds.get(page.form_kind).new_url
+    if new_url:
+        return reverse(new_url)
     return reverse("forms_catalog:new", args=[page.pk])
 
 

@@ -6,3 +6,12 @@ class ServiceDoneConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "service_done"
     verbose_name = _("Service fait")
+
+    def ready(self):
+        from cases import kinds
+
+        from .kind import CERTIFICATES, ORDER_PROGRESS, SERVICE_DONE
+
+        kinds.register(SERVICE_DONE)
+        kinds.add_case_page_part(CERTIFICATES)
+        kinds.add_case_page_part(ORDER_PROGRESS)

@@ -15,9 +15,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cases import sla
+from cases.amounts import LineData, line_totals
 from cases.models import Case, CaseKind, PurchaseLine, PurchaseRequest
 from cases.permissions import euros_text
-from cases.services import CaseError, LineData, line_totals
+from cases.services import CaseError
 from cases.workflow import State
 from documents.models import AttachmentKind
 

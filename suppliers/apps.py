@@ -6,3 +6,10 @@ class SuppliersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "suppliers"
     verbose_name = _("Tiers")
+
+    def ready(self):
+        from cases import kinds
+
+        from .kind import TIERS
+
+        kinds.register(TIERS)

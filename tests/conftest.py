@@ -1,6 +1,9 @@
 import os
 import secrets
 
+from cases import amounts  # noqa: E402
+from kinds.purchases import services as purchases  # noqa: E402
+
 # Before anything imports the Django settings (they refuse to start without a key).
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
@@ -13,8 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cases import services as case_services  # noqa: E402
+from cases.kinds import transitions_for  # noqa: E402
 from cases.models import CaseKind  # noqa: E402
-from cases.workflow import Action, State, transitions_for  # noqa: E402
+from cases.workflow import Action, State  # noqa: E402
 from documents.models import AttachmentKind  # noqa: E402
 from documents.services import attachment_add  # noqa: E402
 from portal.models import Delegation, Membership, Role  # noqa: E402
@@ -135,14 +139,14 @@ PATHS = {
 _ej_numbers = itertools.count(4_500_000_001)
 
 
-def _one_line_for(amount: Decimal) -> case_services.LineData:
+def _one_line_for(amount: Decimal) -> amounts.LineData:
     """A single line whose TTC total is exactly `amount` (20 % VAT when it divides evenly)."""
     ht = (amount / Decimal("1.2")).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    line = case_services.LineData(label="Fournitures", quantity=Decimal("1"), unit_price_ht=ht,
+    line = amounts.LineData(label="Fournitures", quantity=Decimal("1"), unit_price_ht=ht,
                                   vat_rate=Decimal("20.00"))
-    if case_services.line_totals(line).ttc == amount:
+    if amounts.line_totals(line).ttc == amount:
         return line
-    return case_services.LineData(label="Fournitures", quantity=Decimal("1"),
+    return amounts.LineData(label="Fournitures", quantity=Decimal("1"),
                                   unit_price_ht=amount, vat_rate=Decimal("0"))
 
 
@@ -168,7 +172,7 @@ def purchase_request_data():
     """PurchaseRequestData for `service`, with fresh imputations and a fresh tiers."""
 
     def build(service, *, amount=Decimal("1200.00"), lines=None, subject="Achat de fournitures"):
-        return case_services.PurchaseRequestData(
+        return purchases.PurchaseRequestData(
             subject=subject,
             financial_centre=FinancialCentreFactory(service=service),
             cost_centre=CostCentreFactory(service=service),
@@ -205,7 +209,7 @@ def make_purchase_request(purchase_request_data):
         if with_quote:
             attachment_add(case=case, kind=AttachmentKind.QUOTE, uploaded=tiny_pdf(),
                            actor=actor)
-        case_services.purchase_request_fill(case=case, actor=actor,
+        purchases.purchase_request_fill(case=case, actor=actor,
                                             data=purchase_request_data(service, amount=amount))
         case.refresh_from_db()
         assert case.amount == amount

@@ -12,7 +12,7 @@ Both matrices are generated, not hand-listed.
    `available_actions` is exactly the set of the page's action forms (parsed from their
    `action="/dossiers/<pk>/actions/<action>/"` URLs).
 
-2. Actions: role x SCENARIOS. SCENARIOS is derived from `cases.workflow.TRANSITIONS`: for
+2. Actions: role x SCENARIOS. SCENARIOS is derived from `cases.kinds.all_transitions()`: for
    each row (except `create` and `submit`, see below), the first kind of the row this module
    can build (a purchase request when the row is for every kind), in each source state of
    the row a case of that kind can be built in (BUILDABLE). That gives claim/assign/cancel on
@@ -74,9 +74,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from cases.kinds import all_transitions, transitions_for
 from cases.models import Case, CaseKind
 from cases.services import case_draft_create, transition
-from cases.workflow import TRANSITIONS, Action, State, transitions_for
+from cases.workflow import Action, State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
 from portal.models import CENTRE_ROLES, SP_ROLES
@@ -137,7 +138,7 @@ class Scenario:
 
 def _scenarios() -> list[Scenario]:
     found: list[Scenario] = []
-    for row in TRANSITIONS:
+    for row in all_transitions():
         if row.action in NOT_COMPARED:
             continue
         kinds = ([CaseKind.PURCHASE_REQUEST] if row.kinds is None

@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases import services
+from cases import amounts, services
 from cases.budget import imputation_clashes, programme_of
 from cases.models import BudgetImputation, CaseKind, ImputationAxis, PurchaseRequest
 from cases.services import CaseError
 from cases.workflow import Action, State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
+from kinds.purchases import services as purchases
 
 from .conftest import tiny_pdf
 from .factories import (
@@ -122,9 +123,9 @@ def request_data(service, **imputations):
     base = {"financial_centre": FinancialCentreFactory(service=service),
             "cost_centre": CostCentreFactory(service=service),
             "activity": ActivityFactory(service=service), "funds": None}
-    return services.PurchaseRequestData(
+    return purchases.PurchaseRequestData(
         subject="Fournitures", tiers=TiersFactory(), **{**base, **imputations},
-        lines=[services.LineData(label="Papier", quantity=Decimal("1"),
+        lines=[amounts.LineData(label="Papier", quantity=Decimal("1"),
                                  unit_price_ht=Decimal("100"), vat_rate=Decimal("20"))])
 
 
@@ -138,7 +139,7 @@ def test_the_filling_service_refuses_imputations_of_two_programmes(sp, sp_agent,
                   "activity": ActivityFactory(service=sp, code="020601010101"),
                   "funds": FundsFactory(service=sp, code="0215-FDC-01")}
     with pytest.raises(CaseError) as error:
-        services.purchase_request_fill(case=case, actor=sp_agent, data=request_data(sp, **chosen))
+        purchases.purchase_request_fill(case=case, actor=sp_agent, data=request_data(sp, **chosen))
     assert error.value.field == clash
     assert "programme 206" in error.value.message and "programme 215" in error.value.message
     assert not PurchaseRequest.objects.filter(case=case).exists()
@@ -148,7 +149,7 @@ def test_the_filling_service_refuses_a_cost_centre_of_another_service(sp, other_
     case = services.case_draft_create(actor=sp_agent, service=sp,
                                       kind=CaseKind.PURCHASE_REQUEST)
     with pytest.raises(CaseError) as error:
-        services.purchase_request_fill(case=case, actor=sp_agent, data=request_data(
+        purchases.purchase_request_fill(case=case, actor=sp_agent, data=request_data(
             sp, cost_centre=CostCentreFactory(service=other_sp)))
     assert error.value.field == "cost_centre"
 
@@ -158,7 +159,7 @@ def test_submission_refuses_a_draft_whose_imputations_clash(sp, sp_agent):
     case = services.case_draft_create(actor=sp_agent, service=sp,
                                       kind=CaseKind.PURCHASE_REQUEST)
     attachment_add(case=case, kind=AttachmentKind.QUOTE, uploaded=tiny_pdf(), actor=sp_agent)
-    services.purchase_request_fill(case=case, actor=sp_agent, data=request_data(sp))
+    purchases.purchase_request_fill(case=case, actor=sp_agent, data=request_data(sp))
     PurchaseRequest.objects.filter(case=case).update(
         **{axis: value for axis, value in mismatching(sp).items()})
 

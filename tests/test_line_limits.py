@@ -10,10 +10,11 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases import limits, services
+from cases import amounts, limits, services
 from cases.api import PurchaseRequestSerializer
 from cases.forms import LineFormSet
 from cases.models import Case, CaseKind, PurchaseLine, PurchaseRequest
+from kinds.purchases import services as purchases
 
 from .factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
 
@@ -44,8 +45,8 @@ def _within_limits(lines) -> bool:
             return False
         if (quantity * price).quantize(Decimal("0.01"), ROUND_HALF_UP) > limits.MAX_AMOUNT:
             return False
-    data = [services.LineData("Article", q, p, r) for q, p, r in lines]
-    return services.purchase_totals(data).ttc <= limits.MAX_AMOUNT
+    data = [amounts.LineData("Article", q, p, r) for q, p, r in lines]
+    return amounts.purchase_totals(data).ttc <= limits.MAX_AMOUNT
 
 
 def _plain(value: Decimal) -> str:
@@ -88,14 +89,14 @@ def _snapshot(case):
 def test_the_web_form_the_api_and_the_service_accept_the_same_lines(sp, sp_agent, lines):
     draft = services.case_draft_create(actor=sp_agent, service=sp,
                                        kind=CaseKind.PURCHASE_REQUEST)
-    data = services.PurchaseRequestData(
+    data = purchases.PurchaseRequestData(
         subject="Achat", financial_centre=FinancialCentreFactory(service=sp),
         cost_centre=CostCentreFactory(service=sp), activity=ActivityFactory(service=sp),
         funds=None, tiers=TiersFactory(),
-        lines=[services.LineData("Article", q, p, r) for q, p, r in lines])
+        lines=[amounts.LineData("Article", q, p, r) for q, p, r in lines])
     before = _snapshot(draft)
     try:
-        services.purchase_request_fill(case=draft, actor=sp_agent, data=data)
+        purchases.purchase_request_fill(case=draft, actor=sp_agent, data=data)
         service_accepts = True
     except services.CaseError as exc:
         service_accepts = False
@@ -113,15 +114,15 @@ def test_the_number_of_lines_is_bounded_everywhere(sp, sp_agent):
         assert _api_accepts(lines) is accepted
         draft = services.case_draft_create(actor=sp_agent, service=sp,
                                            kind=CaseKind.PURCHASE_REQUEST)
-        data = services.PurchaseRequestData(
+        data = purchases.PurchaseRequestData(
             subject="Achat", financial_centre=FinancialCentreFactory(service=sp),
             cost_centre=CostCentreFactory(service=sp), activity=ActivityFactory(service=sp),
-            funds=None, tiers=TiersFactory(), lines=[services.LineData(*line)] * count)
+            funds=None, tiers=TiersFactory(), lines=[amounts.LineData(*line)] * count)
         if accepted:
-            services.purchase_request_fill(case=draft, actor=sp_agent, data=data)
+            purchases.purchase_request_fill(case=draft, actor=sp_agent, data=data)
         else:
             with pytest.raises(services.CaseError):
-                services.purchase_request_fill(case=draft, actor=sp_agent, data=data)
+                purchases.purchase_request_fill(case=draft, actor=sp_agent, data=data)
         if count:
             assert _web_accepts(lines) is accepted
 

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from cases import amounts
 from cases import services as case_services
 from cases.models import Case, CaseKind
 from cases.templatetags.case_tags import euros
@@ -113,8 +114,8 @@ def _typed(lines) -> tuple:
 
 
 def _total(lines) -> Decimal:
-    return case_services.purchase_totals([
-        case_services.LineData(label="", quantity=quantity, unit_price_ht=price,
+    return amounts.purchase_totals([
+        amounts.LineData(label="", quantity=quantity, unit_price_ht=price,
                                vat_rate=Decimal(vat)) for quantity, price, vat in lines]).ttc
 
 

@@ -15,13 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import timezone
 
+from cases.amounts import LineData
 from cases.models import Case, CaseKind
 from cases.services import (
     CaseError,
     CaseNotFound,
-    LineData,
     case_draft_create,
-    purchase_request_fill,
 )
 from cases.services import transition as _transition
 from cases.workflow import Action, State
@@ -29,6 +28,7 @@ from documents.models import AttachmentKind, IssuedDocument, IssuedDocumentKind
 from documents.services import attachment_add
 from fixed_assets.models import FixedAssetRequest
 from fixed_assets.services import AssetData, asset_request_fill
+from kinds.purchases.services import purchase_request_fill
 from portal.selectors import prescribing_services_of
 from service_done.models import ServiceDoneStatement
 from service_done.selectors import committed_amount, ej_progress

@@ -4,15 +4,13 @@ from decimal import Decimal
 
 import pytest
 
+from cases.amounts import LineData, line_totals, purchase_totals
 from cases.models import PurchaseLine, PurchaseRequest
 from cases.services import (
     CaseError,
-    LineData,
-    line_totals,
-    purchase_request_fill,
-    purchase_totals,
 )
 from cases.workflow import State
+from kinds.purchases.services import purchase_request_fill
 
 
 def line(quantity, unit_price_ht, vat_rate, label="Article") -> LineData:

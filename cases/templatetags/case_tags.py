@@ -7,6 +7,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from cases import sla, workflow
+from cases.amounts import LineData
+from cases.amounts import line_totals as compute
 from cases.workflow import State
 
 register = template.Library()
@@ -72,9 +74,6 @@ def event_label(event) -> str:
 @register.filter
 def line_totals(line):
     """HT/VAT/TTC of a PurchaseLine, rounded as the request's totals are."""
-    from cases.services import LineData
-    from cases.services import line_totals as compute
-
     return compute(LineData(label=line.label, quantity=line.quantity,
                             unit_price_ht=line.unit_price_ht, vat_rate=line.vat_rate))
 

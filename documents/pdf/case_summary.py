@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from cases.services import line_totals
+from cases.amounts import line_totals
 from cases.sla import due_label
 from cases.workflow import event_label
 from forms_catalog.selectors import answers_by_step

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from cases.services import line_totals
+from cases.amounts import line_totals
 from conventions.selectors import invoicing_identifiers
 
 from .layout import (

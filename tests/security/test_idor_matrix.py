@@ -84,11 +84,12 @@ from rest_framework.test import APIClient
 
 from cases.api import API_ACTIONS
 from cases.export_services import export_job_create, export_job_run
+from cases.kinds import transitions_for
 from cases.models import Case, CaseEvent, CaseKind, ExportJob, PurchaseRequest, SavedFilter, Tiers
 from cases.queue_services import saved_filter_save
 from cases.services import case_draft_create, catalogue_draft_create, transition
 from cases.views import NOT_ON_CASE_PAGE
-from cases.workflow import Action, State, transitions_for
+from cases.workflow import Action, State
 from conventions.services import editorial_setup
 from documents.models import (
     Attachment,

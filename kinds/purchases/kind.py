@@ -1,0 +1,122 @@
+"""The purchase request as the core sees it (cases/kinds.py)."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases import permissions
+from cases.kinds import CasePagePart, KindSpec, Validation
+from cases.models import CaseKind, PurchaseRequest, ej_number_validator
+from cases.services import CaseError
+from cases.workflow import Action, State, row
+from documents.credentials import signing_problem
+from documents.selectors import order_form_of
+from documents.services import DocumentError, order_form_issue
+from portal.models import Role
+from portal.selectors import user_has_role
+
+from .services import check_imputations
+
+
+def submit_check(case, now) -> None:
+    request = (PurchaseRequest.objects.filter(case=case)
+               .select_related("financial_centre", "cost_centre", "activity", "funds").first())
+    if request is None:
+        raise CaseError(_("La demande d'achat est incomplète."))
+    # Checked again here, not only when filled: a draft filled before the rule, or whose
+    # referential changed since, is not submitted with clashing imputations.
+    check_imputations(case.requesting_service, request)
+    if not case.attachments.filter(kind="quote").exists():
+        raise CaseError(_("Un devis doit être joint à la demande d'achat."), field="quote")
+
+
+def record_ej(case, actor, inputs, now, data) -> None:
+    ej_number = inputs.get("ej_number") or ""
+    try:
+        ej_number_validator(ej_number)
+    except ValidationError as exc:
+        raise CaseError(exc.messages[0], field="ej_number") from exc
+    if PurchaseRequest.objects.filter(ej_number=ej_number).exclude(case=case).exists():
+        raise CaseError(_("Ce numéro d'EJ est déjà attribué à une autre demande."),
+                        field="ej_number")
+    try:
+        with transaction.atomic():
+            PurchaseRequest.objects.filter(case=case).update(ej_number=ej_number)
+    except IntegrityError as exc:  # a concurrent completion took the number first
+        raise CaseError(_("Ce numéro d'EJ est déjà attribué à une autre demande."),
+                        field="ej_number") from exc
+    data["ej_number"] = ej_number
+    case.awaiting_signature = True
+
+
+def sign_order_form(case, actor, inputs, now, data) -> None:
+    try:
+        document = order_form_issue(case=case, actor=actor, at=now)
+    except DocumentError as exc:
+        raise CaseError(exc.message) from exc
+    data["document"] = document.pk
+    data["sha256"] = document.sha256
+    data["signer"] = document.signer_name
+    case.awaiting_signature = False
+
+
+def centre_signatory(user, case) -> str | None:
+    if not user_has_role(user, case.processing_centre, Role.CSP_AGENT, Role.CSP_HEAD):
+        return _("Seuls les agents du centre qui traite ce dossier peuvent signer son bon de "
+                 "commande.")
+    return None
+
+
+def order_form_unsigned(user, case) -> str | None:
+    if case.issued_documents.filter(kind="order_form").exists():
+        return _("Le bon de commande de ce dossier est déjà signé.")
+    return None
+
+
+def case_page(case, user, transitions) -> dict | None:
+    request = getattr(case, "purchase_request", None)
+    if request is None:
+        return None
+    context = {"purchase_request": request, "lines": request.lines.all()}
+    completed = case.state == State.COMPLETED
+    context["order_form"] = order_form = order_form_of(case) if completed else None
+    if completed and order_form is None:
+        context["can_preview_order_form"] = (
+            permissions.visible_cases(user, permissions.PROCESS).filter(pk=case.pk).exists())
+    if any(t.action == Action.SIGN for t in transitions):
+        # Read without pyHanko (documents.credentials): only signing itself loads it.
+        context["signing_problem"] = signing_problem(user)
+    return context
+
+
+def supplier_name():
+    return Subquery(PurchaseRequest.objects.filter(case=OuterRef("pk"))
+                    .values("tiers__name")[:1])
+
+
+PURCHASE_REQUEST = KindSpec(
+    code=CaseKind.PURCHASE_REQUEST,
+    label=gettext_lazy("Demande d'achat"),
+    reference_prefix="DA",
+    resume_url="cases:purchase_request_resume",
+    new_url="cases:purchase_request_new",
+    default_delay=5,
+    validation=Validation.BEYOND_DELEGATION,
+    has_amount=True,
+    editor_attachments=True,
+    submit_check=submit_check,
+    effects={Action.COMPLETE: record_ej, Action.SIGN: sign_order_form},
+    transitions=(
+        row(State.IN_PROGRESS, Action.COMPLETE, State.COMPLETED, "assignee",
+            requires=("ej_number",), accepts=("comment",),
+            messages=(("ej_number", gettext_lazy("Le numéro d'EJ est obligatoire.")),)),
+        # Signing issues the order form; the case stays completed.
+        row(State.COMPLETED, Action.SIGN, State.COMPLETED, "centre_signatory",
+            guard="order_form_unsigned"),
+    ),
+    rules={"centre_signatory": centre_signatory, "order_form_unsigned": order_form_unsigned},
+    case_page=(CasePagePart("purchases/_case_purchase.html", case_page),),
+    queue_columns={"supplier_name": supplier_name},
+)
