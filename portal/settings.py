@@ -44,6 +44,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "common",
     "portal",
     "cases",
     "documents",
@@ -134,7 +135,7 @@ TEMPLATES = [
     },
 ]
 # FORM_RENDERER stays Django's: Wagtail's admin is drawn with Django's widget templates. The
-# portal's forms (DsfrBaseForm) draw with django-dsfr's (portal/forms_rendering.py).
+# portal's forms (DsfrBaseForm) draw with django-dsfr's (common/forms_rendering.py).
 DSFR_MARK_OPTIONAL_FIELDS = True
 
 DATABASES = {
