@@ -5,8 +5,7 @@ from django.urls import reverse
 from cases import selectors as case_selectors
 from conventions import selectors as conventions_selectors
 from forms_catalog.selectors import catalogue_for_user
-
-from .selectors import centres_of, prescribing_services_of
+from portal.selectors import centres_of, prescribing_services_of
 
 NEW_URLS = {"purchase_request": "cases:purchase_request_new", "tiers": "suppliers:new",
             "service_done": "service_done:new", "fixed_asset": "fixed_assets:new"}
