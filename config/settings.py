@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "dashboards",
+    "demo",
     "django_countries",
     "dsfr",
     "widget_tweaks",
