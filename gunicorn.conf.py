@@ -1,4 +1,4 @@
-"""gunicorn's settings for serving the portal: `gunicorn portal.wsgi` reads this file from the
+"""gunicorn's settings for serving the portal: `gunicorn config.wsgi` reads this file from the
 working directory (the repository's root).
 
 The application is loaded once, in the master, then its workers are forked: the ~125 MB of

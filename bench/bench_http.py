@@ -4,7 +4,7 @@
 
 On the PostgreSQL database filled by seed_scale.py (BENCH_DATABASE_URL, see scale_env.py),
 with the production settings (DEBUG off, whitenoise serving a collectstatic of its own). The
-script starts gunicorn itself (`gunicorn portal.wsgi -w 2`, sync workers, a free port on
+script starts gunicorn itself (`gunicorn config.wsgi -w 2`, sync workers, a free port on
 127.0.0.1, the repository's gunicorn.conf.py as in production) and drives it from threads
 of this process, each a browser of its own (session and CSRF cookies, every response
 checked, redirects followed by hand):
@@ -78,7 +78,7 @@ def collectstatic() -> None:
 
 
 class Gunicorn:
-    """`gunicorn portal.wsgi -w N` on a free port; stopped (TERM, then KILL of its process
+    """`gunicorn config.wsgi -w N` on a free port; stopped (TERM, then KILL of its process
     group) whatever happens."""
 
     def __init__(self, workdir: Path, workers: int, name: str,
@@ -87,7 +87,7 @@ class Gunicorn:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = workdir / f"gunicorn-{name}.log"
         self.access_log = workdir / f"gunicorn-{name}-access.log" if access_log else None
-        command = [sys.executable, "-m", "gunicorn", "portal.wsgi", "-w", str(workers),
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(workers),
                    "-b", f"127.0.0.1:{self.port}", "--timeout", "120",
                    "--graceful-timeout", "10", "--no-control-socket",
                    "--worker-tmp-dir", "/dev/shm" if Path("/dev/shm").is_dir() else str(workdir),

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 WORKDIR = Path(tempfile.mkdtemp(prefix="bench-signing-"))
 atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)
 os.environ.update({
-    "DJANGO_SETTINGS_MODULE": "portal.settings",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
     "DEBUG": "1",
     "DATABASE_URL": f"sqlite:///{WORKDIR / 'bench.sqlite3'}",
     "MEDIA_ROOT": str(WORKDIR / "media"),

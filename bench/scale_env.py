@@ -23,7 +23,7 @@ def configure() -> None:
     database, throw-away media."""
     (WORKDIR / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
     os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": DATABASE_URL,
         "MEDIA_ROOT": str(WORKDIR / "media"),
         "SIGNING_CREDENTIALS_DIR": str(WORKDIR / "signing"),

@@ -1,7 +1,7 @@
 """How the REST API answers when it refuses or fails: always JSON, in French, in the one shape
 its OpenAPI schema documents (`Refusal`): `detail` (the message), `field` (where, as a dotted
 path such as `content.lines.0.quantity`, or null) and, for a refused input, `errors` (every
-message by field). Set as DRF's exception handler (portal/settings.py), so a serializer's 400
+message by field). Set as DRF's exception handler (config/settings.py), so a serializer's 400
 and an unexpected error (500) take that shape too, never Django's HTML pages."""
 
 import logging

@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from common.fields import ListedModelChoiceField
+from common.widgets import LeanSelect
 from documents.selectors import without_order_form
-from portal.fields import ListedModelChoiceField
 from portal.models import Service
 from portal.selectors import centre_members, centres_of
-from portal.widgets import LeanSelect
 
 from . import kinds
 from .forms import AmountField

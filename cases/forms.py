@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 from dsfr.utils import dsfr_input_class_attr
 
+from common.fields import ListedModelChoiceField
+from common.forms_rendering import DSFR_RENDERER
+from common.widgets import LeanSelect
 from documents.forms import UploadField
 from documents.models import AttachmentKind
 from documents.validation import check_case_upload
-from portal.fields import ListedModelChoiceField
-from portal.forms_rendering import DSFR_RENDERER
 from portal.selectors import centre_agents, centre_members
-from portal.widgets import LeanSelect
 
 from . import limits
 from .budget import imputation_clashes
@@ -59,7 +59,7 @@ def checked_pk(field, value):
 class PkChoiceField(ListedModelChoiceField):
     """A choice among rows listed in full on the page (imputations, agents, orders, Fiec),
     keyed by their primary key: read in one query and written without a template per option
-    (portal.fields, portal.widgets)."""
+    (common.fields, common.widgets)."""
 
     widget = LeanSelect
 

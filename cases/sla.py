@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
-from portal.dates import long_date
+from common.dates import long_date
 
 DAY = timedelta(days=1)
 # The last instant of a day, as stored in due_at (see the module's docstring).

@@ -90,7 +90,7 @@ def queue(request):
     case_filter = CaseQueueFilter(data, queryset=base, user=request.user)
     # Invalid filters are shown with their errors, and nothing is listed until corrected.
     cases = case_filter.qs if case_filter.is_valid() else base.none()
-    # The menu shows the "to process" count too: portal.context_processors reuses it.
+    # The menu shows the "to process" count too: config.context_processors reuses it.
     counts = request.queue_counts = selectors.queue_counts(user=request.user)
     paginator = Paginator(with_unread(selectors.queue_rows(cases), request.user), PAGE_SIZE)
     if case_filter.lists_every_open_case():

@@ -46,7 +46,7 @@ trap 'exit 130' INT TERM
 
 "$PY" manage.py qcluster > "$VAR/log/worker.log" 2>&1 &
 WORKER=$!
-"$BIN/gunicorn" portal.wsgi -c gunicorn.conf.py --bind "$HOST:$PORT" \
+"$BIN/gunicorn" config.wsgi -c gunicorn.conf.py --bind "$HOST:$PORT" \
     --error-logfile "$VAR/log/web.log" --log-level warning &
 WEB=$!
 

@@ -17,10 +17,10 @@ from django.forms.renderers import get_default_renderer
 from dsfr.forms import DsfrBaseForm
 
 from cases.forms import LineFormSet
+from common.forms_rendering import DSFR_RENDERER
 from conventions.models import ConventionPage
 from conventions.services import editorial_setup
 from forms_catalog.models import ProcedureFormPage
-from portal.forms_rendering import DSFR_RENDERER
 
 from .factories import PrescribingServiceFactory, UserFactory
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from cases.models import PurchaseLine
 from cases.workflow import State
+from common.dates import long_date
 from documents.pdf.layout import fr_date, fr_money
 from documents.pdf.order_form import Signatory, render_order_form
-from portal.dates import long_date
 from tests.test_order_forms import page_texts
 
 pytestmark = pytest.mark.django_db

@@ -25,10 +25,10 @@ from cases import permissions
 from cases import services as case_services
 from cases.models import Case, CaseKind
 from cases.workflow import State
+from config.context_processors import site_config
 from documents.services import order_form_sign
 from notifications.models import Notification
 from notifications.services import notify_event
-from portal.context_processors import site_config
 
 from .factories import UserFactory
 
@@ -182,7 +182,7 @@ def test_a_web_worker_loads_no_pdf_signature_or_spreadsheet_library_before_it_ne
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
         "{'pyhanko', 'reportlab', 'openpyxl'}))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
            "PYTHONPATH": str(settings.BASE_DIR)}
     env.setdefault("SECRET_KEY", "x" * 60)
     loaded = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
@@ -194,10 +194,10 @@ def test_gunicorn_loads_the_portal_with_the_repositorys_settings():
     """gunicorn.conf.py (read from the repository's root) is valid and, with preload_app,
     loads the application in the master before forking: a broken file would stop the
     production server from starting."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.setdefault("SECRET_KEY", "x" * 60)
     checked = subprocess.run([sys.executable, "-m", "gunicorn", "--check-config",
-                              "--print-config", "portal.wsgi"], cwd=settings.BASE_DIR, env=env,
+                              "--print-config", "config.wsgi"], cwd=settings.BASE_DIR, env=env,
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     printed = dict(re.findall(r"^(\w+)\s*=\s*(.*)$", checked.stdout, re.M))

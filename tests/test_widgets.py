@@ -1,4 +1,4 @@
-"""portal.widgets and portal.fields: what Django's widgets and fields give, for less."""
+"""common.widgets and common.fields: what Django's widgets and fields give, for less."""
 
 import re
 
@@ -7,9 +7,9 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.fields import ListedModelChoiceField
+from common.fields import ListedModelChoiceField
+from common.widgets import LeanSelect
 from portal.models import Service
-from portal.widgets import LeanSelect
 
 
 def normalised(html: str) -> str:

@@ -20,7 +20,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from cases.identifiers import mask
-from portal.dates import long_date
+from common.dates import long_date
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm

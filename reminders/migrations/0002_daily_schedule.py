@@ -4,7 +4,7 @@ from datetime import time
 
 from django.db import migrations
 
-from portal.schedules import daily_schedule
+from common.schedules import daily_schedule
 
 
 class Migration(migrations.Migration):

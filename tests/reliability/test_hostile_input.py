@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from cases.identifiers import clean_bic, clean_iban, clean_nir, clean_siren, clean_siret, clean_vat
 from cases.models import Case
 from cases.workflow import State
-from portal.middleware import has_control_character
+from config.middleware import has_control_character
 from suppliers.identity import clean_identity
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from portal.settings import client_address_settings
+from config.settings import client_address_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_the_environment_variable_sets_the_trusted_proxies():
     script = ("from django.conf import settings; import django; django.setup(); "
               "print(settings.AXES_IPWARE_META_PRECEDENCE_ORDER, "
               "settings.AXES_IPWARE_PROXY_COUNT)")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings",
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings",
            "TRUSTED_PROXY_COUNT": "1", "SECRET_KEY": "x" * 50}
     output = subprocess.run([sys.executable, "-c", script], env=env, check=True,
                             cwd=django_settings.BASE_DIR, capture_output=True,

@@ -1,4 +1,4 @@
-from portal.importing import FileImportCommand
+from common.importing import FileImportCommand
 from sirene.importer import import_file
 
 

@@ -1,4 +1,4 @@
-from portal.importing import FileImportCommand
+from common.importing import FileImportCommand
 from suppliers.postcodes import import_postcodes
 
 

@@ -1,8 +1,8 @@
-"""`manage.py seed_demo`: load the demonstration data (idempotent); see portal.demo_data."""
+"""`manage.py seed_demo`: load the demonstration data (idempotent); see demo.demo_data."""
 
 from django.core.management.base import BaseCommand
 
-from portal import demo_data
+from demo import demo_data
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from django.db.models import Value, When
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from .models import CENTRE_ROLES, SP_ROLES, Role
-from .selectors import has_role_somewhere
+from portal.models import CENTRE_ROLES, SP_ROLES, Role
+from portal.selectors import has_role_somewhere
 
 
 def _menu_counts(request, user) -> dict:

@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# The project shell (this package): its templates and static files go wherever it is installed.
+CONFIG_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
 
@@ -44,6 +46,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "common",
     "portal",
     "cases",
     "documents",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "dashboards",
+    "demo",
     "django_countries",
     "dsfr",
     "widget_tweaks",
@@ -97,7 +101,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside WhiteNoise and django-csp: sees every answer, static files included.
-    "portal.middleware.PrivacyHeadersMiddleware",
+    "config.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,7 +110,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Before any view or lookup (Wagtail's redirects query the path): refuses control
     # characters in the URL, answers 404 to ids past 64 bits.
-    "portal.middleware.RequestGuardMiddleware",
+    "config.middleware.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -115,27 +119,27 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "portal" / "templates"],
+        "DIRS": [CONFIG_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.site_config",
-                "portal.context_processors.portal_roles",
+                "config.context_processors.site_config",
+                "config.context_processors.portal_roles",
             ],
         },
     },
 ]
 # FORM_RENDERER stays Django's: Wagtail's admin is drawn with Django's widget templates. The
-# portal's forms (DsfrBaseForm) draw with django-dsfr's (portal/forms_rendering.py).
+# portal's forms (DsfrBaseForm) draw with django-dsfr's (common/forms_rendering.py).
 DSFR_MARK_OPTIONAL_FIELDS = True
 
 DATABASES = {
@@ -180,7 +184,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
 AXES_VERBOSE = False
 # Behind reverse proxies the connecting address is the last proxy's, the same for everybody:
 # the lock must key on the client's address, read from X-Forwarded-For, but only as written
@@ -247,7 +251,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [CONFIG_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
@@ -316,8 +320,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "ods", "docx", "xlsx", "csv"]
 # check sent by the dashboard's script to wagtail.org.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-# Wagtail's database search, given only text it can hold (portal/search.py).
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search"}}
+# Wagtail's database search, given only text it can hold (config/search.py).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "config.search"}}
 
 # Uploads: attachments (and PDFs given to the verification page) are bounded.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))

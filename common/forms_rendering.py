@@ -9,7 +9,7 @@ prescripteurs » was drawn at the end of the previous service's line.
 
 The portal's forms derive from django-dsfr's DsfrBaseForm, which picks django-dsfr's renderer
 by itself when FORM_RENDERER is Django's, but builds a new one (a template engine, whose
-templates are parsed again) for every form: ~50 ms per form instead of ~5. PortalConfig.ready
+templates are parsed again) for every form: ~50 ms per form instead of ~5. CommonConfig.ready
 gives DsfrBaseForm this shared instance instead; a formset of DSFR forms names it too, since a
 formset hands its own renderer to its forms.
 """

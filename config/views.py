@@ -6,8 +6,7 @@ from cases import kinds
 from cases import selectors as case_selectors
 from conventions import selectors as conventions_selectors
 from forms_catalog.selectors import catalogue_for_user
-
-from .selectors import centres_of, prescribing_services_of
+from portal.selectors import centres_of, prescribing_services_of
 
 
 def _form_url(page) -> str:
