@@ -15,7 +15,7 @@ A kind's effect is `effect(case, actor, inputs, now, data)`: it may refuse with 
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -92,10 +92,13 @@ class UnknownKind(LookupError):
 
 def register(spec: KindSpec) -> KindSpec:
     """Called from the kind's AppConfig.ready(); registering the same code again replaces it
-    (tests re-register), a row naming another kind is refused."""
+    (tests re-register), a row naming another kind is refused. Its rows are marked as its
+    own (Transition.kinds), as the shared table's readers expect."""
+    own = frozenset({spec.code})
     for row in spec.transitions:
-        if row.kinds not in (None, frozenset({spec.code})):
+        if row.kinds not in (None, own):
             raise ValueError(f"{spec.code}: a row of its own names other kinds: {row}")
+    spec = replace(spec, transitions=tuple(replace(row, kinds=own) for row in spec.transitions))
     _KINDS[spec.code] = spec
     return spec
 
