@@ -20,8 +20,8 @@ from cases.services import CaseError
 from cases.workflow import Action, State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
+from tests.fixtures import tiny_pdf
 
-from .conftest import tiny_pdf
 from .factories import (
     ActivityFactory,
     CostCentreFactory,

@@ -8,8 +8,8 @@ from cases.workflow import State
 from conventions.demo_content import _field
 from conventions.services import editorial_setup
 from forms_catalog.models import ProcedureFormPage
+from tests.fixtures import TINY_PDF
 
-from .conftest import TINY_PDF
 from .factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
 from .test_http_wizard import NEW_URL, lines_step, object_step, step
 

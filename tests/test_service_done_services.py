@@ -33,8 +33,7 @@ from portal.selectors import prescribing_services_of
 from service_done.models import ServiceDoneStatement
 from service_done.selectors import committed_amount, ej_progress
 from service_done.services import StatementData, is_late, statement_fill
-
-from .conftest import TINY_PDF, tiny_pdf
+from tests.fixtures import TINY_PDF, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from cases.models import Case
 from cases.workflow import State
-from tests.conftest import TINY_PDF
+from tests.fixtures import TINY_PDF
 from tests.test_service_done_services import draft, in_progress
 
 from .conftest import MOBILE, next_step

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from cases.workflow import State
-from tests.conftest import TINY_PDF
+from tests.fixtures import TINY_PDF
 from tests.test_order_forms import signature_status
 
 from .conftest import next_step

@@ -105,9 +105,9 @@ from service_done.models import YearEndDecision, YearEndReview
 from service_done.services import StatementData, statement_fill
 from suppliers.models import TiersChange, TiersRequest
 from suppliers.services import tiers_request_fill
-from tests import conftest
-from tests.conftest import TINY_PDF, tiny_pdf
+from tests import fixtures as conftest
 from tests.factories import UserFactory, member, valid_iban, valid_siret
+from tests.fixtures import TINY_PDF, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
