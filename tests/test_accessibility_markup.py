@@ -17,8 +17,8 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from cases.templatetags.case_tags import euros
+from cases.tests.test_wizard import fill_until_summary, imputations, supplier  # noqa: F401
 from cases.workflow import State
-from tests.test_http_wizard import fill_until_summary, imputations, supplier  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

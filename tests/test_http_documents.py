@@ -15,6 +15,7 @@ from django_q.conf import Conf
 from reportlab.pdfgen import canvas
 
 from cases.models import BudgetImputation, Case, CaseEvent, Tiers
+from cases.tests.test_wizard import NEW_URL, lines_step, object_step, quote, step
 from cases.workflow import Action, State
 from documents.demo_pki import CA_CERT_FILE, issue_credential
 from documents.models import Attachment, IssuedDocument, SigningBatch, SigningBatchItem
@@ -24,7 +25,6 @@ from documents.signing import credential_for, sign_pdf
 from portal.models import Role
 from portal.services import membership_grant
 
-from .test_http_wizard import NEW_URL, lines_step, object_step, quote, step
 from .test_order_forms import page_texts, read_pdf, signature_status, stored_bytes
 
 pytestmark = pytest.mark.django_db

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Case
+from cases.tests.test_wizard import NEW_URL, lines_step, object_step, step
 from cases.workflow import State
 from conventions.demo_content import _field
 from conventions.services import editorial_setup
@@ -11,7 +12,6 @@ from forms_catalog.models import ProcedureFormPage
 from tests.fixtures import TINY_PDF
 
 from .factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
-from .test_http_wizard import NEW_URL, lines_step, object_step, step
 
 URGENT = "Commande urgente ?"
 REASON = "Motif de l'urgence"

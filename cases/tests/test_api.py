@@ -8,8 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases.workflow import State
-
-from .factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
+from tests.factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
 
 pytestmark = pytest.mark.django_db
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"

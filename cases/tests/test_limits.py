@@ -14,8 +14,7 @@ from cases import limits, services
 from cases.api import PurchaseRequestSerializer
 from cases.forms import LineFormSet
 from cases.models import Case, CaseKind, PurchaseLine, PurchaseRequest
-
-from .factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
+from tests.factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -83,9 +83,8 @@ from portal.models import CENTRE_ROLES, SP_ROLES
 from portal.selectors import user_has_role
 from service_done.services import StatementData, statement_fill
 from suppliers.services import tiers_request_fill
+from tests.factories import valid_iban, valid_siret
 from tests.fixtures import tiny_pdf
-
-from .factories import valid_iban, valid_siret
 
 pytestmark = pytest.mark.django_db
 

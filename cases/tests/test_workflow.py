@@ -28,9 +28,8 @@ from documents.models import AttachmentKind
 from documents.services import attachment_add
 from portal.models import Role
 from portal.services import delegation_get_or_create
+from tests.factories import member
 from tests.fixtures import tiny_pdf
-
-from .factories import member
 
 PARIS = timezone.get_default_timezone()
 

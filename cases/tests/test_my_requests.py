@@ -17,14 +17,14 @@ from openpyxl import load_workbook
 from cases import services as case_services
 from cases.models import Case, CaseKind
 from cases.templatetags.case_tags import euros
-from cases.workflow import State
-from tests.test_http_wizard import (  # noqa: F401
+from cases.tests.test_wizard import (  # noqa: F401
     imputations,
     lines_step,
     object_step,
     step,
     supplier,
 )
+from cases.workflow import State
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("cases:my_requests")

@@ -12,8 +12,7 @@ from cases.models import Case, CaseEvent
 from cases.services import CaseError, transition
 from cases.workflow import Action, State
 from portal.models import Role
-
-from .factories import member
+from tests.factories import member
 
 pytestmark = [
     pytest.mark.postgres,

@@ -20,15 +20,14 @@ from cases.services import CaseError
 from cases.workflow import Action, State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
-from tests.fixtures import tiny_pdf
-
-from .factories import (
+from tests.factories import (
     ActivityFactory,
     CostCentreFactory,
     FinancialCentreFactory,
     FundsFactory,
     TiersFactory,
 )
+from tests.fixtures import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,7 @@ from cases.permissions import delegation_refusal, euros_text
 from cases.templatetags.case_tags import euros
 from cases.workflow import State
 from portal.models import Role
-
-from .factories import (
+from tests.factories import (
     ActivityFactory,
     CostCentreFactory,
     FinancialCentreFactory,
