@@ -22,10 +22,9 @@ from documents.models import Attachment, IssuedDocument, SigningBatch, SigningBa
 from documents.pdf import order_form
 from documents.services import order_form_sign, signing_batch_create, signing_batch_run
 from documents.signing import credential_for, sign_pdf
+from documents.tests.test_order_forms import page_texts, read_pdf, signature_status, stored_bytes
 from portal.models import Role
 from portal.services import membership_grant
-
-from .test_order_forms import page_texts, read_pdf, signature_status, stored_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from cases.models import PurchaseLine
 from cases.workflow import State
 from documents.pdf.layout import fr_date, fr_money
 from documents.pdf.order_form import Signatory, render_order_form
+from documents.tests.test_order_forms import page_texts
 from portal.dates import long_date
-from tests.test_order_forms import page_texts
 
 pytestmark = pytest.mark.django_db
 
