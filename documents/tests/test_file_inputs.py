@@ -16,7 +16,7 @@ from cases.workflow import State
 from conventions.services import editorial_setup
 from documents.validation import ALLOWED, accepted_formats, max_size_text
 from forms_catalog.models import ProcedureFormPage
-from tests.test_http_generic_wizard import inp, keys, new_url, resume_url
+from forms_catalog.tests.test_wizard import inp, keys, new_url, resume_url
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from documents.models import Attachment
 from forms_catalog.models import ProcedureFormPage
 from forms_catalog.schema import input_items
 from portal.models import Role
-
-from .factories import member
+from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,7 @@ from conventions.models import (
 from conventions.selectors import convention_in_force
 from conventions.services import editorial_setup
 from documents.pdf.order_form import render_order_form
-
-from .factories import PrescribingServiceFactory, UserFactory, member
+from tests.factories import PrescribingServiceFactory, UserFactory, member
 
 PARIS = timezone.get_default_timezone()
 

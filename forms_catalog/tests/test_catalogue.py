@@ -22,8 +22,7 @@ from forms_catalog.schema import SchemaError, build_schema, first_amount, input_
 from forms_catalog.selectors import answers_by_step, catalogue_for_user, forms_for_service
 from portal import services as portal_services
 from portal.models import Role
-
-from .factories import member, valid_iban, valid_siret
+from tests.factories import member, valid_iban, valid_siret
 
 REQUIRED = "Ce champ est obligatoire."
 

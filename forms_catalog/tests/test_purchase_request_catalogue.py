@@ -9,9 +9,8 @@ from cases.workflow import State
 from conventions.demo_content import _field
 from conventions.services import editorial_setup
 from forms_catalog.models import ProcedureFormPage
+from tests.factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
 from tests.fixtures import TINY_PDF
-
-from .factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
 
 URGENT = "Commande urgente ?"
 REASON = "Motif de l'urgence"
