@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 from sirene.importer import BATCH
 from sirene.models import Establishment
 from sirene.selectors import sirene_check
-
-from .factories import valid_siret
+from tests.factories import valid_siret
 
 HEADER = ["siren", "nic", "siret", "statutDiffusionEtablissement", "numeroVoieEtablissement",
           "indiceRepetitionEtablissement", "typeVoieEtablissement", "libelleVoieEtablissement",

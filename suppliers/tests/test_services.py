@@ -24,8 +24,7 @@ from suppliers.identity import clean_identity
 from suppliers.models import PostalCode, TiersChange, TiersOperation, TiersRequest
 from suppliers.selectors import tiers_case_context, tiers_duplicates
 from suppliers.services import tiers_request_fill
-
-from .factories import TiersFactory, member, valid_iban, valid_siret
+from tests.factories import TiersFactory, member, valid_iban, valid_siret
 
 pytestmark = pytest.mark.django_db
 

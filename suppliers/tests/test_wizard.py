@@ -15,8 +15,7 @@ from cases.workflow import State
 from documents.models import AttachmentKind
 from sirene.models import Establishment
 from suppliers.models import PostalCode, TiersOperation, TiersRequest
-
-from .factories import TiersFactory, valid_iban, valid_siret
+from tests.factories import TiersFactory, valid_iban, valid_siret
 
 pytestmark = pytest.mark.django_db
 
