@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.workflow import State
+from service_done.tests import test_services as test_service_done_services
+from service_done.tests.test_services import draft, in_progress
 from suppliers.tests import test_services as test_tiers_services
 from suppliers.tests.test_services import company
-from tests import test_service_done_services
 from tests.factories import working_days_ago
-from tests.test_service_done_services import draft, in_progress
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("cases:queue")
