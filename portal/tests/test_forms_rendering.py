@@ -21,8 +21,7 @@ from conventions.models import ConventionPage
 from conventions.services import editorial_setup
 from forms_catalog.models import ProcedureFormPage
 from portal.forms_rendering import DSFR_RENDERER
-
-from .factories import PrescribingServiceFactory, UserFactory
+from tests.factories import PrescribingServiceFactory, UserFactory
 
 
 def choice_options(html: str) -> dict[str, list]:

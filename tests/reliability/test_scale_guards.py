@@ -30,7 +30,7 @@ from notifications.models import Notification
 from notifications.services import notify_event
 from portal.context_processors import site_config
 
-from .factories import UserFactory
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

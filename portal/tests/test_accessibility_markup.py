@@ -22,7 +22,7 @@ from cases.workflow import State
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {".venv", "node_modules", ".git", "staticfiles", "test-artifacts", "var"}
 
 
