@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from cases import permissions, sla
 from cases.models import Case, CaseEvent, CaseKind, PurchaseRequest
-from cases.selectors import case_queue_for_user
 from cases.services import (
     CaseConflict,
     CaseError,
@@ -107,7 +106,7 @@ def test_every_purchase_request_transition_of_the_table_is_exercised():
         (State.IN_PROGRESS, Action.RELEASE, State.SUBMITTED),
         (State.IN_PROGRESS, Action.REQUEST_INFO, State.INFO_REQUESTED),
         (State.INFO_REQUESTED, Action.ANSWER, State.IN_PROGRESS),
-        # tests/test_order_forms.py
+        # documents/tests/test_order_forms.py
         (State.COMPLETED, Action.SIGN, State.COMPLETED),
         (State.IN_PROGRESS, Action.COMPLETE, State.COMPLETED),
         (State.IN_PROGRESS, Action.REJECT, State.REJECTED),
@@ -835,32 +834,3 @@ def test_the_append_only_trigger_migrations_are_valid_on_postgresql(module):
             # With parameters (even none), every '%' must be a placeholder or '%%'.
             stray = re.sub(r"%%|%(?:\([^)]+\))?[sbt]", "", sql)
             assert "%" not in stray, sql
-
-
-# --- queue selector ----------------------------------------------------------------------------
-
-
-def test_the_queue_shows_the_centres_cases_once_they_reached_it(
-        make_purchase_request, sp_agent, csp_agent, csp_agent2, csp_head, foreign_sp_agent,
-        foreign_csp_agent):
-    draft = make_purchase_request(sp_agent, state=State.DRAFT)
-    awaiting = make_purchase_request(sp_agent, amount="8000.00",
-                                     state=State.AWAITING_VALIDATION)
-    submitted = make_purchase_request(sp_agent, state=State.SUBMITTED)
-    in_progress = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent)
-    foreign = make_purchase_request(foreign_sp_agent, state=State.SUBMITTED)
-
-    expected = {submitted.pk, in_progress.pk}
-    for user in (csp_agent, csp_agent2, csp_head):
-        queue = set(case_queue_for_user(user=user).values_list("pk", flat=True))
-        assert queue == expected
-        assert not queue & {draft.pk, awaiting.pk, foreign.pk}
-    assert set(case_queue_for_user(user=foreign_csp_agent).values_list("pk", flat=True)) == {
-        foreign.pk}
-    assert not case_queue_for_user(user=sp_agent).exists()
-
-
-def test_the_queue_is_ordered_by_due_date(make_purchase_request, sp_agent, csp_agent):
-    later = make_purchase_request(sp_agent, state=State.SUBMITTED, at=paris(2026, 3, 4, 10, 0))
-    sooner = make_purchase_request(sp_agent, state=State.SUBMITTED, at=paris(2026, 3, 2, 10, 0))
-    assert list(case_queue_for_user(user=csp_agent)) == [sooner, later]
