@@ -45,7 +45,7 @@ NBSP = "\u00a0"
 HOSTILE = "<b>gras</b> & </para><font name='x'> \x00 nul \x07 😀 \u202e fin"
 
 
-# --- helpers shared with tests/test_http_documents.py -------------------------------------------
+# --- helpers shared with documents/tests/test_views.py -------------------------------------------
 
 
 def read_pdf(data: bytes) -> PdfFileReader:
