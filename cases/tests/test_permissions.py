@@ -123,7 +123,7 @@ def test_the_statement_summary_says_an_ordonnateur_validates_it(client, make_pur
                                                                 ordonnateur):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .factories import working_days_ago
+    from tests.factories import working_days_ago
 
     completed = make_purchase_request(sp_agent, amount="1200.00", state=State.COMPLETED,
                                       agent=csp_agent, ordonnateur=ordonnateur)

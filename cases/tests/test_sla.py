@@ -290,7 +290,7 @@ LONG = "mardi 8 décembre 2026, fin de journée"
 @pytest.mark.django_db
 def test_every_page_export_api_pdf_and_reminder_shows_the_same_working_day(
         client, saturday_case, csp_agent, sp_agent):
-    from .test_order_forms import page_texts
+    from documents.tests.test_order_forms import page_texts
 
     case = saturday_case
     client.force_login(csp_agent)

@@ -216,7 +216,7 @@ def test_categories_ask_for_their_identifier(client, sp_agent):
 
 def test_the_case_summary_pdf_shows_the_request_with_the_iban_masked(client, sp_agent,
                                                                      csp_agent):
-    from .test_order_forms import _text_of, page_streams
+    from documents.tests.test_order_forms import _text_of, page_streams
 
     client.force_login(sp_agent)
     case, url = fill_company(client)
