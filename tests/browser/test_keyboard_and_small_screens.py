@@ -9,8 +9,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from cases.models import Case
 from cases.workflow import State
-from tests.conftest import TINY_PDF
-from tests.test_service_done_services import draft, in_progress
+from service_done.tests.test_services import draft, in_progress
+from tests.fixtures import TINY_PDF
 
 from .conftest import MOBILE, next_step
 

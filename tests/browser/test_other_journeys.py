@@ -13,8 +13,8 @@ from conventions.services import editorial_setup
 from portal.models import Role
 from service_done.models import ServiceDoneStatement
 from suppliers.models import TiersRequest
-from tests.conftest import TINY_PDF
 from tests.factories import member, valid_iban, valid_siret, working_days_ago
+from tests.fixtures import TINY_PDF
 
 from .conftest import next_step
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
-from tests.conftest import TINY_PDF
+from tests.fixtures import TINY_PDF
 
 from .conftest import next_step
 

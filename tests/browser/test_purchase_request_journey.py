@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from cases.workflow import State
-from tests.conftest import TINY_PDF
-from tests.test_order_forms import signature_status
+from documents.tests.test_order_forms import signature_status
+from tests.fixtures import TINY_PDF
 
 from .conftest import next_step
 

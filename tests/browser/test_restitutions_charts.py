@@ -13,8 +13,8 @@ from cases import services as case_services
 from cases.workflow import State
 from portal.models import Role
 from service_done.models import LatenessReason
+from service_done.tests.test_services import draft, in_progress
 from tests.factories import member, working_days_ago
-from tests.test_service_done_services import draft, in_progress
 
 from .conftest import DESKTOP, MOBILE
 

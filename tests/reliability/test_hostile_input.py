@@ -90,7 +90,7 @@ def test_the_tiers_identity_step_never_fails(agent_client, data):
 def test_queue_filters_never_fail(client, csp_agent, params):
     client.force_login(csp_agent)
     # Control characters are refused before any view, with the French 400 page
-    # (portal.middleware); any other value is a filter the page shows or reports.
+    # (config.middleware); any other value is a filter the page shows or reports.
     expected = 400 if any(has_control_character(value) for value in params.values()) else 200
     page = client.get(reverse("cases:queue"), params)
     assert page.status_code == expected

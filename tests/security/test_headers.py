@@ -1,4 +1,4 @@
-"""Response headers and third parties (portal/middleware.py, settings).
+"""Response headers and third parties (config.middleware.py, settings).
 
 - Nothing an authenticated person sees may be cached: `Cache-Control: no-store` on every
   answer to a logged-in request or to an API token (cases, queue, exports, documents, the

@@ -24,7 +24,7 @@ configuration (and checked against the cases API's OpenAPI schema), not hand-lis
 
 2. The world, built once for the module (in one transaction rolled back at its end; each
    test runs in a savepoint of it): people and purchase requests come from the bodies of
-   tests/conftest.py's fixtures (`sp`, `csp`, `sp_agent`... `make_purchase_request`,
+   tests/fixtures.py's fixtures (`sp`, `csp`, `sp_agent`... `make_purchase_request`,
    `give_credential`), called directly because those fixtures are function-scoped; the rest
    goes through the services. The owning side (DRAC, served by CSPEST) has purchase requests
    in every state, a signed order form, a message with a file, tiers requests (draft, in
@@ -106,9 +106,9 @@ from service_done.models import YearEndDecision, YearEndReview
 from service_done.services import StatementData, statement_fill
 from suppliers.models import TiersChange, TiersRequest
 from suppliers.services import tiers_request_fill
-from tests import conftest
-from tests.conftest import TINY_PDF, tiny_pdf
+from tests import fixtures as conftest
 from tests.factories import UserFactory, member, valid_iban, valid_siret
+from tests.fixtures import TINY_PDF, tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -580,7 +580,7 @@ MATRIX = _matrix_params()
 
 
 def _fixture(name):
-    """The function behind a tests/conftest.py fixture: those are function-scoped, and the world
+    """The function behind a tests/fixtures.py fixture: those are function-scoped, and the world
     is built once for the module, so their bodies are called directly (pytest keeps them as
     `__wrapped__`) — people and requests are made exactly as in every other test."""
     return getattr(conftest, name).__wrapped__
@@ -620,7 +620,7 @@ def _build_world(root: Path) -> World:
         "foreign_csp_agent": _fixture("foreign_csp_agent")(other_csp),
         "foreign_csp_head": member(other_csp, Role.CSP_HEAD, username="foreign_csp_head"),
         "foreign_cst": member(other_csp, Role.CST, username="foreign_cst"),
-        # An editor of the CMS (tests/test_conventions.py): in the editors' group, of no service.
+        # A CMS editor (conventions/tests/test_models.py): in the editors' group, of no service.
         "editor": UserFactory(username="redacteur"),
         "nobody": UserFactory(username="sans.service"),
     }
@@ -763,13 +763,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _media_root(world):
-    """Replaces tests/conftest.py's per-test media directory: the world's files live in the
+    """Replaces tests/fixtures.py's per-test media directory: the world's files live in the
     module's directory (`world` overrides MEDIA_ROOT)."""
 
 
 @pytest.fixture(autouse=True)
 def signing_dir(world):
-    """Replaces tests/conftest.py's per-test signing directory by the module's."""
+    """Replaces tests/fixtures.py's per-test signing directory by the module's."""
     return settings.SIGNING_CREDENTIALS_DIR
 
 
@@ -953,7 +953,7 @@ def test_every_api_path_with_an_id_is_in_the_matrix(client):
 
 def test_conftest_fixtures_are_available_here(world, sp, csp, other_sp, other_csp,
                                               make_purchase_request, give_credential):
-    """tests/conftest.py serves tests/security/ (pytest collects it from the parent folder),
+    """tests/fixtures.py serves tests/security/ (the rootdir conftest.py loads it as a plugin),
     and the world is made of the same services and people."""
     assert (sp.pk, csp.pk) == (world.cases["pr_submitted"].requesting_service_id,
                                world.cases["pr_submitted"].processing_centre_id)
