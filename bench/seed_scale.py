@@ -225,9 +225,9 @@ class CaseWriter:
             PurchaseRequest,
         )
         from documents.models import Attachment
-        from fixed_assets.models import FixedAssetRequest
-        from service_done.models import ServiceDoneLine, ServiceDoneStatement
-        from suppliers.models import TiersRequest
+        from kinds.fixed_assets.models import FixedAssetRequest
+        from kinds.service_done.models import ServiceDoneLine, ServiceDoneStatement
+        from kinds.tiers.models import TiersRequest
 
         self.ref, self.now = ref, now
         self.user_model = get_user_model()

@@ -34,9 +34,9 @@ from django.utils import timezone
 from cases.models import Case, CaseEvent, CaseKind
 from cases.selectors import overdue
 from cases.workflow import OPEN_STATES, Action, State
+from kinds.service_done.models import ServiceDoneStatement
 from portal.models import Service
 from portal.selectors import centres_of, prescribing_services_of
-from service_done.models import ServiceDoneStatement
 
 DAY_SECONDS = 86400
 KINDS = frozenset(CaseKind.values)

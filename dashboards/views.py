@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from cases.models import CaseKind
-from service_done.models import LatenessReason
+from kinds.service_done.models import LatenessReason
 
 from .selectors import Period, dashboard, dashboard_scope
 

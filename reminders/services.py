@@ -27,9 +27,9 @@ from cases.models import Case
 from cases.workflow import CLOCK_RUNNING_STATES, State
 from conventions.selectors import convention_in_force
 from documents.spreadsheets import xlsx_workbook
+from kinds.service_done.models import ServiceDoneStatement
+from kinds.service_done.selectors import statable_purchase_requests, statement_delay
 from portal.models import Role, Service
-from service_done.models import ServiceDoneStatement
-from service_done.selectors import statable_purchase_requests, statement_delay
 
 from .models import ReminderKind, ReminderSent
 

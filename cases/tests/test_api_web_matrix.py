@@ -80,10 +80,10 @@ from cases.services import case_draft_create, transition
 from cases.workflow import Action, State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
+from kinds.service_done.services import StatementData, statement_fill
+from kinds.tiers.services import tiers_request_fill
 from portal.models import CENTRE_ROLES, SP_ROLES
 from portal.selectors import user_has_role
-from service_done.services import StatementData, statement_fill
-from suppliers.services import tiers_request_fill
 from tests.factories import valid_iban, valid_siret
 from tests.fixtures import tiny_pdf
 

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.workflow import State
-from service_done.tests import test_services as test_service_done_services
-from service_done.tests.test_services import draft, in_progress
-from suppliers.tests import test_services as test_tiers_services
-from suppliers.tests.test_services import company
+from kinds.service_done.tests import test_services as test_service_done_services
+from kinds.service_done.tests.test_services import draft, in_progress
+from kinds.tiers.tests import test_services as test_tiers_services
+from kinds.tiers.tests.test_services import company
 from tests.factories import working_days_ago
 
 pytestmark = pytest.mark.django_db

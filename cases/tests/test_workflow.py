@@ -814,7 +814,7 @@ def test_postgresql_refuses_raw_updates_and_deletes_of_events(event):
 
 
 @pytest.mark.parametrize("module", ["cases.migrations.0003_caseevent_append_only",
-                                    "suppliers.migrations.0002_tierschange_append_only"])
+                                    "kinds.tiers.migrations.0002_tierschange_append_only"])
 def test_the_append_only_trigger_migrations_are_valid_on_postgresql(module):
     operation = importlib.import_module(module).Migration.operations[0]
     executed = []

@@ -106,8 +106,8 @@ def test_a_draft_statement_near_its_deadline_is_recalled_to_its_author(
         make_purchase_request, sp, sp_agent, ordonnateur, csp_agent):
     from cases import sla
     from cases.services import case_draft_create
+    from kinds.service_done.services import StatementData, statement_fill
     from reminders.services import statement_reminders
-    from service_done.services import StatementData, statement_fill
 
     with_email(sp_agent)
     order = make_purchase_request(sp_agent, state=State.COMPLETED, agent=csp_agent,

@@ -9,7 +9,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from cases.models import Case
 from cases.workflow import State
-from service_done.tests.test_services import draft, in_progress
+from kinds.service_done.tests.test_services import draft, in_progress
 from tests.fixtures import TINY_PDF
 
 from .conftest import MOBILE, next_step

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from cases.models import Case, CaseKind
 from cases.workflow import State
 from conventions.services import editorial_setup
+from kinds.service_done.models import ServiceDoneStatement
+from kinds.tiers.models import TiersRequest
 from portal.models import Role
-from service_done.models import ServiceDoneStatement
-from suppliers.models import TiersRequest
 from tests.factories import member, valid_iban, valid_siret, working_days_ago
 from tests.fixtures import TINY_PDF
 

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from cases import services as case_services
 from cases.workflow import State
+from kinds.service_done.models import LatenessReason
+from kinds.service_done.tests.test_services import draft, in_progress
 from portal.models import Role
-from service_done.models import LatenessReason
-from service_done.tests.test_services import draft, in_progress
 from tests.factories import member, working_days_ago
 
 from .conftest import DESKTOP, MOBILE

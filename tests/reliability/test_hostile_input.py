@@ -15,7 +15,7 @@ from cases.identifiers import clean_bic, clean_iban, clean_nir, clean_siren, cle
 from cases.models import Case
 from cases.workflow import State
 from config.middleware import has_control_character
-from suppliers.identity import clean_identity
+from kinds.tiers.identity import clean_identity
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 
 from cases.forms import ImputationChoiceField, PkChoiceField
 from cases.models import BudgetImputation, PurchaseRequest
-from fixed_assets.forms import EjChoiceField, FiecChoiceField
-from fixed_assets.models import FixedAssetRequest
-from service_done.forms import PurchaseRequestChoiceField
+from kinds.fixed_assets.forms import EjChoiceField, FiecChoiceField
+from kinds.fixed_assets.models import FixedAssetRequest
+from kinds.service_done.forms import PurchaseRequestChoiceField
 
 pytestmark = pytest.mark.django_db
 

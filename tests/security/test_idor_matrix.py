@@ -42,7 +42,7 @@ configuration (and checked against the cases API's OpenAPI schema), not hand-lis
    - FOREIGN roles get 404 — or 405 where the view refuses the method to everybody; the
      Django admin sends every non-staff user to its login page; the CMS sends whoever lacks
      access to its login page, and answers 404 to the editor. The tiers directory is shared
-     by every service (suppliers.views.tiers_detail): members of a foreign service see the
+     by every service (kinds.tiers.views.tiers_detail): members of a foreign service see the
      record (200) but no link to the owning service's case (its history names the case by
      its reference, unlinked, by design of the template). Whatever the answer, the
      request wrote nothing to the database (no row inserted, updated or deleted, in any
@@ -100,12 +100,12 @@ from documents.models import (
 )
 from documents.services import attachment_add, order_form_sign, signing_batch_create
 from forms_catalog.models import ProcedureFormPage
+from kinds.service_done.models import YearEndDecision, YearEndReview
+from kinds.service_done.services import StatementData, statement_fill
+from kinds.tiers.models import TiersChange, TiersRequest
+from kinds.tiers.services import tiers_request_fill
 from messaging.services import message_post
 from portal.models import Role
-from service_done.models import YearEndDecision, YearEndReview
-from service_done.services import StatementData, statement_fill
-from suppliers.models import TiersChange, TiersRequest
-from suppliers.services import tiers_request_fill
 from tests import fixtures as conftest
 from tests.factories import UserFactory, member, valid_iban, valid_siret
 from tests.fixtures import TINY_PDF, tiny_pdf

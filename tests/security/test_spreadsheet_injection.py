@@ -183,7 +183,7 @@ def test_large_exports_made_by_the_task_never_carry_a_formula(client, settings, 
 @given(text=FORMULA_TEXT)
 def test_the_year_end_carry_over_export_never_carries_a_formula(
         client, make_purchase_request, sp_agent, ordonnateur, csp_agent, text):
-    from service_done.models import YearEndReview
+    from kinds.service_done.models import YearEndReview
 
     if not Case.objects.filter(state=State.COMPLETED).exists():
         make_purchase_request(sp_agent, state=State.COMPLETED, agent=csp_agent,

@@ -1,5 +1,5 @@
 from common.importing import FileImportCommand
-from sirene.importer import import_file
+from kinds.tiers.sirene.importer import import_file
 
 
 class Command(FileImportCommand):

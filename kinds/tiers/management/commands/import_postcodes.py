@@ -1,5 +1,5 @@
 from common.importing import FileImportCommand
-from suppliers.postcodes import import_postcodes
+from kinds.tiers.postcodes import import_postcodes
 
 
 class Command(FileImportCommand):

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class FixedAssetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "fixed_assets"
+    name = "kinds.fixed_assets"
+    label = "fixed_assets"  # kept from before kinds/: tables, migrations and permissions name it
     verbose_name = _("Immobilisations")
 
     def ready(self):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from cases.models import Case, CaseKind
 from cases.workflow import State
 from documents.models import IssuedDocumentKind
-from service_done.models import ServiceDoneStatement
+from kinds.service_done.models import ServiceDoneStatement
 from tests.factories import working_days_ago
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from sirene.importer import BATCH
-from sirene.models import Establishment
-from sirene.selectors import sirene_check
+from kinds.tiers.sirene.importer import BATCH
+from kinds.tiers.sirene.models import Establishment
+from kinds.tiers.sirene.selectors import sirene_check
 from tests.factories import valid_siret
 
 HEADER = ["siren", "nic", "siret", "statutDiffusionEtablissement", "numeroVoieEtablissement",

@@ -18,12 +18,12 @@ from cases.models import CaseEvent, CaseKind, Tiers
 from cases.services import CaseError, CaseNotFound, case_draft_create, transition
 from cases.workflow import Action, State
 from documents.services import attachment_add
+from kinds.tiers.identity import clean_identity
+from kinds.tiers.models import PostalCode, TiersChange, TiersOperation, TiersRequest
+from kinds.tiers.selectors import tiers_case_context, tiers_duplicates
+from kinds.tiers.services import tiers_request_fill
+from kinds.tiers.sirene.models import Establishment
 from portal.models import Role
-from sirene.models import Establishment
-from suppliers.identity import clean_identity
-from suppliers.models import PostalCode, TiersChange, TiersOperation, TiersRequest
-from suppliers.selectors import tiers_case_context, tiers_duplicates
-from suppliers.services import tiers_request_fill
 from tests.factories import TiersFactory, member, valid_iban, valid_siret
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from cases.identifiers import mask
 from cases.models import Case, CaseKind, TiersCategory
 from cases.workflow import State
 from documents.models import AttachmentKind
-from sirene.models import Establishment
-from suppliers.models import PostalCode, TiersOperation, TiersRequest
+from kinds.tiers.models import PostalCode, TiersOperation, TiersRequest
+from kinds.tiers.sirene.models import Establishment
 from tests.factories import TiersFactory, valid_iban, valid_siret
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class ServiceDoneConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "service_done"
+    name = "kinds.service_done"
+    label = "service_done"  # kept from before kinds/: tables, migrations and permissions name it
     verbose_name = _("Service fait")
 
     def ready(self):

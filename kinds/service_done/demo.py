@@ -15,7 +15,7 @@ from cases.sla import is_working_day
 from cases.workflow import State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
-from fixed_assets.services import AssetData, asset_request_fill
+from kinds.fixed_assets.services import AssetData, asset_request_fill
 from portal.selectors import delegation_ceiling
 
 from .models import ServiceDoneStatement

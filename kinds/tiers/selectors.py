@@ -107,7 +107,7 @@ def tiers_case_context(case: Case, user) -> dict:
     duplicates and the record it modifies."""
     from django_countries import countries
 
-    from sirene.selectors import sirene_check
+    from kinds.tiers.sirene.selectors import sirene_check
 
     request = TiersRequest.objects.filter(case=case).select_related("tiers").first()
     if request is None:

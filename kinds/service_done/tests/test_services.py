@@ -25,10 +25,10 @@ from cases.workflow import Action, State
 from documents.models import AttachmentKind, IssuedDocument, IssuedDocumentKind
 from documents.services import attachment_add
 from kinds.purchases.services import purchase_request_fill
+from kinds.service_done.models import ServiceDoneStatement
+from kinds.service_done.selectors import committed_amount, ej_progress
+from kinds.service_done.services import StatementData, is_late, statement_fill
 from portal.selectors import prescribing_services_of
-from service_done.models import ServiceDoneStatement
-from service_done.selectors import committed_amount, ej_progress
-from service_done.services import StatementData, is_late, statement_fill
 from tests.fixtures import tiny_pdf
 
 pytestmark = pytest.mark.django_db

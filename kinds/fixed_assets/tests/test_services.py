@@ -15,16 +15,16 @@ from cases.services import CaseError, case_draft_create
 from cases.workflow import Action, State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
-from fixed_assets.models import FixedAssetRequest
-from fixed_assets.services import (
+from kinds.fixed_assets.models import FixedAssetRequest
+from kinds.fixed_assets.services import (
     AssetData,
     asset_record_number,
     asset_request_fill,
     inventory_number_release,
     inventory_number_taken,
 )
-from service_done.tests import test_services as service_done_services
-from service_done.tests.test_services import act, service_of
+from kinds.service_done.tests import test_services as service_done_services
+from kinds.service_done.tests.test_services import act, service_of
 from tests.fixtures import TINY_PDF, tiny_pdf
 
 pytestmark = pytest.mark.django_db

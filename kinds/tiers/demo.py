@@ -16,7 +16,7 @@ from cases import services as case_services
 from cases.models import Case, CaseKind, Tiers
 from documents.models import AttachmentKind
 from documents.services import attachment_add
-from sirene.models import Establishment
+from kinds.tiers.sirene.models import Establishment
 
 from .models import TiersRequest
 from .postcodes import import_postcodes

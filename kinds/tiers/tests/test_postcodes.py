@@ -4,7 +4,7 @@ refusal of another file."""
 import pytest
 from django.core.management import CommandError, call_command
 
-from suppliers.models import PostalCode
+from kinds.tiers.models import PostalCode
 
 pytestmark = pytest.mark.django_db
 

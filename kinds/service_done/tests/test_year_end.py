@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from cases.workflow import State
-from service_done.models import YearEndReview
-from service_done.year_end import open_ejs
+from kinds.service_done.models import YearEndReview
+from kinds.service_done.year_end import open_ejs
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("service_done:year_end")

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class SuppliersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "suppliers"
+    name = "kinds.tiers"
+    label = "suppliers"  # kept from before kinds/: tables, migrations and permissions name it
     verbose_name = _("Tiers")
 
     def ready(self):

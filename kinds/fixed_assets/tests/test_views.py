@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from cases.models import Case, CaseKind
 from cases.workflow import State
-from fixed_assets.models import FixedAssetRequest
-from service_done.tests import test_views as service_done_views
-from service_done.tests.test_views import PDF, _text, pdf, post
+from kinds.fixed_assets.models import FixedAssetRequest
+from kinds.service_done.tests import test_views as service_done_views
+from kinds.service_done.tests.test_views import PDF, _text, pdf, post
 from tests.factories import working_days_ago
 
 pytestmark = pytest.mark.django_db
