@@ -54,6 +54,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 check: install
 	$(PY) manage.py check

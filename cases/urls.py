@@ -1,15 +1,10 @@
 from django.urls import path
 
 from . import views
-from .wizard import PurchaseRequestWizard
 
 app_name = "cases"
 urlpatterns = [
     path("demandes/", views.my_requests, name="my_requests"),
-    path("demandes/nouvelle/achat/", PurchaseRequestWizard.as_view(),
-         name="purchase_request_new"),
-    path("demandes/<int:pk>/saisie/", PurchaseRequestWizard.as_view(),
-         name="purchase_request_resume"),
     path("demandes/<int:pk>/pieces/<int:attachment_pk>/supprimer/", views.draft_attachment_remove,
          name="draft_attachment_remove"),
     path("corbeille/", views.queue, name="queue"),

@@ -18,6 +18,7 @@ urlpatterns = [
          name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("cases.urls")),
+    path("", include("kinds.purchases.urls")),
     path("", include("documents.urls")),
     path("", include("forms_catalog.urls")),
     path("", include("kinds.tiers.urls")),

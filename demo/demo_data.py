@@ -41,11 +41,12 @@ from documents.models import AttachmentKind, IssuedDocument
 from documents.services import attachment_add
 from documents.signing import credentials_dir
 from kinds.purchases import services as purchases
-from kinds.service_done.demo import seed_statements
-from kinds.tiers.demo import seed_tiers_requests
 from notifications.services import emails_suspended
 from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
+
+from .service_done import seed_statements
+from .tiers import seed_tiers_requests
 
 PASSWORD = "demo-csp-2026"
 DELEGATIONS_FROM = date(2026, 1, 1)

@@ -400,7 +400,7 @@ def test_actions_agree(request, build_case, csp_agent2, give_credential, role, s
 def test_submit_matrix(request, build_case, role):
     user = actor(request, role)
     draft = build_case(CaseKind.PURCHASE_REQUEST, State.DRAFT)
-    wizard = web_for(user).get(reverse("cases:purchase_request_resume", args=[draft.pk]))
+    wizard = web_for(user).get(reverse("purchases:resume", args=[draft.pk]))
     on_case_page = web_for(user).post(reverse("cases:action", args=[draft.pk, "submit"]),
                                       {"version": draft.version})
     api = api_for(user).post(f"/api/cases/{draft.pk}/actions/submit/",

@@ -195,7 +195,7 @@ def test_the_wizard_shows_the_clash_beside_the_activity(client, sp, sp_agent, pr
     fc = FinancialCentreFactory(service=sp, code=f"{first:04d}-BOP-UO")
     act = ActivityFactory(service=sp, code=f"{second:04d}01010101")
     client.force_login(sp_agent)
-    response = client.post(reverse("cases:purchase_request_new"), {
+    response = client.post(reverse("purchases:new"), {
         "purchase_request-current_step": "objet", "objet-subject": "Papier",
         "objet-financial_centre": fc.pk, "objet-cost_centre": CostCentreFactory(service=sp).pk,
         "objet-activity": act.pk, "objet-delivery_address": "1 rue de la Paix"})

@@ -124,7 +124,7 @@ def _total(lines) -> Decimal:
                                                                       max_size=3))
 def test_a_drafts_amount_is_its_current_lines_total_everywhere(
         agent_client, sp, imputations, supplier, first, second):  # noqa: F811
-    url = agent_client.post(reverse("cases:purchase_request_new"), object_step(sp))["Location"]
+    url = agent_client.post(reverse("purchases:new"), object_step(sp))["Location"]
     agent_client.post(url, step("fournisseur", **{"fournisseur-tiers": supplier.pk}))
     for lines in (first, second):
         # The lines typed, then changed ("Étape précédente", new lines): the figure follows.

@@ -57,7 +57,7 @@ def fill_until_summary(client, service, amount: Decimal) -> str:
     """A purchase request whose one line (VAT 0 %) totals `amount`, up to its summary."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(reverse("cases:purchase_request_new"), {
+    response = client.post(reverse("purchases:new"), {
         "purchase_request-current_step": "objet", "objet-subject": "Mobilier",
         "objet-financial_centre": FinancialCentreFactory(service=service).pk,
         "objet-cost_centre": CostCentreFactory(service=service).pk,

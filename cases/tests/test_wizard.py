@@ -12,7 +12,7 @@ from cases.workflow import State
 
 pytestmark = pytest.mark.django_db
 
-NEW_URL = reverse("cases:purchase_request_new")
+NEW_URL = reverse("purchases:new")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

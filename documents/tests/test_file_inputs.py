@@ -124,7 +124,7 @@ def jump(client, url, prefix, current, goto, **data):
 
 
 def test_purchase_request_quote_is_required_and_every_piece_says_what_it_takes(agent_client):
-    url = jump(agent_client, reverse("cases:purchase_request_new"), "purchase_request", "objet",
+    url = jump(agent_client, reverse("purchases:new"), "purchase_request", "objet",
                "pieces")
     fields = file_inputs(agent_client.get(url))
 
@@ -138,7 +138,7 @@ def test_purchase_request_quote_is_required_and_every_piece_says_what_it_takes(a
 
 def test_a_quote_on_the_draft_keeps_the_field_required_but_need_not_be_sent_again(
         agent_client):
-    url = jump(agent_client, reverse("cases:purchase_request_new"), "purchase_request", "objet",
+    url = jump(agent_client, reverse("purchases:new"), "purchase_request", "objet",
                "pieces")
     response = agent_client.post(url, {"purchase_request-current_step": "pieces",
                                        "pieces-quote": pdf("devis.pdf")})
@@ -158,7 +158,7 @@ def test_a_quote_on_the_draft_keeps_the_field_required_but_need_not_be_sent_agai
 def test_a_piece_the_catalogue_page_requires_is_not_optional(agent_client, publish_form, sp):
     publish_form(form_kind="purchase_request", fields=[], title="Achat avec BPU",
                  services=[sp], required_attachments=["quote", "price_schedule"])
-    url = jump(agent_client, reverse("cases:purchase_request_new"), "purchase_request", "objet",
+    url = jump(agent_client, reverse("purchases:new"), "purchase_request", "objet",
                "pieces")
     fields = file_inputs(agent_client.get(url))
     assert_required_piece(*fields["pieces-price_schedule"])

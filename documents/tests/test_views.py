@@ -849,7 +849,7 @@ def test_replaying_the_pieces_step_after_submission_adds_nothing(client, make_pu
     """Pieces are never added to a submitted case, even by replaying the wizard's POST."""
     case = make_purchase_request(sp_agent, state=State.SUBMITTED)
     client.force_login(sp_agent)
-    url = reverse("cases:purchase_request_resume", args=[case.pk])
+    url = reverse("purchases:resume", args=[case.pk])
     response = client.post(url, step("pieces", **{"pieces-other": quote("autre.pdf",
                                                                         plain_pdf())}))
     assert response.status_code == 302

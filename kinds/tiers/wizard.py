@@ -223,5 +223,5 @@ class TiersRequestWizard(KindWizard):
             messages.info(self.request, _(
                 "Le nouveau fournisseur pourra être choisi dans votre demande d'achat dès que "
                 "la CST l'aura validé. Votre demande d'achat est restée en brouillon."))
-            return redirect(reverse("cases:purchase_request_resume", args=[return_case.pk]))
+            return redirect(reverse("purchases:resume", args=[return_case.pk]))
         return response

@@ -29,7 +29,7 @@ def test_the_key_pages_pass_html_codesniffer(new_context, log_in, a11y, pa11y, s
     pa11y(agent, "mes demandes")
     agent.goto(case.get_absolute_url())
     pa11y(agent, "dossier, service")  # the order lines and their totals
-    agent.goto(reverse("cases:purchase_request_new"))
+    agent.goto(reverse("purchases:new"))
     expect(agent.get_by_label("Objet de la demande")).to_be_visible()
     pa11y(agent, "assistant, étape 1", html=True)  # the step as drawn, not a new draft
 

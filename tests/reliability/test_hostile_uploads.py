@@ -153,7 +153,7 @@ def _purchase_request_door(field):
     def build(agent_client, sp_agent, sp, **_):
         case = case_services.case_draft_create(actor=sp_agent, service=sp,
                                                kind=CaseKind.PURCHASE_REQUEST)
-        url = reverse("cases:purchase_request_resume", args=[case.pk])
+        url = reverse("purchases:resume", args=[case.pk])
         return Door(post=lambda f: agent_client.post(url, _wizard_step(
                         "purchase_request", "pieces", **{field: f})),
                     errors=_form_errors(f"{field}"), refused_status=200, accepted_status=200,

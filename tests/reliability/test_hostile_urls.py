@@ -252,7 +252,7 @@ def search_doors(world) -> list[tuple[str, str, str]]:
         ("anonymous", reverse("content_search"), "q"),
         ("anonymous", "/api/v2/pages/", "search"),
         ("sp_agent", reverse("suppliers:new"), "q"),
-        ("sp_agent", reverse("cases:purchase_request_resume", args=[draft.pk]), "q"),
+        ("sp_agent", reverse("purchases:resume", args=[draft.pk]), "q"),
         ("sp_agent", reverse("cases:my_requests"), "q"),
         ("csp_agent", reverse("cases:queue"), "q"),
     ]

@@ -107,7 +107,7 @@ def purchase_request_wizard(sp, **_):
         service=sp, axis=axis, code=f"{axis[:3].upper()}-01", label=f"Libellé {axis}").pk
         for axis in ("financial_centre", "cost_centre", "activity", "funds")}
     tiers = TiersFactory()
-    return Wizard("purchase_request", reverse("cases:purchase_request_new"), [
+    return Wizard("purchase_request", reverse("purchases:new"), [
         Step("objet", {"subject": "Renouvellement de postes",
                        "financial_centre": imputations["financial_centre"],
                        "cost_centre": imputations["cost_centre"],
@@ -121,7 +121,7 @@ def purchase_request_wizard(sp, **_):
              fixed={"INITIAL_FORMS": "0", "MIN_NUM_FORMS": "1", "MAX_NUM_FORMS": "50"}),
         Step("pieces", {"quote": "", "other": ""}, files={"quote": pdf("devis.pdf")}),
         Step("recapitulatif", {"confirm": "on"}),
-    ], lambda case: reverse("cases:purchase_request_resume", args=[case.pk]))
+    ], lambda case: reverse("purchases:resume", args=[case.pk]))
 
 
 def tiers_wizard(**_):

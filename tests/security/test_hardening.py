@@ -21,7 +21,7 @@ def test_pages_carry_a_strict_csp_and_no_inline_script(client, make_purchase_req
     case = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent)
     pages = {
         sp_agent: [reverse("home"), reverse("cases:my_requests"), case.get_absolute_url(),
-                   reverse("cases:purchase_request_new"), reverse("suppliers:new"),
+                   reverse("purchases:new"), reverse("suppliers:new"),
                    reverse("fixed_assets:list"), reverse("notifications:preferences"),
                    reverse("dashboards:restitutions"), reverse("service_done:year_end")],
         csp_agent: [reverse("cases:queue"), case.get_absolute_url(), reverse("api_token")],

@@ -63,7 +63,7 @@ def test_pages_with_cases_or_people_are_never_stored(client, case, sp_agent, csp
                    reverse("documents:case_summary", args=[case.pk]),
                    reverse("documents:download", args=[attachment.pk]),
                    reverse("notifications:preferences"), reverse("api_token"),
-                   reverse("cases:purchase_request_new")],
+                   reverse("purchases:new")],
         csp_agent: [reverse("cases:queue"), reverse("cases:queue_export", args=["csv"]),
                     reverse("cases:queue_export", args=["xlsx"]), case.get_absolute_url(),
                     reverse("api_token")],

@@ -369,7 +369,7 @@ _batch = _one("batch", SigningBatch, {"csp_agent"})
 
 TARGETS: dict[str, Target] = {
     # cases/urls.py
-    "cases:purchase_request_resume": Target(
+    "purchases:resume": Target(
         "Case", WEB, BOTH, _case_variants("pr_draft", "pr_in_progress", reachers={"sp_agent"},
                                           data=_wizard_data("purchase_request")),
         "cases/wizard.py KindWizard.dispatch"),

@@ -170,7 +170,7 @@ def test_from_a_purchase_request_the_agent_comes_back_to_it(client, sp_agent, sp
     step(client, url, "banque", {"iban": IBAN, "bic": "CEPAFRPP751"}, files={"rib": rib()})
     response = step(client, url, "recapitulatif", {"confirm": "on"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("cases:purchase_request_resume", args=[draft.pk])
+    assert response["Location"] == reverse("purchases:resume", args=[draft.pk])
 
 
 def test_the_centre_sees_iban_in_full_and_sirene_beside_the_request(client, sp_agent,

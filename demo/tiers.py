@@ -16,11 +16,10 @@ from cases import services as case_services
 from cases.models import Case, CaseKind, Tiers
 from documents.models import AttachmentKind
 from documents.services import attachment_add
+from kinds.tiers.models import TiersRequest
+from kinds.tiers.postcodes import import_postcodes
+from kinds.tiers.services import tiers_request_fill
 from kinds.tiers.sirene.models import Establishment
-
-from .models import TiersRequest
-from .postcodes import import_postcodes
-from .services import tiers_request_fill
 
 POSTCODES_FILE = Path(__file__).resolve().parent / "data" / "postcodes_demo.csv"
 

@@ -16,10 +16,9 @@ from cases.workflow import State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
 from kinds.fixed_assets.services import AssetData, asset_request_fill
+from kinds.service_done.models import ServiceDoneStatement
+from kinds.service_done.services import StatementData, statement_fill
 from portal.selectors import delegation_ceiling
-
-from .models import ServiceDoneStatement
-from .services import StatementData, statement_fill
 
 SERVICE = "DRAAF"
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
