@@ -9,7 +9,6 @@ from datetime import UTC
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import QueryDict
 from django.utils.dateparse import parse_datetime
@@ -28,14 +27,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from kinds.purchases import services as purchases
-from portal.models import CENTRE_ROLES, Service
+from portal.models import CENTRE_ROLES
 from portal.selectors import has_role_somewhere, prescribing_services_of
 
-from . import amounts, limits, permissions, selectors, services, sla
+from . import kinds, permissions, selectors, services, sla
 from .api_errors import RefusalSerializer, refusal
 from .filters import ALL, OPEN, CaseQueueFilter
-from .models import BudgetImputation, Case, CaseKind, Tiers
+from .models import Case
 from .selectors import QUEUE_STATES
 from .workflow import Action
 
@@ -116,67 +114,22 @@ def _too_large(validators) -> dict:
     return {"max_digits": message, "max_whole_digits": message}
 
 
-class LineSerializer(serializers.Serializer):
-    """A line, within the bounds of the web form (cases.limits)."""
-
-    label = serializers.CharField(max_length=300)
-    quantity = serializers.DecimalField(
-        max_digits=limits.QUANTITY_MAX_DIGITS, decimal_places=limits.QUANTITY_DECIMAL_PLACES,
-        validators=limits.QUANTITY_VALIDATORS,
-        error_messages=_too_large(limits.QUANTITY_VALIDATORS),
-        help_text="De 0,001 à 999 999 999,999, trois décimales au plus.")
-    unit_price_ht = serializers.DecimalField(
-        max_digits=limits.PRICE_MAX_DIGITS, decimal_places=limits.PRICE_DECIMAL_PLACES,
-        validators=limits.UNIT_PRICE_VALIDATORS,
-        error_messages=_too_large(limits.UNIT_PRICE_VALIDATORS),
-        help_text="Prix unitaire HT (€), de 0 à 999 999 999,99.")
-    vat_rate = serializers.DecimalField(
-        max_digits=4, decimal_places=2, validators=[limits.validate_vat_rate],
-        help_text="Taux de TVA (%) : 20, 10, 5.5, 2.1 ou 0.")
-
-    def validate(self, attrs):
-        line = amounts.LineData(**attrs)
-        try:
-            limits.validate_line_total(amounts.line_totals(line).ht)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"unit_price_ht": exc.messages}) from exc
-        return attrs
+def _draft_serializer() -> type[serializers.Serializer]:
+    """The draft the API creates: a kind whose KindSpec offers `api_draft`, the requesting
+    service, and the content as that kind describes it (cases/kinds.py)."""
+    creatable = [spec for spec in kinds.all_kinds() if spec.api_draft is not None]
+    content = (creatable[0].api_draft.serializer() if len(creatable) == 1 else
+               serializers.JSONField(help_text="Le contenu, décrit par le type de demande."))
+    return type("DraftSerializer", (serializers.Serializer,), {
+        "__module__": __name__,
+        "kind": serializers.ChoiceField(choices=[spec.code for spec in creatable]),
+        "service": serializers.CharField(max_length=12,
+                                         help_text="Code du service prescripteur."),
+        "content": content,
+    })
 
 
-class PurchaseRequestSerializer(serializers.Serializer):
-    """The content of a purchase request: imputations by code, the supplier by id."""
-
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True,
-                                        default="")
-    delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True,
-                                             default="")
-    market_reference = serializers.CharField(max_length=100, required=False,
-                                             allow_blank=True, default="")
-    financial_centre = serializers.CharField(max_length=20)
-    cost_centre = serializers.CharField(max_length=20)
-    activity = serializers.CharField(max_length=20)
-    funds = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    tiers = serializers.IntegerField(min_value=1, max_value=MAX_ID,
-                                     help_text="Identifiant du fournisseur (annuaire des tiers).")
-    # A ListField, whose bounds the schema shows (minItems, maxItems).
-    lines = serializers.ListField(
-        child=LineSerializer(), min_length=limits.MIN_LINES, max_length=limits.MAX_LINES,
-        help_text="De 1 à 50 lignes ; total TTC de 999 999 999,99 € au plus.")
-
-    def validate_lines(self, lines):
-        totals = amounts.purchase_totals([amounts.LineData(**line) for line in lines])
-        try:
-            limits.validate_request_total(totals.ttc)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-        return lines
-
-
-class DraftSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[CaseKind.PURCHASE_REQUEST])
-    service = serializers.CharField(max_length=12, help_text="Code du service prescripteur.")
-    content = PurchaseRequestSerializer()
+DraftSerializer = _draft_serializer()
 
 
 class ActionSerializer(serializers.Serializer):
@@ -203,7 +156,7 @@ class CaseListQuerySerializer(serializers.Serializer):
     state = serializers.ChoiceField(
         choices=[OPEN, ALL, *QUEUE_STATES], default=OPEN, required=False,
         help_text="`open` : dossiers en cours ; `all` : tous ; sinon un état.")
-    kind = serializers.ChoiceField(choices=CaseKind.values, required=False)
+    kind = serializers.ChoiceField(choices=kinds.codes(), required=False)
     requesting_service = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID,
         help_text="Identifiant d'un service prescripteur servi par le centre de l'agent.")
@@ -323,7 +276,7 @@ class CaseListView(CaseApiView):
         return paginator.get_paginated_response(CaseSerializer(page, many=True).data)
 
     @extend_schema(operation_id="cases_create",
-                   summary="Créer un brouillon de demande d'achat (contenu compris)",
+                   summary="Créer un brouillon de demande, contenu compris",
                    request=DraftSerializer,
                    responses={201: CaseDetailSerializer, **_errors(400, 401, 403)})
     def post(self, request):
@@ -333,43 +286,25 @@ class CaseListView(CaseApiView):
             code=payload.validated_data["service"]).first()
         if service is None:
             return refusal("Vous n'êtes pas agent de ce service prescripteur.", field="service")
+        spec = kinds.get(payload.validated_data["kind"])
         content = payload.validated_data["content"]
+        if not isinstance(DraftSerializer().fields["content"], serializers.Serializer):
+            checked = spec.api_draft.serializer(data=content)
+            if not checked.is_valid():
+                raise serializers.ValidationError({"content": checked.errors})
+            content = checked.validated_data
         try:
             # Nothing is written unless all of it is accepted.
             with transaction.atomic():
                 case = services.case_draft_create(actor=request.user, service=service,
-                                                  kind=CaseKind.PURCHASE_REQUEST)
-                purchases.purchase_request_fill(case=case, actor=request.user,
-                                               data=_purchase_data(service, content))
+                                                  kind=spec.code)
+                spec.api_draft.fill(case=case, actor=request.user, service=service,
+                                    content=content)
         except services.CaseError as exc:
             return _refusal(exc)
         case.refresh_from_db()
         return Response(CaseDetailSerializer(case, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
-
-
-def _purchase_data(service: Service, content: dict) -> purchases.PurchaseRequestData:
-    imputations = {}
-    for axis in ("financial_centre", "cost_centre", "activity", "funds"):
-        code = content.get(axis) or ""
-        if not code:
-            imputations[axis] = None
-            continue
-        imputation = BudgetImputation.objects.filter(service=service, axis=axis, code=code,
-                                                     active=True).first()
-        if imputation is None:
-            raise services.CaseError("Cette imputation n'appartient pas au référentiel du "
-                                     "service.", field=axis)
-        imputations[axis] = imputation
-    tiers = Tiers.objects.filter(pk=content["tiers"], active=True).first()
-    if tiers is None:
-        raise services.CaseError("Ce fournisseur n'existe pas ou n'est plus actif.",
-                                 field="tiers")
-    return purchases.PurchaseRequestData(
-        subject=content["subject"], description=content["description"],
-        delivery_address=content["delivery_address"],
-        market_reference=content["market_reference"], tiers=tiers,
-        lines=[amounts.LineData(**line) for line in content["lines"]], **imputations)
 
 
 class CaseDetailView(CaseApiView):

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 
 from .workflow import TRANSITIONS, Action, Transition
 
@@ -41,13 +42,33 @@ class Validation:
 class CasePagePart:
     """A block of the case page, drawn by `template` with what `context(case, user,
     transitions)` returns; None or {} leaves it out. `slot`: "content" (after the case's
-    facts) or "follow_up" (after the answers, before the documents). Without a template the
+    facts), "follow_up" (after the answers, before the documents) or "thread" (after the
+    attachments, before the history). Without a template the
     part only adds to the page's context (`certificates` for its documents, `case_links` for
     its actions panel)."""
 
     template: str | None
     context: Callable[[Any, Any, list], "dict | None"]
     slot: str = "content"
+
+
+@dataclass(frozen=True)
+class ApiDraft:
+    """How the REST API creates a draft of the kind with its content: the dotted paths of the
+    content's serializer and of `fill(case=, actor=, service=, content=)` writing it
+    (CaseError to refuse; the draft is not kept then). Paths, imported when the API is: a
+    kind registers in AppConfig.ready(), before the API module may be imported."""
+
+    serializer_path: str
+    fill_path: str
+
+    @property
+    def serializer(self):
+        return import_string(self.serializer_path)
+
+    @property
+    def fill(self) -> Callable[..., None]:
+        return import_string(self.fill_path)
 
 
 @dataclass(frozen=True)
@@ -78,12 +99,17 @@ class KindSpec:
     # Case, applied to cases of this kind only.
     queue_filters: Mapping[str, Callable[[], Any]] = field(default_factory=dict)
     display_kind: Callable[[Any], str] | None = None  # what people call one case of it
+    api_draft: ApiDraft | None = None  # the API creates drafts of it, content included
     amount_shown: Callable[[Any], Decimal | None] | None = None
 
 
 _KINDS: dict[str, KindSpec] = {}
-# Parts another app adds to the page of any case (the service-done progress of an order).
+# Parts another app adds to the page of any case (the service-done progress of an order, the
+# message thread).
 _CASE_PAGE_PARTS: list[CasePagePart] = []
+# What other apps add to each row of the case lists (queue, « Mes demandes »): a function
+# (queryset, user) -> queryset, annotating (`has_unread`: messaging).
+_LIST_ANNOTATIONS: list[Callable[[Any, Any], Any]] = []
 
 
 class UnknownKind(LookupError):
@@ -110,6 +136,17 @@ def unregister(code: str) -> None:
 def add_case_page_part(part: CasePagePart) -> None:
     if part not in _CASE_PAGE_PARTS:
         _CASE_PAGE_PARTS.append(part)
+
+
+def add_case_list_annotation(annotate: Callable[[Any, Any], Any]) -> None:
+    if annotate not in _LIST_ANNOTATIONS:
+        _LIST_ANNOTATIONS.append(annotate)
+
+
+def annotate_case_list(queryset, user):
+    for annotate in _LIST_ANNOTATIONS:
+        queryset = annotate(queryset, user)
+    return queryset
 
 
 def get(code: str) -> KindSpec:

@@ -16,7 +16,6 @@ from documents.models import Attachment
 from documents.selectors import SIGNATORY_ROLES, signable_cases
 from documents.services import attachment_remove
 from forms_catalog.selectors import answers_by_step
-from messaging.selectors import with_unread
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import (
     has_role_somewhere,
@@ -69,7 +68,7 @@ def my_requests(request):
     state = request.GET.get("etat")
     if state in State.values:
         cases = cases.filter(state=state)
-    page = Paginator(with_unread(cases, request.user), PAGE_SIZE).get_page(
+    page = Paginator(kinds.annotate_case_list(cases, request.user), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "cases/my_requests.html", {
         "page_obj": page,
@@ -92,7 +91,8 @@ def queue(request):
     cases = case_filter.qs if case_filter.is_valid() else base.none()
     # The menu shows the "to process" count too: config.context_processors reuses it.
     counts = request.queue_counts = selectors.queue_counts(user=request.user)
-    paginator = Paginator(with_unread(selectors.queue_rows(cases), request.user), PAGE_SIZE)
+    rows = kinds.annotate_case_list(selectors.queue_rows(cases), request.user)
+    paginator = Paginator(rows, PAGE_SIZE)
     if case_filter.lists_every_open_case():
         paginator.count = counts["open"]  # counted with the tabs, in the same pass
     page = paginator.get_page(request.GET.get("page"))
@@ -262,7 +262,7 @@ def _action_forms(case, transitions, bound=None):
 def _case_parts(case, user, transitions, context) -> dict:
     """The blocks the case's kind (and any app) adds to the page (cases/kinds.py), their
     context merged into the page's."""
-    parts = {"content": [], "follow_up": []}
+    parts = {"content": [], "follow_up": [], "thread": []}
     for part in kinds.case_page_parts(case.kind):
         extra = part.context(case, user, transitions)
         if extra:
@@ -272,7 +272,9 @@ def _case_parts(case, user, transitions, context) -> dict:
     return parts
 
 
-def _render_detail(request, case, *, bound=None, error=None, status=200, message_form=None):
+def _render_detail(request, case, *, bound=None, error=None, status=200, extra_context=None):
+    """The case page; `extra_context` replaces what the page parts said (a bound form of
+    theirs, with its errors)."""
     user = request.user
     transitions = services.case_available_transitions(case=case, user=user)
     spec = kinds.get(case.kind)
@@ -288,7 +290,7 @@ def _render_detail(request, case, *, bound=None, error=None, status=200, message
         "answers_are_content": spec.answers_are_content,
     }
     context["case_parts"] = _case_parts(case, user, transitions, context)
-    context.update(_thread_context(case, user, message_form))
+    context.update(extra_context or {})
     if case.extra.get("schema"):
         context["answers"] = answers_by_step(case.extra["schema"], case.extra.get("answers", {}))
     context["link_actions"] = _link_actions(context)
@@ -310,20 +312,6 @@ def _link_actions(context) -> list[dict]:
                       "icon": "fr-icon-edit-line"})
     links.extend(context.get("case_links", []))
     return links
-
-
-def _thread_context(case, user, message_form) -> dict:
-    from messaging.forms import MessageForm
-    from messaging.selectors import case_messages, last_read
-    from messaging.services import may_write, messages_mark_read
-
-    read_before = last_read(case, user)
-    thread = list(case_messages(case))
-    if thread:
-        messages_mark_read(case=case, user=user)
-    writable = may_write(user, case)
-    return {"thread": thread, "read_before": read_before, "can_write": writable,
-            "message_form": (message_form or MessageForm()) if writable else None}
 
 
 @login_required

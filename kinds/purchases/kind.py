@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import permissions
-from cases.kinds import CasePagePart, KindSpec, Validation
+from cases.kinds import ApiDraft, CasePagePart, KindSpec, Validation
 from cases.models import CaseKind, PurchaseRequest, ej_number_validator
 from cases.services import CaseError
 from cases.workflow import Action, State, row
@@ -119,4 +119,6 @@ PURCHASE_REQUEST = KindSpec(
     rules={"centre_signatory": centre_signatory, "order_form_unsigned": order_form_unsigned},
     case_page=(CasePagePart("purchases/_case_purchase.html", case_page),),
     queue_columns={"supplier_name": supplier_name},
+    api_draft=ApiDraft("kinds.purchases.api.PurchaseRequestSerializer",
+                       "kinds.purchases.api.fill_draft"),
 )
