@@ -28,10 +28,16 @@ import grimp
 # Layers, top first. A module may import its own layer and the layers below it, never above.
 # Today's names sit beside the target ones: suppliers + sirene become kinds.tiers, service_done
 # and fixed_assets move under kinds; portal (the organisations app) is counted as core.
+# The order of pyproject.toml's layers contract (reports read across kinds; messaging and
+# notifications hear of the core's events through cases.signals). The figures of issue 20's
+# "before" were taken with the reports and messaging in one layer below the kinds
+# (19 upward imports then, 4 of them reports -> kinds).
 LAYERS = [
     ("top", ["config", "demo"]),
+    ("reports", ["dashboards", "reminders"]),
     ("kinds", ["kinds", "suppliers", "sirene", "service_done", "fixed_assets"]),
-    ("features", ["dashboards", "reminders", "messaging", "notifications"]),
+    ("messaging", ["messaging"]),
+    ("notifications", ["notifications"]),
     ("core", ["cases", "documents", "forms_catalog", "conventions", "portal", "common"]),
 ]
 
