@@ -11,10 +11,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases import amounts, limits, services
-from cases.api import PurchaseRequestSerializer
-from cases.forms import LineFormSet
 from cases.models import Case, CaseKind, PurchaseLine, PurchaseRequest
 from kinds.purchases import services as purchases
+from kinds.purchases.api import PurchaseRequestSerializer
+from kinds.purchases.forms import LineFormSet
 from tests.factories import ActivityFactory, CostCentreFactory, FinancialCentreFactory, TiersFactory
 
 pytestmark = pytest.mark.django_db

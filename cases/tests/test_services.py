@@ -79,7 +79,7 @@ def test_fill_stores_the_rounded_totals_on_the_request_and_the_case(
 
 
 def test_line_amounts_accept_the_french_decimal_comma():
-    from cases.forms import LineForm
+    from kinds.purchases.forms import LineForm
 
     form = LineForm({"label": "Ramette", "quantity": "2,5", "unit_price_ht": "12,50",
                      "vat_rate": "20.00"})

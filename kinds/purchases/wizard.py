@@ -6,14 +6,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import amounts, permissions, services
-from cases.forms import (
-    AttachmentsForm,
-    LineFormSet,
-    PurchaseObjectForm,
-    SummaryForm,
-    SupplierForm,
-    line_formset_rows,
-)
 from cases.models import CaseKind
 from cases.wizard import KindWizard
 from conventions.selectors import convention_in_force
@@ -21,6 +13,14 @@ from documents.services import attachment_add
 from forms_catalog.selectors import answers_by_step
 
 from . import services as purchases
+from .forms import (
+    AttachmentsForm,
+    LineFormSet,
+    PurchaseObjectForm,
+    SummaryForm,
+    SupplierForm,
+    line_formset_rows,
+)
 
 STEP_TITLES = {
     "objet": gettext_lazy("Objet et imputations budgétaires"),

@@ -16,11 +16,11 @@ from django.conf import settings
 from django.forms.renderers import get_default_renderer
 from dsfr.forms import DsfrBaseForm
 
-from cases.forms import LineFormSet
 from common.forms_rendering import DSFR_RENDERER
 from conventions.models import ConventionPage
 from conventions.services import editorial_setup
 from forms_catalog.models import ProcedureFormPage
+from kinds.purchases.forms import LineFormSet
 from tests.factories import PrescribingServiceFactory, UserFactory
 
 
