@@ -34,14 +34,17 @@ axe: $(NODE_TOOLS)
 
 # Browser tests (tests/browser/) run when chromium is installed (apt-get install -y chromium);
 # pytest says in its header and summary when they are skipped.
-# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process).
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process). `load`
+# hands each worker its tests in collection order, where pytest-django puts the tests that
+# empty the database (transactional, live server) last: a worker never runs a test needing
+# the migrations' rows (Wagtail's site, the task schedules) after one of those.
 TEST_WORKERS ?= auto
 test: install axe
 	@command -v chromium >/dev/null 2>&1 || echo "chromium introuvable : tests navigateur ignorés (apt-get install -y chromium)"
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 test-postgres: install axe
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # Benchmarks print figures and ratios against baselines measured in the same run.
 # The scale ones fill and read PostgreSQL (BENCH_DATABASE_URL, default portal_bench on the

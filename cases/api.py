@@ -32,15 +32,13 @@ from portal.selectors import has_role_somewhere, prescribing_services_of
 
 from . import kinds, permissions, selectors, services, sla
 from .api_errors import RefusalSerializer, refusal
+from .api_fields import MAX_ID
 from .filters import ALL, OPEN, CaseQueueFilter
 from .models import Case
 from .selectors import QUEUE_STATES
 from .workflow import Action
 
 API_ACTIONS = [a for a in Action.values if a not in (Action.CREATE,)]
-# The largest primary key the database holds (BigAutoField): a larger one is no case, never
-# an integer overflow in the query.
-MAX_ID = 2**63 - 1
 
 
 ERROR_ANSWERS = {
@@ -106,12 +104,6 @@ class CaseDetailSerializer(CaseSerializer):
     def get_available_actions(self, case) -> list[str]:
         return [str(action) for action in services.case_available_actions(
             case=case, user=self.context["request"].user)]
-
-
-def _too_large(validators) -> dict:
-    """Too many digits is too large: the bound's own message (the web form's), not a count."""
-    message = validators[-1].message
-    return {"max_digits": message, "max_whole_digits": message}
 
 
 def _draft_serializer() -> type[serializers.Serializer]:

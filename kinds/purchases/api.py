@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from cases import amounts, limits
-from cases.api import MAX_ID, _too_large
+from cases.api_fields import MAX_ID, too_large_messages
 from cases.models import BudgetImputation, Tiers
 from cases.services import CaseError
 from portal.models import Service
@@ -20,12 +20,12 @@ class LineSerializer(serializers.Serializer):
     quantity = serializers.DecimalField(
         max_digits=limits.QUANTITY_MAX_DIGITS, decimal_places=limits.QUANTITY_DECIMAL_PLACES,
         validators=limits.QUANTITY_VALIDATORS,
-        error_messages=_too_large(limits.QUANTITY_VALIDATORS),
+        error_messages=too_large_messages(limits.QUANTITY_VALIDATORS),
         help_text="De 0,001 à 999 999 999,999, trois décimales au plus.")
     unit_price_ht = serializers.DecimalField(
         max_digits=limits.PRICE_MAX_DIGITS, decimal_places=limits.PRICE_DECIMAL_PLACES,
         validators=limits.UNIT_PRICE_VALIDATORS,
-        error_messages=_too_large(limits.UNIT_PRICE_VALIDATORS),
+        error_messages=too_large_messages(limits.UNIT_PRICE_VALIDATORS),
         help_text="Prix unitaire HT (€), de 0 à 999 999 999,99.")
     vat_rate = serializers.DecimalField(
         max_digits=4, decimal_places=2, validators=[limits.validate_vat_rate],
