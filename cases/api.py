@@ -36,8 +36,7 @@ from . import amounts, limits, permissions, selectors, services, sla
 from .api_errors import RefusalSerializer, refusal
 from .filters import ALL, OPEN, CaseQueueFilter
 from .models import BudgetImputation, Case, CaseKind, Tiers
-from .selectors import QUEUE_STATES
-from .workflow import Action
+from .workflow import QUEUE_STATES, Action
 
 API_ACTIONS = [a for a in Action.values if a not in (Action.CREATE,)]
 # The largest primary key the database holds (BigAutoField): a larger one is no case, never
