@@ -1,4 +1,5 @@
-"""Purchase totals: each line's HT and VAT are rounded half-up to the cent, then summed."""
+"""Purchase totals: each line's HT and VAT are rounded half-up to the cent, then summed; a
+draft is opened for editing by its author only."""
 
 from decimal import Decimal
 
@@ -8,6 +9,8 @@ from cases.amounts import LineData, line_totals, purchase_totals
 from cases.models import PurchaseLine, PurchaseRequest
 from cases.services import (
     CaseError,
+    draft_for_author,
+    may_edit_draft,
 )
 from cases.workflow import State
 from kinds.purchases.services import purchase_request_fill
@@ -112,3 +115,19 @@ def test_a_refused_line_says_which_and_leaves_the_draft_as_it_was(
                 .values_list("label", "quantity", "unit_price_ht")) == before
     case.refresh_from_db()
     assert case.amount == Decimal("1200.00")
+
+
+def test_a_draft_is_opened_for_editing_by_its_author_only(
+        make_purchase_request, sp_agent, ordonnateur):
+    draft = make_purchase_request(sp_agent, state=State.DRAFT)
+    assert may_edit_draft(draft, sp_agent)
+    assert draft_for_author(draft, sp_agent).pk == draft.pk
+
+    # Another member of the service, or the author once the draft is submitted: refused.
+    assert not may_edit_draft(draft, ordonnateur)
+    submitted = make_purchase_request(sp_agent, state=State.SUBMITTED)
+    assert not may_edit_draft(submitted, sp_agent)
+    for case, actor in ((draft, ordonnateur), (submitted, sp_agent)):
+        with pytest.raises(CaseError) as refused:
+            draft_for_author(case, actor)
+        assert refused.value.message == "Seul l'auteur d'un brouillon peut le modifier."
