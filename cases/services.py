@@ -275,6 +275,12 @@ REQUIRED_MESSAGES = {
 }
 
 
+def required_message(chosen: workflow.Transition, name: str) -> str:
+    """What a missing required input reads: the row's own message (a kind's input), else
+    the core's. The service and the action form both say it."""
+    return str(dict(chosen.messages).get(name) or REQUIRED_MESSAGES[name])
+
+
 def _inputs(chosen: workflow.Transition, given: dict) -> dict:
     """The action's inputs as its row describes them: only the names it requires or accepts
     (text stripped), each required one present, or CaseError on its field."""
@@ -287,8 +293,7 @@ def _inputs(chosen: workflow.Transition, given: dict) -> dict:
     inputs["comment"] = inputs["comment"] or ""
     for name in chosen.requires:
         if not inputs.get(name):
-            message = dict(chosen.messages).get(name) or REQUIRED_MESSAGES[name]
-            raise CaseError(str(message), field=name)
+            raise CaseError(required_message(chosen, name), field=name)
     return inputs
 
 

@@ -11,6 +11,8 @@ from cases.services import (
     CaseError,
     draft_for_author,
     may_edit_draft,
+    required_message,
+    transition,
 )
 from cases.workflow import State
 from kinds.purchases.services import purchase_request_fill
@@ -131,3 +133,25 @@ def test_a_draft_is_opened_for_editing_by_its_author_only(
         with pytest.raises(CaseError) as refused:
             draft_for_author(case, actor)
         assert refused.value.message == "Seul l'auteur d'un brouillon peut le modifier."
+
+
+@pytest.mark.parametrize(("action", "name", "message"), [
+    # A kind's own input: its row's message; the core's inputs: the core's.
+    ("complete", "ej_number", "Le numéro d'EJ est obligatoire."),
+    ("request_info", "comment", "Un commentaire est obligatoire pour cette action."),
+])
+def test_a_missing_input_reads_the_same_in_the_form_and_the_service(
+        make_purchase_request, sp_agent, csp_agent, action, name, message):
+    from cases.forms import CaseActionForm
+    from cases.kinds import transitions_for
+
+    case = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent)
+    chosen = transitions_for(case.state, action, case.kind)[0]
+    assert required_message(chosen, name) == message
+
+    form = CaseActionForm({"version": case.version}, transition=chosen, case=case)
+    assert not form.is_valid()
+    assert form.errors[name] == [message]
+    with pytest.raises(CaseError) as refused:
+        transition(case=case, action=action, actor=csp_agent)
+    assert (refused.value.field, refused.value.message) == (name, message)
