@@ -35,8 +35,7 @@ from .api_errors import RefusalSerializer, refusal
 from .api_fields import MAX_ID
 from .filters import ALL, OPEN, CaseQueueFilter
 from .models import Case
-from .selectors import QUEUE_STATES
-from .workflow import Action
+from .workflow import QUEUE_STATES, Action
 
 API_ACTIONS = [a for a in Action.values if a not in (Action.CREATE,)]
 

@@ -16,8 +16,8 @@ from portal.selectors import centre_members, centres_of
 
 from . import kinds
 from .forms import AmountField
-from .selectors import QUEUE_STATES, overdue_cases
-from .workflow import OPEN_STATES, State
+from .selectors import overdue_cases
+from .workflow import OPEN_STATES, QUEUE_STATES, State
 
 OPEN, ALL = "open", "all"
 

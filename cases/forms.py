@@ -15,6 +15,7 @@ from portal.selectors import centre_agents, centre_members
 
 from . import limits
 from .models import Tiers, ej_number_validator
+from .services import required_message
 from .workflow import Action
 
 # The bounds of a request's lines, shared with the API and the filling service.
@@ -124,14 +125,10 @@ class CaseActionForm(DsfrBaseForm):
                                 validators=[ej_number_validator],
                                 help_text=_("10 chiffres, tel que saisi dans Chorus."))
     asset_number = forms.CharField(
-        label=_("N° de la fiche immobilisation créée dans Chorus"), max_length=20,
-        error_messages={"required": _("Le numéro de la fiche immobilisation créée dans Chorus "
-                                      "est obligatoire.")})
+        label=_("N° de la fiche immobilisation créée dans Chorus"), max_length=20)
     assignee = PkChoiceField(label=_("Agent"), queryset=None)
     comment = forms.CharField(
-        label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Un commentaire est obligatoire pour cette action.")},
-    )
+        label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
     LABELS = {
         "request_info": _("Question posée au service"),
@@ -152,8 +149,14 @@ class CaseActionForm(DsfrBaseForm):
         for name in ("comment", "assignee", "ej_number", "asset_number"):
             if name not in wanted:
                 del self.fields[name]
+            elif name in transition.requires:
+                # A missing input reads as the service says it (the row's message, or the
+                # core's).
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = required_message(transition,
+                                                                                name)
             else:
-                self.fields[name].required = name in transition.requires
+                self.fields[name].required = False
         if "comment" in self.fields:
             self.fields["comment"].label = self.LABELS.get(transition.action.value,
                                                          _("Commentaire"))

@@ -9,9 +9,8 @@ from portal.selectors import centres_of, prescribing_services_of, services_of_us
 
 from . import kinds, permissions
 from .models import Case, CaseEvent
-from .workflow import CLOCK_RUNNING_STATES, OPEN_STATES, State
+from .workflow import CLOCK_RUNNING_STATES, OPEN_STATES, QUEUE_STATES, State
 
-QUEUE_STATES = [s for s in State.values if s not in (State.DRAFT, State.AWAITING_VALIDATION)]
 # What a row of an export shows beside the case: service, agent, supplier (name, SIRET, IBAN).
 QUEUE_ROW_RELATIONS = ("requesting_service", "assigned_to", "purchase_request__tiers",
                        "service_done__purchase_request__tiers", "tiers_request")

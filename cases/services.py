@@ -54,6 +54,21 @@ def lock_case(case: Case) -> Case:
 # --- drafts ---------------------------------------------------------------------------------
 
 
+def may_edit_draft(case: Case, actor) -> bool:
+    """A draft is edited by its author only, and only while it is a draft."""
+    return case.state == State.DRAFT and case.created_by_id == actor.pk
+
+
+def draft_for_author(case: Case, actor, *, lock: bool = True) -> Case:
+    """The case opened for editing by `actor`: locked (unless `lock` is False, the caller
+    holding the lock), refused with a CaseError unless it is a draft `actor` created."""
+    if lock:
+        case = lock_case(case)
+    if not may_edit_draft(case, actor):
+        raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
+    return case
+
+
 @transaction.atomic
 def case_draft_create(*, actor, service: Service, kind: str, at: datetime | None = None) -> Case:
     if service.kind != Service.Kind.PRESCRIBING or not user_has_role(actor, service, *SP_ROLES):
@@ -144,9 +159,7 @@ def answers_record(*, case: Case, actor, answers: dict) -> Case:
     amount field."""
     from forms_catalog.schema import first_amount, input_items
 
-    case = lock_case(case)
-    if case.state != State.DRAFT or case.created_by_id != actor.pk:
-        raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
+    case = draft_for_author(case, actor)
     schema = case.extra.get("schema", {})
     known = {item["key"] for item in input_items(schema)}
     answers = {key: value for key, value in answers.items() if key in known}
@@ -262,6 +275,12 @@ REQUIRED_MESSAGES = {
 }
 
 
+def required_message(chosen: workflow.Transition, name: str) -> str:
+    """What a missing required input reads: the row's own message (a kind's input), else
+    the core's. The service and the action form both say it."""
+    return str(dict(chosen.messages).get(name) or REQUIRED_MESSAGES[name])
+
+
 def _inputs(chosen: workflow.Transition, given: dict) -> dict:
     """The action's inputs as its row describes them: only the names it requires or accepts
     (text stripped), each required one present, or CaseError on its field."""
@@ -274,8 +293,7 @@ def _inputs(chosen: workflow.Transition, given: dict) -> dict:
     inputs["comment"] = inputs["comment"] or ""
     for name in chosen.requires:
         if not inputs.get(name):
-            message = dict(chosen.messages).get(name) or REQUIRED_MESSAGES[name]
-            raise CaseError(str(message), field=name)
+            raise CaseError(required_message(chosen, name), field=name)
     return inputs
 
 

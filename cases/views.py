@@ -285,7 +285,7 @@ def _render_detail(request, case, *, bound=None, error=None, status=200, extra_c
         "action_forms": _action_forms(case, transitions, bound),
         "action_error": error,
         "is_overdue": selectors.case_is_overdue(case),
-        "can_edit_draft": case.state == State.DRAFT and case.created_by_id == user.pk,
+        "can_edit_draft": services.may_edit_draft(case, user),
         "resume_url": case.get_resume_url(),
         "answers_are_content": spec.answers_are_content,
     }

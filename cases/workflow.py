@@ -84,6 +84,17 @@ OPEN_STATES = frozenset({State.SUBMITTED, State.IN_PROGRESS, State.INFO_REQUESTE
 # Open and not paused: a case in these states is late once its due date has passed.
 CLOCK_RUNNING_STATES = OPEN_STATES - PAUSED_STATES
 FINAL_STATES = frozenset({State.COMPLETED, State.REJECTED, State.CANCELLED})
+# The centre's queue: a case is in it once it reached the centre (submitted and, if need be,
+# validated by an ordonnateur), final ones included. Values, in the order of State (the
+# queue's state filter lists them in this order).
+QUEUE_STATES = tuple(s.value for s in State
+                     if s not in {State.DRAFT, State.AWAITING_VALIDATION})
+# A request whose amounts are not committed (nor its number held): a draft, one returned to
+# its author for correction, a rejected or cancelled one. It counts from its submission on.
+NOT_COMMITTED_STATES = frozenset({State.DRAFT, State.REJECTED, State.CANCELLED})
+# A request not pending: a draft or a final one (a check for duplicates ignores it); it is
+# pending from its submission until it is completed, rejected or cancelled.
+NOT_PENDING_STATES = FINAL_STATES | {State.DRAFT}
 
 
 @dataclass(frozen=True)

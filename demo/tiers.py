@@ -14,6 +14,7 @@ from stdnum import luhn
 
 from cases import services as case_services
 from cases.models import Case, CaseKind, Tiers
+from cases.workflow import State
 from documents.models import AttachmentKind
 from documents.services import attachment_add
 from kinds.tiers.models import TiersRequest
@@ -60,22 +61,22 @@ class DemoRequest:
     postcode: str
     city: str
     # Where it stops: submitted, in_progress, awaiting_cst, completed, info_requested.
-    target: str
+    target: State
     sirene_state: str | None = "A"  # None: absent from the extract
     days_ago: int = 1
 
 
 REQUESTS = (
     DemoRequest(1, "Atelier Vosgien de Reliure SARL", "12 rue du Port", "88000", "Épinal",
-                "submitted"),
+                State.SUBMITTED),
     DemoRequest(2, "Lorraine Nettoyage Services SAS", "4 allée des Tilleuls", "54000", "Nancy",
-                "in_progress", sirene_state="F"),
+                State.IN_PROGRESS, sirene_state="F"),
     DemoRequest(3, "Champagne Audiovisuel SARL", "27 boulevard Lundy", "51100", "Reims",
-                "awaiting_cst", days_ago=2),
+                State.AWAITING_CST, days_ago=2),
     DemoRequest(4, "Alsace Formation Conseil SAS", "9 quai des Bateliers", "67000",
-                "Strasbourg", "completed", days_ago=6),
+                "Strasbourg", State.COMPLETED, days_ago=6),
     DemoRequest(5, "Thionville Signalétique EURL", "31 rue de Paris", "57100", "Thionville",
-                "info_requested", sirene_state=None, days_ago=3),
+                State.INFO_REQUESTED, sirene_state=None, days_ago=3),
 )
 SERVICE = "DRAAF"
 
@@ -96,15 +97,15 @@ def _play(spec: DemoRequest, service, agent, centre_agent, cst, now: datetime) -
     attachment_add(case=case, kind=AttachmentKind.RIB, actor=agent,
                    uploaded=_rib_pdf(spec.name, identity["iban"]))
     steps = [("submit", agent, "")]
-    if spec.target != "submitted":
+    if spec.target != State.SUBMITTED:
         steps.append(("claim", centre_agent, ""))
-    if spec.target == "info_requested":
+    if spec.target == State.INFO_REQUESTED:
         steps.append(("request_info", centre_agent,
                       "Le RIB joint ne porte pas le nom de la société : pouvez-vous joindre "
                       "le bon RIB ?"))
-    if spec.target in ("awaiting_cst", "completed"):
+    if spec.target in {State.AWAITING_CST, State.COMPLETED}:
         steps.append(("send_to_cst", centre_agent, "Contrôles faits : SIRET actif, RIB conforme."))
-    if spec.target == "completed":
+    if spec.target == State.COMPLETED:
         steps.append(("cst_validate", cst, ""))
     for number, (action, actor, comment) in enumerate(steps):
         case = case_services.transition(case=case, action=action, actor=actor,

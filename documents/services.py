@@ -14,7 +14,7 @@ from django_q.tasks import async_task
 
 from cases import services as case_services
 from cases.models import Case
-from cases.workflow import Action, State
+from cases.workflow import Action
 from portal.models import Role
 from portal.selectors import user_has_role
 
@@ -46,7 +46,7 @@ class DocumentError(Exception):
 def attachment_add(*, case, kind: str, uploaded, actor) -> Attachment:
     # Until messaging exists, pieces are only added by the author while the case is a draft:
     # what the centre and the ordonnateur saw cannot be swapped afterwards.
-    if case.state != State.DRAFT or case.created_by_id != actor.pk:
+    if not case_services.may_edit_draft(case, actor):
         raise PermissionDenied("Seul l'auteur d'un brouillon peut y joindre des pièces.")
     checked = check_case_upload(uploaded, case)
     attachment = Attachment(case=case, kind=kind, original_name=checked.name,

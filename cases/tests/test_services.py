@@ -1,4 +1,5 @@
-"""Purchase totals: each line's HT and VAT are rounded half-up to the cent, then summed."""
+"""Purchase totals: each line's HT and VAT are rounded half-up to the cent, then summed; a
+draft is opened for editing by its author only."""
 
 from decimal import Decimal
 
@@ -8,6 +9,10 @@ from cases.amounts import LineData, line_totals, purchase_totals
 from cases.models import PurchaseLine, PurchaseRequest
 from cases.services import (
     CaseError,
+    draft_for_author,
+    may_edit_draft,
+    required_message,
+    transition,
 )
 from cases.workflow import State
 from kinds.purchases.services import purchase_request_fill
@@ -112,3 +117,41 @@ def test_a_refused_line_says_which_and_leaves_the_draft_as_it_was(
                 .values_list("label", "quantity", "unit_price_ht")) == before
     case.refresh_from_db()
     assert case.amount == Decimal("1200.00")
+
+
+def test_a_draft_is_opened_for_editing_by_its_author_only(
+        make_purchase_request, sp_agent, ordonnateur):
+    draft = make_purchase_request(sp_agent, state=State.DRAFT)
+    assert may_edit_draft(draft, sp_agent)
+    assert draft_for_author(draft, sp_agent).pk == draft.pk
+
+    # Another member of the service, or the author once the draft is submitted: refused.
+    assert not may_edit_draft(draft, ordonnateur)
+    submitted = make_purchase_request(sp_agent, state=State.SUBMITTED)
+    assert not may_edit_draft(submitted, sp_agent)
+    for case, actor in ((draft, ordonnateur), (submitted, sp_agent)):
+        with pytest.raises(CaseError) as refused:
+            draft_for_author(case, actor)
+        assert refused.value.message == "Seul l'auteur d'un brouillon peut le modifier."
+
+
+@pytest.mark.parametrize(("action", "name", "message"), [
+    # A kind's own input: its row's message; the core's inputs: the core's.
+    ("complete", "ej_number", "Le numéro d'EJ est obligatoire."),
+    ("request_info", "comment", "Un commentaire est obligatoire pour cette action."),
+])
+def test_a_missing_input_reads_the_same_in_the_form_and_the_service(
+        make_purchase_request, sp_agent, csp_agent, action, name, message):
+    from cases.forms import CaseActionForm
+    from cases.kinds import transitions_for
+
+    case = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent)
+    chosen = transitions_for(case.state, action, case.kind)[0]
+    assert required_message(chosen, name) == message
+
+    form = CaseActionForm({"version": case.version}, transition=chosen, case=case)
+    assert not form.is_valid()
+    assert form.errors[name] == [message]
+    with pytest.raises(CaseError) as refused:
+        transition(case=case, action=action, actor=csp_agent)
+    assert (refused.value.field, refused.value.message) == (name, message)

@@ -2,7 +2,7 @@
 
 from cases.models import PurchaseRequest
 from cases.permissions import visible_cases
-from cases.workflow import State
+from cases.workflow import NOT_COMMITTED_STATES, State
 
 from .models import AssetKind, FixedAssetRequest
 
@@ -20,7 +20,7 @@ def fiecs_of(service, *, exclude=None):
     fiecs = (FixedAssetRequest.objects
              .filter(service=service, asset_kind=AssetKind.UNDER_CONSTRUCTION,
                      holds_number=True)
-             .exclude(case__state__in=[State.DRAFT, State.REJECTED, State.CANCELLED])
+             .exclude(case__state__in=NOT_COMMITTED_STATES)
              .select_related("case").order_by("label"))
     if exclude is not None:
         fiecs = fiecs.exclude(case=exclude)

@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseKind, PurchaseRequest
-from cases.services import CaseError
-from cases.workflow import State
+from cases.services import CaseError, draft_for_author
 from documents.models import AttachmentKind
 
 from .models import AssetKind, FixedAssetRequest
@@ -93,11 +92,9 @@ def _check(case: Case, data: AssetData) -> dict:
 
 @transaction.atomic
 def asset_request_fill(*, case: Case, actor, data: AssetData) -> FixedAssetRequest:
-    case = Case.objects.select_for_update().get(pk=case.pk)
     if case.kind != CaseKind.FIXED_ASSET:
         raise CaseError(_("Ce dossier n'est pas une demande de fiche immobilisation."))
-    if case.state != State.DRAFT or case.created_by_id != actor.pk:
-        raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
+    case = draft_for_author(case, actor)
     values = _check(case, data)
     try:
         with transaction.atomic():

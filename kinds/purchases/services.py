@@ -11,8 +11,7 @@ from cases import limits
 from cases.amounts import LineData, line_totals, purchase_totals
 from cases.budget import imputation_clashes
 from cases.models import BudgetImputation, Case, CaseKind, PurchaseLine, PurchaseRequest, Tiers
-from cases.services import CaseError, lock_case
-from cases.workflow import State
+from cases.services import CaseError, draft_for_author
 from portal.models import Service
 
 
@@ -50,11 +49,9 @@ def check_imputations(service: Service, data) -> None:
 @transaction.atomic
 def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> PurchaseRequest:
     """Write the purchase request's content on a draft (replacing any previous content)."""
-    case = lock_case(case)
     if case.kind != CaseKind.PURCHASE_REQUEST:
         raise CaseError(_("Ce dossier n'est pas une demande d'achat."))
-    if case.state != State.DRAFT or case.created_by_id != actor.pk:
-        raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
+    case = draft_for_author(case, actor)
     try:
         limits.validate_line_count(len(data.lines))
     except ValidationError as exc:

@@ -10,14 +10,10 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, PurchaseRequest
-from cases.workflow import State
+from cases.workflow import NOT_COMMITTED_STATES, State
 from conventions.selectors import convention_in_force
 
 from .models import ServiceDoneLine, ServiceDoneStatement
-
-# A statement counts against its EJ from its submission until it is rejected or cancelled
-# (a draft, or one returned to its author for correction, does not).
-NOT_COMMITTED = (State.DRAFT, State.REJECTED, State.CANCELLED)
 
 
 def statement_delay(service, centre, on: date) -> int:
@@ -30,7 +26,7 @@ def statement_delay(service, centre, on: date) -> int:
 
 def _committed(purchase_request: PurchaseRequest, exclude: Case | None):
     statements = ServiceDoneStatement.objects.filter(
-        purchase_request=purchase_request).exclude(case__state__in=NOT_COMMITTED)
+        purchase_request=purchase_request).exclude(case__state__in=NOT_COMMITTED_STATES)
     if exclude is not None:
         statements = statements.exclude(case=exclude)
     return statements
@@ -98,7 +94,7 @@ def ej_progress(purchase_request: PurchaseRequest, *, user) -> EjProgress:
 def statable_purchase_requests(service, *, exclude: Case | None = None):
     """Completed purchase requests of `service` with an EJ, not yet fully stated."""
     committed = (ServiceDoneStatement.objects.filter(purchase_request=OuterRef("pk"))
-                 .exclude(case__state__in=NOT_COMMITTED))
+                 .exclude(case__state__in=NOT_COMMITTED_STATES))
     if exclude is not None:
         committed = committed.exclude(case=exclude)
     committed = (committed.order_by().values("purchase_request")

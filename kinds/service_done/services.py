@@ -18,7 +18,7 @@ from cases import sla
 from cases.amounts import LineData, line_totals
 from cases.models import Case, CaseKind, PurchaseLine, PurchaseRequest
 from cases.permissions import euros_text
-from cases.services import CaseError
+from cases.services import CaseError, draft_for_author
 from cases.workflow import State
 from documents.models import AttachmentKind
 
@@ -90,11 +90,9 @@ def _check_against_the_ej(purchase_request: PurchaseRequest, lines,
 
 @transaction.atomic
 def statement_fill(*, case: Case, actor, data: StatementData) -> ServiceDoneStatement:
-    case = Case.objects.select_for_update().get(pk=case.pk)
     if case.kind != CaseKind.SERVICE_DONE:
         raise CaseError(_("Ce dossier n'est pas une constatation du service fait."))
-    if case.state != State.DRAFT or case.created_by_id != actor.pk:
-        raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
+    case = draft_for_author(case, actor)
     purchase_request = data.purchase_request
     if (purchase_request.case.requesting_service_id != case.requesting_service_id
             or purchase_request.case.state != State.COMPLETED

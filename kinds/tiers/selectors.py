@@ -8,14 +8,11 @@ from django.utils.translation import gettext as _
 
 from cases.identifiers import mask
 from cases.models import Case, Tiers
-from cases.workflow import FINAL_STATES, State
+from cases.workflow import NOT_PENDING_STATES
 from portal.models import CENTRE_ROLES
 from portal.selectors import user_has_role
 
 from .models import TiersChange, TiersRequest
-
-# A request is "open" from its submission until it is completed, rejected or cancelled.
-CLOSED_FOR_DUPLICATES = FINAL_STATES | {State.DRAFT}
 
 
 @dataclass(frozen=True)
@@ -70,13 +67,13 @@ def tiers_duplicates(identity: dict, *, exclude_tiers: Tiers | None = None,
         if reasons:
             found.append(Duplicate(reason=", ".join(reasons), tiers=record))
     requests = (TiersRequest.objects.filter(_lookup(identity))
-                .exclude(case__state__in=CLOSED_FOR_DUPLICATES).select_related("case"))
+                .exclude(case__state__in=NOT_PENDING_STATES).select_related("case"))
     if exclude_case is not None:
         requests = requests.exclude(case=exclude_case)
     if exclude_tiers is not None:
         # Another open request about the very record being modified is a duplicate too.
         requests = requests | (TiersRequest.objects.filter(tiers=exclude_tiers)
-                               .exclude(case__state__in=CLOSED_FOR_DUPLICATES)
+                               .exclude(case__state__in=NOT_PENDING_STATES)
                                .exclude(case=exclude_case).select_related("case"))
     for request in requests.distinct()[:20]:
         reasons = _match_reasons(request, identity)
@@ -125,7 +122,7 @@ def tiers_case_context(case: Case, user) -> dict:
             context["sirene"] = sirene_check(request.siret)
         identity = {field: getattr(request, field) for field in
                     ("siret", "siren", "name", "iban", "nir", "vat_number")}
-        if case.state not in CLOSED_FOR_DUPLICATES:
+        if case.state not in NOT_PENDING_STATES:
             context["tiers_duplicates"] = tiers_duplicates(
                 identity, exclude_tiers=request.tiers, exclude_case=case)
     if request.tiers is not None:

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases.identifiers import mask
 from cases.models import IDENTITY_FIELDS, Case, CaseKind, Tiers
-from cases.services import CaseError
-from cases.workflow import State
+from cases.services import CaseError, draft_for_author
 from documents.models import AttachmentKind
 
 from .identity import clean_identity
@@ -49,11 +48,9 @@ def tiers_request_fill(*, case: Case, actor, identity: dict,
                        operation: str = TiersOperation.CREATION,
                        tiers: Tiers | None = None) -> TiersRequest:
     """Write (or rewrite) the content of a tiers request draft, checked as a whole."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
     if case.kind != CaseKind.TIERS:
         raise CaseError(_("Ce dossier n'est pas une demande de tiers."))
-    if case.state != State.DRAFT or case.created_by_id != actor.pk:
-        raise CaseError(_("Seul l'auteur d'un brouillon peut le modifier."))
+    case = draft_for_author(case, actor)
     if operation == TiersOperation.MODIFICATION and tiers is None:
         raise CaseError(_("Choisissez le tiers à modifier."), field="tiers")
     if operation not in TiersOperation.values:

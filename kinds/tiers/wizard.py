@@ -17,6 +17,7 @@ from cases import permissions
 from cases.identifiers import mask
 from cases.models import CaseKind, Tiers
 from cases.wizard import KindWizard
+from cases.workflow import State
 from documents.models import AttachmentKind
 from forms_catalog.selectors import answers_by_step
 
@@ -194,7 +195,7 @@ class TiersRequestWizard(KindWizard):
             return None
         return (permissions.visible_cases(self.request.user, permissions.CHANGE)
                 .filter(pk=int(pk), kind=CaseKind.PURCHASE_REQUEST,
-                        created_by=self.request.user, state="draft").first())
+                        created_by=self.request.user, state=State.DRAFT).first())
 
     # --- submission ---------------------------------------------------------------------
 
@@ -219,7 +220,7 @@ class TiersRequestWizard(KindWizard):
             "service."), confirmation=(self.procedure.confirmation_message
                                        if self.procedure else "") or "")
         self.case.refresh_from_db(fields=["state"])
-        if return_case is not None and self.case.state != "draft":
+        if return_case is not None and self.case.state != State.DRAFT:
             messages.info(self.request, _(
                 "Le nouveau fournisseur pourra être choisi dans votre demande d'achat dès que "
                 "la CST l'aura validé. Votre demande d'achat est restée en brouillon."))
