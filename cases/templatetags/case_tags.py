@@ -2,6 +2,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
@@ -9,7 +10,7 @@ from django.utils.html import format_html
 from cases import sla, workflow
 from cases.amounts import LineData
 from cases.amounts import line_totals as compute
-from cases.workflow import State
+from cases.workflow import Action, State
 
 register = template.Library()
 
@@ -83,3 +84,77 @@ def is_overdue(case) -> bool:
     from cases.selectors import case_is_overdue
 
     return case_is_overdue(case)
+
+
+# The states and actions the templates branch on, read from cases.workflow so that no template
+# spells a state or an action by its stored value.
+@register.filter
+def is_draft(case) -> bool:
+    return case.state == State.DRAFT
+
+
+@register.filter
+def is_completed(case) -> bool:
+    return case.state == State.COMPLETED
+
+
+@register.filter
+def signs_document(form) -> bool:
+    """The action signs a PDF with the agent's certificate (the order form, the certificate
+    of service done): the page says so, and disables it when signing is impossible."""
+    return form.action in (Action.SIGN, Action.CERTIFY)
+
+
+@register.filter
+def signs_order_form(form) -> bool:
+    return form.action == Action.SIGN
+
+
+@register.filter
+def is_secondary_action(form) -> bool:
+    """Rejecting or cancelling is drawn as a secondary button."""
+    return form.action in (Action.REJECT, Action.CANCEL)
+
+
+class _NoCurrentTab:
+    @staticmethod
+    def current_tab():
+        return None
+
+
+@register.simple_tag
+def queue_links() -> dict:
+    """The address of each queue tab by its key (« to_process », « awaiting_cst »…), built
+    by cases.filters.queue_tabs as the queue's own tabs are."""
+    from cases.filters import queue_tabs
+
+    base = reverse("cases:queue")
+    return {tab["key"]: base + tab["query"] for tab in queue_tabs(_NoCurrentTab, {})}
+
+
+@register.simple_tag
+def breadcrumb_data(current, *parents) -> dict:
+    """What dsfr_breadcrumb draws: the home page, then the parents given as (url, title)
+    pairs (a pair without url is left out), then the current page."""
+    links = [{"url": url, "title": title}
+             for url, title in zip(parents[::2], parents[1::2], strict=True) if url]
+    return {"links": links, "current": current, "root_dir": reverse("home")}
+
+
+@register.filter
+def page_links(page_obj):
+    """The page with the list of page numbers dsfr_pagination draws: the first two, the
+    current one and its neighbours, the last two, « … » for each gap of more than one."""
+    last = page_obj.paginator.num_pages
+    current = page_obj.number
+    numbers = sorted({n for n in (1, 2, current - 1, current, current + 1, last - 1, last)
+                      if 1 <= n <= last})
+    pages = []
+    for number in numbers:
+        if pages and number - pages[-1] == 2:
+            pages.append(number - 1)
+        elif pages and number - pages[-1] > 2:
+            pages.append("…")
+        pages.append(number)
+    page_obj.pages_list = pages
+    return page_obj

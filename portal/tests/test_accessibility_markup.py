@@ -5,7 +5,9 @@ sources (the browser tests run axe-core and HTML_CodeSniffer on top):
   a real submit button (not one inside <noscript>);
 - every skip link points at an element the page has, logged in or not;
 - in the order-line tables every amount of the totals sits under its own column header, and
-  every row spans exactly the header's columns."""
+  every row spans exactly the header's columns;
+- the templates stay readable: no line longer than 160 characters, and no case state or
+  action spelled as a raw string (the pages read them from cases.workflow through tags)."""
 
 import os
 import re
@@ -18,7 +20,7 @@ from django.urls import reverse
 
 from cases.templatetags.case_tags import euros
 from cases.tests.test_wizard import fill_until_summary, imputations, supplier  # noqa: F401
-from cases.workflow import State
+from cases.workflow import Action, State
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +61,36 @@ def test_no_template_or_script_of_the_portal_submits_on_change():
                                              and SUBMITS.search(text)):
             offenders.append(str(path.relative_to(ROOT)))
     assert not offenders, f"envoi au changement de valeur (WCAG 3.2.2) : {offenders}"
+
+
+# --- the templates' sources -------------------------------------------------------------------
+
+MAX_TEMPLATE_LINE = 160
+
+
+def test_no_template_line_is_longer_than_160_characters():
+    offenders = [f"{path.relative_to(ROOT)}:{number} ({len(line)})"
+                 for path in project_files(".html")
+                 for number, line in enumerate(
+                     path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if len(line) > MAX_TEMPLATE_LINE]
+    assert not offenders, (
+        f"lignes de gabarit de plus de {MAX_TEMPLATE_LINE} caractères : {offenders}")
+
+
+WORKFLOW_VALUES = "|".join(sorted(map(re.escape, [*State.values, *Action.values]), key=len,
+                                  reverse=True))
+RAW_WORKFLOW_VALUE = re.compile(
+    rf"""(==|!=)\s*["']({WORKFLOW_VALUES})["']|[?&](state|action)=({WORKFLOW_VALUES})\b""")
+
+
+def test_no_template_spells_a_case_state_or_an_action():
+    offenders = [f"{path.relative_to(ROOT)}:{number}"
+                 for path in project_files(".html")
+                 for number, line in enumerate(
+                     path.read_text(encoding="utf-8").splitlines(), start=1)
+                 if RAW_WORKFLOW_VALUE.search(line)]
+    assert not offenders, f"état ou action écrits en dur dans un gabarit : {offenders}"
 
 
 def assert_filter_forms_have_buttons(page: BeautifulSoup, name: str) -> None:
