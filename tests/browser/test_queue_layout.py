@@ -117,6 +117,19 @@ def assert_tab_marked(page: Page, label: str) -> None:
     assert current and tuple(current[0]) not in others, looks
 
 
+# Pixels between the end of the word « en » and the start of the format, in an export button.
+GAP_BEFORE_FORMAT = """(button) => {
+    const label = button.querySelector("span").firstChild;
+    const words = label.textContent.trimEnd().length;
+    const before = document.createRange();
+    before.setStart(label, 0);
+    before.setEnd(label, words);
+    const format = document.createRange();
+    format.selectNodeContents(button.querySelector("span").nextSibling);
+    return format.getBoundingClientRect().left - before.getBoundingClientRect().right;
+}"""
+
+
 def test_the_queue_fits_a_375_px_phone_as_cards(log_in, a11y, shot, csp_agent, busy_queue):
     page = log_in(csp_agent, viewport=MOBILE)
     page.goto("/corbeille/")
@@ -154,6 +167,11 @@ def test_the_queue_on_a_desktop_marks_its_tab_and_keeps_the_list_high(
     assign = page.get_by_role("button", name="Attribuer la sélection")
     table = page.locator("main table")
     assert assign.bounding_box()["y"] < table.bounding_box()["y"]
+    # The export buttons show a space before the format: the button lays out its label and
+    # the format as flex items, where a space ending the label was dropped ("Exporter enCSV").
+    for fmt in ("csv", "xlsx"):
+        gap = page.locator(f"a[href*='/corbeille/export.{fmt}']").evaluate(GAP_BEFORE_FORMAT)
+        assert gap >= 2, f"export {fmt}: {gap:.1f} px between « Exporter en » and the format"
     a11y(page, "corbeille sur un bureau")
 
     page.get_by_role("navigation", name="Vues de la corbeille").get_by_role(
