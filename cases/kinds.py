@@ -43,9 +43,8 @@ class CasePagePart:
     """A block of the case page, drawn by `template` with what `context(case, user,
     transitions)` returns; None or {} leaves it out. `slot`: "content" (after the case's
     facts), "follow_up" (after the answers, before the documents) or "thread" (after the
-    attachments, before the history). Without a template the
-    part only adds to the page's context (`certificates` for its documents, `case_links` for
-    its actions panel)."""
+    attachments, before the history). Without a template the part only adds to the page's
+    context (`certificates` for its documents, `case_links` for its actions panel)."""
 
     template: str | None
     context: Callable[[Any, Any, list], "dict | None"]
