@@ -121,6 +121,10 @@ def _draft_serializer() -> type[serializers.Serializer]:
 
 
 DraftSerializer = _draft_serializer()
+# With several kinds to create, `content` is plain JSON, checked by the chosen kind's own
+# serializer once the kind is known.
+CONTENT_CHECKED_BY_KIND = not isinstance(DraftSerializer._declared_fields["content"],
+                                         serializers.Serializer)
 
 
 class ActionSerializer(serializers.Serializer):
@@ -279,7 +283,7 @@ class CaseListView(CaseApiView):
             return refusal("Vous n'êtes pas agent de ce service prescripteur.", field="service")
         spec = kinds.get(payload.validated_data["kind"])
         content = payload.validated_data["content"]
-        if not isinstance(DraftSerializer().fields["content"], serializers.Serializer):
+        if CONTENT_CHECKED_BY_KIND:
             checked = spec.api_draft.serializer(data=content)
             if not checked.is_valid():
                 raise serializers.ValidationError({"content": checked.errors})

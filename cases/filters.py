@@ -58,19 +58,21 @@ TAB_LABELS = {
 }
 
 
+def tab_queries() -> dict[str, str]:
+    """Each tab's query string, by key. The default view's link is the queue's own address;
+    the others name their view the way the filter form would (the flags' checkboxes send
+    "true")."""
+    return {key: "" if key == "open" else "?" + urlencode(
+        {name: "true" if value is True else value for name, value in params.items()
+         if not (name == "state" and value == OPEN)})
+        for key, params in QUEUE_TABS}
+
+
 def queue_tabs(case_filter: "CaseQueueFilter", counts: dict) -> list[dict]:
     """The tabs as the page draws them: label, link, count (None: not counted), current."""
     current = case_filter.current_tab()
-    tabs = []
-    for key, params in QUEUE_TABS:
-        # The default view's link is the queue's own address; the others name their view
-        # the way the filter form would (the flags' checkboxes send "true").
-        query = "" if key == "open" else "?" + urlencode(
-            {name: "true" if value is True else value for name, value in params.items()
-             if not (name == "state" and value == OPEN)})
-        tabs.append({"key": key, "label": TAB_LABELS[key], "query": query,
-                     "count": counts.get(key), "current": key == current})
-    return tabs
+    return [{"key": key, "label": TAB_LABELS[key], "query": query, "count": counts.get(key),
+             "current": key == current} for key, query in tab_queries().items()]
 
 
 class QueueFilterForm(DsfrBaseForm):

@@ -20,6 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
@@ -233,8 +234,6 @@ def case_page_parts(kind: str) -> list[CasePagePart]:
 def queue_filter(name: str):
     """A Q on Case: the cases of any kind that meet its condition `name`; none when no kind
     has one."""
-    from django.db.models import Q
-
     condition = Q(pk__in=[])
     for spec in _KINDS.values():
         if name in spec.queue_filters:

@@ -289,8 +289,7 @@ def _inputs(chosen: workflow.Transition, given: dict) -> dict:
     for name, value in inputs.items():
         if isinstance(value, str):
             inputs[name] = value.strip()
-    inputs.setdefault("comment", "")
-    inputs["comment"] = inputs["comment"] or ""
+    inputs["comment"] = inputs.get("comment") or ""
     for name in chosen.requires:
         if not inputs.get(name):
             raise CaseError(required_message(chosen, name), field=name)

@@ -116,20 +116,14 @@ def is_secondary_action(form) -> bool:
     return form.action in (Action.REJECT, Action.CANCEL)
 
 
-class _NoCurrentTab:
-    @staticmethod
-    def current_tab():
-        return None
-
-
 @register.simple_tag
 def queue_links() -> dict:
-    """The address of each queue tab by its key (« to_process », « awaiting_cst »…), built
-    by cases.filters.queue_tabs as the queue's own tabs are."""
-    from cases.filters import queue_tabs
+    """The address of each queue tab by its key (« to_process », « awaiting_cst »…), as the
+    queue's own tabs link them (cases.filters.tab_queries)."""
+    from cases.filters import tab_queries
 
     base = reverse("cases:queue")
-    return {tab["key"]: base + tab["query"] for tab in queue_tabs(_NoCurrentTab, {})}
+    return {key: base + query for key, query in tab_queries().items()}
 
 
 @register.simple_tag
