@@ -22,6 +22,9 @@ class Service(models.Model):
     class Kind(models.TextChoices):
         PRESCRIBING = "sp", _("Service prescripteur")
         SHARED_CENTRE = "csp", _("Centre de services partagés")
+        # The convention's other parties, each attached to the centre whose cases it sees.
+        PURCHASING_MISSION = "mda", _("Mission des achats")
+        BUDGET_CONTROL = "cbcm", _("Contrôle budgétaire (CBCM)")
 
     code = models.CharField(
         _("code"),
@@ -31,7 +34,7 @@ class Service(models.Model):
         help_text=_("Utilisé dans les références des demandes (ex. DA-<code>-2026-000042)."),
     )
     name = models.CharField(_("nom"), max_length=200)
-    kind = models.CharField(_("type"), max_length=3, choices=Kind.choices)
+    kind = models.CharField(_("type"), max_length=4, choices=Kind.choices)
     processing_centre = models.ForeignKey(
         "self",
         verbose_name=_("centre de services partagés"),
@@ -62,11 +65,12 @@ class Service(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="sp") & Q(processing_centre__isnull=False))
+                condition=(Q(kind__in=["sp", "mda", "cbcm"]) & Q(processing_centre__isnull=False))
                 | (Q(kind="csp") & Q(processing_centre__isnull=True)),
                 name="service_sp_has_centre",
             ),
         ]
+        permissions = [("steer_all_centres", _("Piloter l'ensemble des centres"))]
 
     def __str__(self):
         return f"{self.code} — {self.name}"
@@ -82,6 +86,8 @@ class Role(models.TextChoices):
     CSP_AGENT = "csp_agent", _("Chargé de prestations financières")
     CSP_HEAD = "csp_head", _("Responsable du centre")
     CST = "cst", _("Cellule de supervision des tiers")
+    MDA_AGENT = "mda_agent", _("Agent de la mission des achats")
+    CBCM_AGENT = "cbcm_agent", _("Contrôleur budgétaire (CBCM)")
 
 
 SP_ROLES = {Role.SP_AGENT, Role.ORDONNATEUR}
