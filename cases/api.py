@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
@@ -34,7 +35,7 @@ from . import kinds, permissions, selectors, services, sla
 from .api_errors import RefusalSerializer, refusal
 from .api_fields import MAX_ID
 from .filters import ALL, OPEN, CaseQueueFilter
-from .models import Case
+from .models import Case, ProcurementRoute
 from .workflow import QUEUE_STATES, Action
 
 API_ACTIONS = [a for a in Action.values if a not in (Action.CREATE,)]
@@ -96,9 +97,16 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseDetailSerializer(CaseSerializer):
     available_actions = serializers.SerializerMethodField()
+    circuits = serializers.SerializerMethodField(
+        help_text="Les circuits de la convention que le dossier a suivis (mission des achats, "
+                  "visa du contrôleur budgétaire), tels que son type de demande les décrit.")
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "available_actions"]
+        fields = [*CaseSerializer.Meta.fields, "available_actions", "circuits"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_circuits(self, case) -> dict:
+        return kinds.circuits(case)
 
     def get_available_actions(self, case) -> list[str]:
         return [str(action) for action in services.case_available_actions(
@@ -138,6 +146,18 @@ class ActionSerializer(serializers.Serializer):
         error_messages={"invalid": "Le numéro d'EJ comporte 10 chiffres."},
         help_text="Numéro d'engagement juridique (10 chiffres), pour clore une demande d'achat.")
     asset_number = serializers.CharField(max_length=20, required=False)
+    procurement_route = serializers.ChoiceField(
+        choices=ProcurementRoute.choices, required=False,
+        error_messages={"invalid_choice": "Voie d'achat inconnue : existing_contract ou "
+                                          "new_procedure."},
+        help_text="Voie d'achat retenue par la mission des achats (mission_accept).")
+    contract_reference = serializers.CharField(
+        max_length=100, required=False, allow_blank=True,
+        help_text="Référence du marché existant (mission_accept).")
+    visa_reference = serializers.CharField(max_length=50, required=False,
+                                           help_text="Référence du visa du CBCM (visa_grant).")
+    visa_date = serializers.DateField(required=False,
+                                      help_text="Date du visa du CBCM (visa_grant).")
 
 
 class CaseListQuerySerializer(serializers.Serializer):
@@ -168,6 +188,8 @@ class CaseListQuerySerializer(serializers.Serializer):
     overdue = serializers.BooleanField(required=False, help_text="En retard seulement.")
     penalties = serializers.BooleanField(required=False,
                                          help_text="Services faits avec pénalités de retard.")
+    mission = serializers.BooleanField(required=False,
+                                       help_text="Demandes passées par la mission des achats.")
     to_sign = serializers.BooleanField(required=False,
                                        help_text="Bons de commande à signer.")
     sort = serializers.ChoiceField(choices=["due_at", "-submitted_at", "-amount", "reference"],
@@ -330,10 +352,10 @@ class CaseActionView(CaseApiView):
             if assignee is None:
                 return refusal("Cette personne n'est pas agent du centre.", field="assignee")
         try:
+            inputs = {name: value for name, value in values.items() if name != "version"}
             case = services.transition(
-                case=case, action=action, actor=request.user, comment=values.get("comment", ""),
-                assignee=assignee, ej_number=values.get("ej_number"),
-                asset_number=values.get("asset_number"),
+                case=case, action=action, actor=request.user,
+                inputs={**inputs, "assignee": assignee},
                 expected_version=values.get("version"))
         except services.CaseError as exc:
             return _refusal(exc)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from documents.spreadsheets import french_csv, xlsx_workbook
 
-from . import sla
+from . import kinds, sla
 from .identifiers import mask
 from .selectors import QUEUE_ROW_RELATIONS, case_is_overdue
 
@@ -40,7 +40,7 @@ def headers() -> list[str]:
             _("Fournisseur"), _("SIRET"), _("IBAN (masqué)"), _("Montant TTC (€)"),
             _("Agent du centre"), _("Déposée le"), _("Échéance (fin de journée)"),
             _("En retard"),
-            _("Close le")]
+            _("Close le"), _("Circuits de la convention")]
 
 
 def prepare(queryset):
@@ -62,7 +62,8 @@ def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[li
                mask(iban) if iban else "", case.amount_shown,
                (assignee.get_full_name() or assignee.get_username()) if assignee else "",
                case.submitted_at, sla.due_day(case.due_at),
-               _("oui") if case_is_overdue(case, now) else _("non"), case.completed_at]
+               _("oui") if case_is_overdue(case, now) else _("non"), case.completed_at,
+               kinds.circuits_label(case)]
 
 
 def csv_lines(queryset, progress=None) -> Iterator[str]:

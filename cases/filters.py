@@ -143,6 +143,8 @@ class CaseQueueFilter(django_filters.FilterSet):
     penalties = django_filters.BooleanFilter(label=_("Pénalités de retard"),
                                              method="filter_penalties",
                                              widget=forms.CheckboxInput)
+    mission = django_filters.BooleanFilter(label=_("Passés par la mission des achats"),
+                                           method="filter_mission", widget=forms.CheckboxInput)
     to_sign = django_filters.BooleanFilter(label=_("Bons de commande à signer"),
                                            method="filter_to_sign", widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(
@@ -226,6 +228,10 @@ class CaseQueueFilter(django_filters.FilterSet):
         # Cases whose kind calls for penalties (a service-done statement the supplier was
         # late for: the centre applies penalties).
         return queryset.filter(kinds.queue_filter("penalties")) if value else queryset
+
+    def filter_mission(self, queryset, name, value):
+        # Cases whose kind went through the purchasing mission's circuit.
+        return queryset.filter(kinds.queue_filter("mission")) if value else queryset
 
     def filter_to_sign(self, queryset, name, value):
         return without_order_form(queryset) if value else queryset

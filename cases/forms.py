@@ -14,7 +14,7 @@ from common.widgets import LeanSelect
 from portal.selectors import centre_agents, centre_members
 
 from . import limits
-from .models import Tiers, ej_number_validator
+from .models import ProcurementRoute, Tiers, ej_number_validator
 from .services import required_message
 from .workflow import Action
 
@@ -126,9 +126,23 @@ class CaseActionForm(DsfrBaseForm):
                                 help_text=_("10 chiffres, tel que saisi dans Chorus."))
     asset_number = forms.CharField(
         label=_("N° de la fiche immobilisation créée dans Chorus"), max_length=20)
+    procurement_route = forms.ChoiceField(label=_("Voie d'achat"),
+                                          choices=ProcurementRoute.choices,
+                                          widget=forms.RadioSelect)
+    contract_reference = forms.CharField(
+        label=_("Référence du marché existant"), max_length=100,
+        help_text=_("Obligatoire pour un achat sur un marché existant."))
+    visa_reference = forms.CharField(label=_("Référence du visa"), max_length=50)
+    visa_date = forms.DateField(label=_("Date du visa"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                error_messages={"invalid": _("Date invalide (JJ/MM/AAAA).")})
     assignee = PkChoiceField(label=_("Agent"), queryset=None)
     comment = forms.CharField(
         label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    # The inputs a workflow row may name, in the order the form shows them.
+    INPUTS = ("procurement_route", "contract_reference", "visa_reference", "visa_date",
+              "comment", "assignee", "ej_number", "asset_number")
 
     LABELS = {
         "request_info": _("Question posée au service"),
@@ -139,6 +153,7 @@ class CaseActionForm(DsfrBaseForm):
         "send_to_cst": _("Commentaire pour la CST"),
         "cst_return": _("Motif du renvoi au centre"),
         "certify": _("Commentaire"),
+        "visa_refuse": _("Motif du refus de visa"),
     }
 
     def __init__(self, *args, transition, case, **kwargs):
@@ -146,7 +161,7 @@ class CaseActionForm(DsfrBaseForm):
         kwargs.setdefault("auto_id", f"id_{transition.action.value}_%s")
         super().__init__(*args, **kwargs)
         wanted = set(transition.requires) | set(transition.accepts)
-        for name in ("comment", "assignee", "ej_number", "asset_number"):
+        for name in self.INPUTS:
             if name not in wanted:
                 del self.fields[name]
             elif name in transition.requires:
@@ -171,6 +186,11 @@ class CaseActionForm(DsfrBaseForm):
             dsfr_input_class_attr(visible)
         self.action = transition.action
         self.action_label = Action(transition.action).label
+
+    def inputs(self) -> dict:
+        """The action's inputs, as the workflow service takes them."""
+        return {name: self.cleaned_data.get(name) for name in self.INPUTS
+                if name in self.fields}
 
 
 class BulkAssignForm(DsfrBaseForm):

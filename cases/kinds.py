@@ -89,6 +89,9 @@ class KindSpec:
     answers_are_content: bool = False
     submit_check: Callable[[Any, datetime], None] | None = None
     effects: Mapping[str, Effect] = field(default_factory=dict)
+    # What entering a state does for this kind, whichever action leads there (its circuits:
+    # the purchasing mission and the budget visa open the case to their members).
+    on_enter: Mapping[str, Effect] = field(default_factory=dict)
     transitions: tuple[Transition, ...] = ()  # rows of the workflow only this kind has
     rules: Mapping[str, Rule] = field(default_factory=dict)  # named by its rows' who/guard
     case_page: tuple[CasePagePart, ...] = ()
@@ -101,6 +104,10 @@ class KindSpec:
     display_kind: Callable[[Any], str] | None = None  # what people call one case of it
     api_draft: ApiDraft | None = None  # the API creates drafts of it, content included
     amount_shown: Callable[[Any], Decimal | None] | None = None
+    # The convention's circuits a case of this kind went through, for the API and exports
+    # (JSON-ready values): the purchasing mission, the budget visa.
+    circuits: Callable[[Any], dict] | None = None
+    circuits_label: Callable[[Any], str] | None = None  # the same in one line, for exports
 
 
 _KINDS: dict[str, KindSpec] = {}
@@ -224,6 +231,21 @@ def rule(name: str, kind: str, core_rules: Mapping[str, Rule]) -> Rule:
 def effect(kind: str, action: str) -> Effect | None:
     spec = _KINDS.get(kind)
     return spec.effects.get(action) if spec else None
+
+
+def on_enter(kind: str, state: str) -> Effect | None:
+    spec = _KINDS.get(kind)
+    return spec.on_enter.get(state) if spec else None
+
+
+def circuits(case) -> dict:
+    spec = _KINDS.get(case.kind)
+    return spec.circuits(case) if spec and spec.circuits else {}
+
+
+def circuits_label(case) -> str:
+    spec = _KINDS.get(case.kind)
+    return spec.circuits_label(case) if spec and spec.circuits_label else ""
 
 
 def case_page_parts(kind: str) -> list[CasePagePart]:

@@ -353,6 +353,11 @@ class Tiers(SupplierIdentity):
 ej_number_validator = RegexValidator(r"^[0-9]{10}\Z", _("Le numéro d'EJ comporte 10 chiffres."))
 
 
+class ProcurementRoute(models.TextChoices):
+    EXISTING_CONTRACT = "existing_contract", _("Marché existant")
+    NEW_PROCEDURE = "new_procedure", _("Nouvelle procédure")
+
+
 class PurchaseRequest(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True,
                                 related_name="purchase_request")
@@ -374,6 +379,17 @@ class PurchaseRequest(models.Model):
     amount_ttc = StoredDecimalField(_("montant TTC"), max_digits=14, decimal_places=2)
     ej_number = models.CharField(_("numéro d'EJ"), max_length=10, unique=True, null=True,
                                  blank=True, validators=[ej_number_validator])
+    # The purchasing mission's circuit (at or above the convention's threshold, HT).
+    routed_to_mission = models.BooleanField(_("passée par la mission des achats"),
+                                            default=False)
+    procurement_route = models.CharField(_("voie d'achat"), max_length=20, blank=True,
+                                         choices=ProcurementRoute.choices)
+    contract_reference = models.CharField(_("référence du marché"), max_length=100,
+                                          blank=True)
+    # The budget controller's visa (an EJ at or above the convention's threshold, HT).
+    budget_visa_required = models.BooleanField(_("visa du CBCM requis"), default=False)
+    visa_reference = models.CharField(_("référence du visa"), max_length=50, blank=True)
+    visa_date = models.DateField(_("date du visa"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("demande d'achat")

@@ -116,6 +116,12 @@ def grant_processing_centre(case: Case) -> None:
     _grant(case, group_id=case.processing_centre.group_id, perms=(VIEW, PROCESS))
 
 
+def grant_party(case: Case, service) -> None:
+    """A party of the convention's circuits (the purchasing mission, the budget controller)
+    sees the case from the moment it reaches them, and keeps its history afterwards."""
+    _grant(case, group_id=service.group_id, perms=(VIEW,))
+
+
 def euros_text(amount: Decimal) -> str:
     """An amount as messages write it ("1 234,50 €")."""
     return number_format(amount, decimal_pos=2, force_grouping=True) + " €"

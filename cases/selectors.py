@@ -42,6 +42,8 @@ def queue_rows(queryset):
     return queryset.select_related("requesting_service", "assigned_to").annotate(
         supplier_name=_column("supplier_name", Value(None, output_field=CharField())),
         has_penalties=_column("has_penalties", Value(False)),
+        procurement_route=_column("procurement_route",
+                                  Value(None, output_field=CharField())),
     )
 
 

@@ -185,7 +185,9 @@ def _delay(case: Case, convention) -> int:
     return settings.CASE_DELAYS_WORKING_DAYS.get(case.kind, kinds.get(case.kind).default_delay)
 
 
-def _enter_submitted(case: Case, now: datetime) -> None:
+def _enter_submitted(case, actor, inputs, now, data) -> None:
+    """The case reaches the centre: its delay starts (once: a release back to the queue
+    keeps it), the centre may see and process it."""
     if case.submitted_at is None:
         case.submitted_at = now
         convention = convention_in_force(service=case.requesting_service,
@@ -234,7 +236,7 @@ def _effect_return(case, actor, inputs, now, data):
     case.assigned_to = None
 
 
-def _effect_close(case, actor, inputs, now, data):
+def _enter_final(case, actor, inputs, now, data):
     """Completed, rejected or cancelled: what the kind does then runs after (kinds.py)."""
     case.completed_at = now
 
@@ -260,12 +262,16 @@ EFFECTS = {
     Action.ASSIGN: _effect_assign,
     Action.CLAIM: _effect_claim,
     Action.RELEASE: _effect_release,
-    Action.COMPLETE: _effect_close,
-    Action.CST_VALIDATE: _effect_close,
-    Action.CERTIFY: _effect_close,
     Action.RETURN: _effect_return,
-    Action.REJECT: _effect_close,
-    Action.CANCEL: _effect_close,
+}
+
+# What entering a state does in the core, whichever action leads there (a row that stays in
+# its state enters nothing); the kind's own (KindSpec.on_enter) runs after it.
+ON_ENTER = {
+    State.SUBMITTED: _enter_submitted,
+    State.COMPLETED: _enter_final,
+    State.REJECTED: _enter_final,
+    State.CANCELLED: _enter_final,
 }
 
 # The core's inputs; a kind's row says the message of its own (Transition.messages).
@@ -308,10 +314,12 @@ def choose_transition(*, case: Case, action: str, actor) -> workflow.Transition:
         refusal = kinds.rule(candidate.who, case.kind, permissions.RULES)(actor, case)
         if refusal:
             continue
-        if candidate.guard:
-            refusal = kinds.rule(candidate.guard, case.kind, permissions.RULES)(actor, case)
+        for guard in workflow.guards_of(candidate):
+            refusal = kinds.rule(guard, case.kind, permissions.RULES)(actor, case)
             if refusal:
-                continue
+                break
+        if refusal:
+            continue
         return candidate
     raise CaseError(refusal)
 
@@ -338,11 +346,12 @@ def transition(*, case: Case, action: str, actor, expected_version: int | None =
         data: dict = {}
         from_state = case.state
         _clock(case, from_state, chosen.target, now, data)
-        for effect in (EFFECTS.get(chosen.action), kinds.effect(case.kind, chosen.action)):
+        effects = [EFFECTS.get(chosen.action), kinds.effect(case.kind, chosen.action)]
+        if chosen.target != from_state:
+            effects += [ON_ENTER.get(chosen.target), kinds.on_enter(case.kind, chosen.target)]
+        for effect in effects:
             if effect:
                 effect(case, actor, inputs, now, data)
-        if chosen.target == State.SUBMITTED:
-            _enter_submitted(case, now)
         case.state = chosen.target
         case.version += 1
         case.save()

@@ -47,6 +47,22 @@ SUCCESS_MESSAGES = {
     Action.CST_RETURN: gettext_lazy("Dossier renvoyé à l'agent du centre."),
     Action.CERTIFY: gettext_lazy("Service fait certifié : le certificat signé est joint au "
                                  "dossier et à sa demande d'achat."),
+    Action.MISSION_ACCEPT: gettext_lazy("Demande acceptée : elle part au centre, dont le délai "
+                                        "commence maintenant."),
+    Action.VISA_GRANT: gettext_lazy("Visa enregistré : le bon de commande peut être signé."),
+    Action.VISA_REFUSE: gettext_lazy("Refus de visa enregistré : le dossier revient à l'agent "
+                                     "du centre."),
+}
+# Where the action led decides what the message says (the purchasing mission's circuit, the
+# budget visa).
+SUCCESS_MESSAGES_BY_STATE = {
+    (Action.VALIDATE, State.AT_MISSION): gettext_lazy(
+        "Demande validée et transmise à la mission des achats."),
+    (Action.REQUEST_INFO, State.MISSION_INFO): gettext_lazy("Question envoyée au service."),
+    (Action.ANSWER, State.AT_MISSION): gettext_lazy(
+        "Réponse transmise à la mission des achats."),
+    (Action.COMPLETE, State.AWAITING_VISA): gettext_lazy(
+        "EJ enregistré : le dossier attend le visa du contrôleur budgétaire, délai suspendu."),
 }
 # Actions done elsewhere (the wizard) or never by hand.
 NOT_ON_CASE_PAGE = {Action.CREATE, Action.SUBMIT}
@@ -334,12 +350,8 @@ def case_action(request, pk: int, action: str):
     if not form.is_valid():
         return _render_detail(request, case, bound=form, status=400)
     try:
-        services.transition(
-            case=case, action=action, actor=request.user,
-            comment=form.cleaned_data.get("comment", ""),
-            assignee=form.cleaned_data.get("assignee"),
-            ej_number=form.cleaned_data.get("ej_number"),
-            asset_number=form.cleaned_data.get("asset_number"),
+        case = services.transition(
+            case=case, action=action, actor=request.user, inputs=form.inputs(),
             expected_version=form.cleaned_data["version"],
         )
     except services.CaseConflict as exc:
@@ -350,7 +362,8 @@ def case_action(request, pk: int, action: str):
             form.add_error(exc.field, exc.message)
             return _render_detail(request, case, bound=form, status=400)
         return _render_detail(request, case, error=exc.message, status=403)
-    messages.success(request, SUCCESS_MESSAGES[Action(action)])
+    messages.success(request, SUCCESS_MESSAGES_BY_STATE.get(
+        (Action(action), case.state), SUCCESS_MESSAGES[Action(action)]))
     return redirect(case.get_absolute_url())
 
 

@@ -18,10 +18,14 @@ from django.utils.translation import gettext_lazy as _
 class State(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
     AWAITING_VALIDATION = "awaiting_validation", _("En attente de validation")
+    # The purchasing mission's circuit, before the centre (a purchase at or above its threshold).
+    AT_MISSION = "at_mission", _("À la mission des achats")
+    MISSION_INFO = "mission_info", _("Information demandée par la mission des achats")
     SUBMITTED = "submitted", _("À traiter")
     IN_PROGRESS = "in_progress", _("En cours de traitement")
     INFO_REQUESTED = "info_requested", _("Information demandée au service")
     AWAITING_CST = "awaiting_cst", _("En attente de la CST")
+    AWAITING_VISA = "awaiting_visa", _("En attente du visa")
     COMPLETED = "completed", _("Terminé")
     REJECTED = "rejected", _("Rejeté")
     CANCELLED = "cancelled", _("Annulé")
@@ -45,6 +49,9 @@ class Action(models.TextChoices):
     CST_VALIDATE = "cst_validate", _("Valider le tiers")
     CST_RETURN = "cst_return", _("Renvoyer au centre")
     CERTIFY = "certify", _("Certifier le service fait")
+    MISSION_ACCEPT = "mission_accept", _("Accepter pour la mission des achats")
+    VISA_GRANT = "visa_grant", _("Enregistrer le visa")
+    VISA_REFUSE = "visa_refuse", _("Enregistrer le refus de visa")
 
 
 # How each action reads in a case's history (the Action labels are button labels).
@@ -66,6 +73,9 @@ EVENT_LABELS = {
     Action.CST_VALIDATE: _("Tiers validé par la CST et enregistré dans l'annuaire"),
     Action.CST_RETURN: _("Renvoyé au centre par la CST"),
     Action.CERTIFY: _("Service fait certifié (ordre de payer)"),
+    Action.MISSION_ACCEPT: _("Demande acceptée par la mission des achats"),
+    Action.VISA_GRANT: _("Visa du contrôleur budgétaire enregistré"),
+    Action.VISA_REFUSE: _("Visa refusé par le contrôleur budgétaire"),
 }
 
 
@@ -77,18 +87,22 @@ def event_label(action: str) -> str:
         return action
 
 
-# States in which the contractual clock does not run.
-PAUSED_STATES = frozenset({State.INFO_REQUESTED, State.AWAITING_CST})
+# States in which the contractual clock does not run (a question to the SP, the CST's check,
+# the budget controller's visa).
+PAUSED_STATES = frozenset({State.INFO_REQUESTED, State.AWAITING_CST, State.AWAITING_VISA})
+# Open at the centre. A case at the purchasing mission has not reached the centre yet: its
+# delay starts when the mission accepts it.
 OPEN_STATES = frozenset({State.SUBMITTED, State.IN_PROGRESS, State.INFO_REQUESTED,
-                         State.AWAITING_CST})
+                         State.AWAITING_CST, State.AWAITING_VISA})
+BEFORE_CENTRE_STATES = frozenset({State.DRAFT, State.AWAITING_VALIDATION, State.AT_MISSION,
+                                  State.MISSION_INFO})
 # Open and not paused: a case in these states is late once its due date has passed.
 CLOCK_RUNNING_STATES = OPEN_STATES - PAUSED_STATES
 FINAL_STATES = frozenset({State.COMPLETED, State.REJECTED, State.CANCELLED})
 # The centre's queue: a case is in it once it reached the centre (submitted and, if need be,
-# validated by an ordonnateur), final ones included. Values, in the order of State (the
-# queue's state filter lists them in this order).
-QUEUE_STATES = tuple(s.value for s in State
-                     if s not in {State.DRAFT, State.AWAITING_VALIDATION})
+# validated by an ordonnateur and accepted by the purchasing mission), final ones included.
+# Values, in the order of State (the queue's state filter lists them in this order).
+QUEUE_STATES = tuple(s.value for s in State if s not in BEFORE_CENTRE_STATES)
 # A request whose amounts are not committed (nor its number held): a draft, one returned to
 # its author for correction, a rejected or cancelled one. It counts from its submission on.
 NOT_COMMITTED_STATES = frozenset({State.DRAFT, State.REJECTED, State.CANCELLED})
@@ -103,7 +117,8 @@ class Transition:
     action: Action
     target: State
     who: str
-    guard: str | None = None
+    # A rule name, or several that must all hold (the first refusal is the one shown).
+    guard: str | tuple[str, ...] | None = None
     # Named inputs the actor must give (validated by the service before anything changes).
     requires: tuple[str, ...] = ()
     # Optional inputs.
@@ -141,3 +156,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     row({S.AWAITING_VALIDATION, S.SUBMITTED}, Action.CANCEL, S.CANCELLED, "requesting_member",
         requires=("comment",)),
 )
+
+
+def guards_of(transition: Transition) -> tuple[str, ...]:
+    guard = transition.guard
+    if guard is None:
+        return ()
+    return (guard,) if isinstance(guard, str) else tuple(guard)

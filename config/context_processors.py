@@ -43,5 +43,7 @@ def portal_roles(request):
         "is_sp_member": has_role_somewhere(user, SP_ROLES),
         "is_centre_member": has_role_somewhere(user, CENTRE_ROLES),
         "is_centre_head": has_role_somewhere(user, [Role.CSP_HEAD]),
+        "is_mission_member": has_role_somewhere(user, [Role.MDA_AGENT]),
+        "is_budget_controller": has_role_somewhere(user, [Role.CBCM_AGENT]),
         "menu_counts": SimpleLazyObject(lambda: _menu_counts(request, user)),
     }

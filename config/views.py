@@ -6,7 +6,14 @@ from cases import kinds
 from cases import selectors as case_selectors
 from conventions import selectors as conventions_selectors
 from forms_catalog.selectors import catalogue_for_user
+from kinds.purchases import selectors as party_selectors
+from kinds.purchases.views import TITLES
+from portal.models import Service
 from portal.selectors import centres_of, prescribing_services_of
+
+PARTY_PAGES = [(party, TITLES[party][0], f"purchases:{name}") for party, name in (
+    (Service.Kind.PURCHASING_MISSION, "mission_queue"),
+    (Service.Kind.BUDGET_CONTROL, "visa_queue"))]
 
 
 def _form_url(page) -> str:
@@ -31,6 +38,12 @@ def home(request):
     if context["centres"]:
         # The menu's "to process" count comes from the same aggregate (context_processors).
         context["queue_counts"] = request.queue_counts = case_selectors.queue_counts(user=user)
+    # The convention's parties: what waits for their decision.
+    context["parties"] = [
+        (title, url, waiting.count())
+        for party, title, url in PARTY_PAGES
+        if party_selectors.is_party_member(user, party)
+        for waiting in [party_selectors.party_cases(user, party)[0]]]
     if conventions_selectors.can_edit_content(user):
         context["editorial"] = conventions_selectors.editorial_overview(user)
     return render(request, "portal/home.html", context)

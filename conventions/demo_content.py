@@ -215,6 +215,8 @@ def seed_content(editorial: Editorial, services: dict) -> int:
             version="2026.1", signed_on=date(2025, 12, 15), valid_from=date(2026, 1, 1),
             summary=f"Délégation de la saisie des actes de dépense au {centre.name}.",
             body=_articles(centre.name),
+            # The Est centre's EJs from 40,000 € HT wait for the budget controller's visa.
+            budget_control_threshold_ht=Decimal("40000") if centre_code == "CSPEST" else None,
         )
         convention.services = [services[code] for code in sp_codes]
         page, was_created = _publish(conventions, convention)

@@ -6,14 +6,14 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cases import kinds
@@ -70,6 +70,12 @@ class ConventionPage(Page):
     purchasing_mission_threshold_ht = models.DecimalField(
         _("seuil de la mission achat (€ HT)"), max_digits=14, decimal_places=2,
         default=Decimal("25000"), validators=[MinValueValidator(Decimal("0"))])
+    budget_control_threshold_ht = models.DecimalField(
+        _("seuil du visa du contrôleur budgétaire (€ HT)"), max_digits=14, decimal_places=2,
+        null=True, blank=True, validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Un engagement juridique de ce montant ou plus attend le visa du CBCM "
+                    "avant la signature de son bon de commande. Vide : aucun visa, sauf pour "
+                    "les programmes listés ci-dessous."))
     list_frequency_days = models.PositiveSmallIntegerField(
         _("fréquence de la liste des services faits manquants (jours)"), default=15)
     list_frequency_year_end_days = models.PositiveSmallIntegerField(
@@ -99,6 +105,7 @@ class ConventionPage(Page):
                            FieldPanel("delay_service_done_statement")]),
             FieldRowPanel([FieldPanel("delay_fixed_asset"), FieldPanel("delay_generic")]),
             FieldPanel("purchasing_mission_threshold_ht"),
+            FieldPanel("budget_control_threshold_ht"),
             FieldRowPanel([FieldPanel("list_frequency_days"),
                            FieldPanel("list_frequency_year_end_days")]),
             FieldRowPanel([FieldPanel("chorus_siret"), FieldPanel("chorus_service_code")]),
@@ -106,6 +113,8 @@ class ConventionPage(Page):
             help_text=_("Les dossiers déposés appliquent les paramètres de la convention en "
                         "vigueur le jour du dépôt ; les modifier ne change pas les échéances "
                         "des dossiers déjà déposés.")),
+        InlinePanel("budget_control_thresholds", heading=_("Seuils du visa par programme"),
+                    label=_("Seuil d'un programme")),
     ]
     parent_page_types = ["conventions.ContentIndexPage"]
     subpage_types = ["conventions.AnnexPage"]
@@ -143,12 +152,25 @@ class ConventionPage(Page):
             "service_done_statement_after_delivery_working_days":
                 self.delay_service_done_statement,
             "purchasing_mission_threshold_ht": str(self.purchasing_mission_threshold_ht),
+            "budget_control_threshold_ht": (None if self.budget_control_threshold_ht is None
+                                            else str(self.budget_control_threshold_ht)),
+            "budget_control_thresholds_by_programme": {
+                str(row.programme): str(row.threshold_ht)
+                for row in self.budget_control_thresholds.all()},
             "missing_service_done_list_every_days": self.list_frequency_days,
             "missing_service_done_list_every_days_last_four_months":
                 self.list_frequency_year_end_days,
             "chorus_siret": self.chorus_siret or self.centre.chorus_siret,
             "chorus_service_code": self.chorus_service_code or self.centre.chorus_service_code,
         }
+
+    def budget_control_threshold(self, programme: int | None) -> Decimal | None:
+        """The amount (HT) from which an EJ of `programme` needs the budget controller's
+        visa: the programme's own threshold, else the convention's; None: no visa."""
+        for row in self.budget_control_thresholds.all():
+            if programme is not None and row.programme == programme:
+                return row.threshold_ht
+        return self.budget_control_threshold_ht
 
     def delays_working_days(self) -> dict[str, int]:
         return {
@@ -158,6 +180,27 @@ class ConventionPage(Page):
             "fixed_asset": self.delay_fixed_asset,
             "generic": self.delay_generic,
         }
+
+
+class BudgetControlThreshold(Orderable):
+    """A programme whose EJs need the visa from another amount than the convention's."""
+
+    convention = ParentalKey(ConventionPage, on_delete=models.CASCADE,
+                             related_name="budget_control_thresholds")
+    programme = models.PositiveSmallIntegerField(
+        _("programme"), validators=[MinValueValidator(1), MaxValueValidator(9999)],
+        help_text=_("Numéro du programme budgétaire (ex. 206)."))
+    threshold_ht = models.DecimalField(
+        _("seuil du visa (€ HT)"), max_digits=14, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))])
+
+    panels = [FieldRowPanel([FieldPanel("programme"), FieldPanel("threshold_ht")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("seuil du visa d'un programme")
+        verbose_name_plural = _("seuils du visa par programme")
+        constraints = [models.UniqueConstraint(fields=["convention", "programme"],
+                                               name="budget_threshold_one_per_programme")]
 
 
 class AnnexPage(Page):

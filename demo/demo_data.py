@@ -45,6 +45,7 @@ from notifications.services import emails_suspended
 from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
 
+from . import circuits
 from .service_done import seed_statements
 from .tiers import seed_tiers_requests
 
@@ -71,6 +72,7 @@ class DemoService:
     # Where suppliers invoice the orders of a centre (made-up but valid identifiers).
     chorus_siret: str = ""
     chorus_service_code: str = ""
+    kind: str | None = None  # by default a prescribing service when it has a centre
 
 
 CENTRES = (
@@ -94,7 +96,14 @@ PRESCRIBING = (
                 "DDT Maine-et-Loire", "CSPOUEST",
                 address="15 bis rue Dupetit-Thouars\n49000 Angers"),
 )
-SERVICES = {s.code: s for s in CENTRES + PRESCRIBING}
+# The convention's other parties, attached to the Est centre.
+PARTIES = (
+    DemoService("MDAEST", "Mission des achats — Grand Est", "MdA Grand Est", "CSPEST",
+                kind=Service.Kind.PURCHASING_MISSION),
+    DemoService("CBCMEST", "Contrôle budgétaire (CBCM) — Grand Est", "CBCM Grand Est",
+                "CSPEST", kind=Service.Kind.BUDGET_CONTROL),
+)
+SERVICES = {s.code: s for s in CENTRES + PRESCRIBING + PARTIES}
 SP_CODES = tuple(s.code for s in PRESCRIBING)
 
 
@@ -128,6 +137,8 @@ USERS = (
     DemoUser("chef.csp", "Laurent", "Girard", "CSPEST", Role.CSP_HEAD),
     DemoUser("cst", "Nadia", "Benali", "CSPEST", Role.CST),
     DemoUser("editeur", "Élise", "Martin", None, EDITOR),
+    DemoUser("mda", "Karim", "Haddad", "MDAEST", Role.MDA_AGENT),
+    DemoUser("cbcm", "Véronique", "Lemaire", "CBCMEST", Role.CBCM_AGENT),
     _agent("autre.sp", "Gwenaëlle", "Le Bihan", "DIRM"),
     _agent("thomas.muller", "Thomas", "Muller", "DRAAF"),
     _agent("claire.schmitt", "Claire", "Schmitt", "DREAL"),
@@ -175,6 +186,8 @@ def _service_label(spec: DemoUser) -> str:
     if spec.service is None:
         return "Contenus du portail"
     service = SERVICES[spec.service]
+    if service.kind:
+        return f"{service.short} (rattaché au {SERVICES[service.centre].short})"
     if service.centre:
         return f"{service.short} (traité par le {SERVICES[service.centre].short})"
     return service.short
@@ -573,7 +586,9 @@ class SeedReport:
         lines = [
             "Données de démonstration :",
             "  Organisations : " + status(self.services_created, len(SERVICES),
-                                          "services (2 centres, 4 services prescripteurs)"),
+                                          f"services ({len(CENTRES)} centres, {len(PRESCRIBING)} "
+                                          f"services prescripteurs, mission des achats et "
+                                          f"contrôle budgétaire)"),
             "  Comptes : " + status(self.users_created, len(USERS), "comptes")
             + f" — mot de passe de démonstration : {PASSWORD}",
             "  Référentiels budgétaires : " + status(
@@ -610,9 +625,10 @@ class SeedReport:
 
 def _seed_services(report: SeedReport) -> dict[str, Service]:
     services = {}
-    for spec in CENTRES + PRESCRIBING:
+    for spec in CENTRES + PRESCRIBING + PARTIES:
         existed = Service.objects.filter(code=spec.code).exists()
-        kind = Service.Kind.PRESCRIBING if spec.centre else Service.Kind.SHARED_CENTRE
+        kind = spec.kind or (Service.Kind.PRESCRIBING if spec.centre
+                             else Service.Kind.SHARED_CENTRE)
         details = {"address": spec.address, "chorus_siret": spec.chorus_siret,
                    "chorus_service_code": spec.chorus_service_code}
         service = services[spec.code] = service_get_or_create(
@@ -722,6 +738,7 @@ AGE = {
     State.DRAFT: (0, 12), State.AWAITING_VALIDATION: (0, 6), State.SUBMITTED: (0, 9),
     State.IN_PROGRESS: (1, 12), State.INFO_REQUESTED: (2, 14), State.COMPLETED: (3, 39),
     State.REJECTED: (3, 39), State.CANCELLED: (1, 35),
+    State.AT_MISSION: (1, 6), State.MISSION_INFO: (2, 8), State.AWAITING_VISA: (4, 12),
 }
 OFFICE_OPENS, OFFICE_CLOSES = time(8, 30), time(18, 0)
 SMALL_MAX, LARGE_MIN, LARGE_MAX = Decimal("4950"), Decimal("5100"), Decimal("60000")
@@ -815,6 +832,7 @@ class Move:
     assignee: object = None
     ej_number: str | None = None
     at: datetime | None = None
+    inputs: dict = field(default_factory=dict)  # a circuit's own (procurement route, visa)
 
 
 @dataclass
@@ -1166,10 +1184,14 @@ def _play(plan: Plan) -> Case:
                        uploaded=quote_pdf(content, plan.cast.service.name, quote_day))
     if plan.submitted:
         purchases.purchase_request_fill(case=case, actor=creator, data=content.data())
-    for move in plan.moves:
+    for index, move in enumerate(plan.moves):
         case = case_services.transition(
-            case=case, action=move.action, actor=move.actor, comment=move.comment,
-            assignee=move.assignee, ej_number=move.ej_number, at=move.at)
+            case=case, action=move.action, comment=move.comment,
+            # A move without actor is the purchasing mission's (its member is the centre's).
+            actor=move.actor or circuits.mission_member(case),
+            assignee=move.assignee, ej_number=move.ej_number, inputs=move.inputs, at=move.at)
+        following = plan.moves[index + 1].at if index + 1 < len(plan.moves) else None
+        case = circuits.pass_through(case, content, plan.target, after=move.at, before=following)
     if case.state != plan.target:
         raise RuntimeError(f"{case}: état {case.state} au lieu de {plan.target}")
     return case
@@ -1197,10 +1219,37 @@ def _plans(now: datetime, casts, tiers_by_theme) -> list[Plan]:
                     move.ej_number = _ej_number(rng, used_ej)
             plans.append(Plan(target, cast, creator, content, step, submitted, moves,
                               quote_age=rng.randint(1, 20)))
+    plans += _circuit_plans(rng, casts, tiers_by_theme, used_ej)
     for plan in plans:
         plan.created_at = _schedule(dates, now, plan.target, plan.moves)
     # Played in creation order, so that references and creation dates follow the histories.
     plans.sort(key=lambda plan: plan.created_at)
+    return plans
+
+
+def _circuit_plans(rng, casts, tiers_by_theme, used_ej) -> list[Plan]:
+    """Requests left at the purchasing mission or waiting for the visa (Est centre)."""
+    plans = []
+    for target, count in circuits.TARGETS:
+        for i in range(count):
+            cast = casts[("DRAAF", "DREAL")[i % 2]]
+            creator = cast.agents[0]
+            # Large enough for the circuit: the mission's threshold, or the visa's.
+            floor = Decimal("40000") if target == State.AWAITING_VISA else \
+                PROCUREMENT_THRESHOLD_HT
+            content = _content(rng, cast, True, tiers_by_theme)
+            while amounts.purchase_totals(content.lines).ht < floor:
+                content = _content(rng, cast, True, tiers_by_theme)
+            moves = _submission(rng, cast, creator, needs_validation=True)
+            if target == State.MISSION_INFO:
+                moves.append(Move(Action.REQUEST_INFO, None, (1, 20),
+                                  comment=circuits.mission_question(rng)))
+            elif target == State.AWAITING_VISA:
+                agent, taken = _take(rng, cast)
+                moves += taken + [Move(Action.COMPLETE, agent, (1, 30),
+                                       ej_number=_ej_number(rng, used_ej))]
+            plans.append(Plan(target, cast, creator, content, WIZARD_STEPS[-1], True, moves,
+                              quote_age=rng.randint(1, 20)))
     return plans
 
 

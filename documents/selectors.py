@@ -52,6 +52,14 @@ def signable_cases(user):
         .filter(processing_centre__in=services_of_user(user, SIGNATORY_ROLES)))
 
 
+def awaiting_visa(user):
+    """The EJs of `user`'s centres waiting for the budget controller's visa: their order
+    forms cannot be signed yet."""
+    return (permissions.visible_cases(user, permissions.PROCESS)
+            .filter(processing_centre__in=services_of_user(user, SIGNATORY_ROLES),
+                    state=State.AWAITING_VISA))
+
+
 def signing_batch_for_user(*, user, pk) -> SigningBatch:
     """A batch is only ever shown to the agent who started it."""
     return SigningBatch.objects.get(pk=pk, created_by=user)

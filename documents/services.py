@@ -10,11 +10,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_q.tasks import async_task
 
 from cases import services as case_services
 from cases.models import Case
-from cases.workflow import Action
+from cases.workflow import Action, State
 from portal.models import Role
 from portal.selectors import user_has_role
 
@@ -27,11 +28,13 @@ from .models import (
     SigningBatchItem,
     issued_document_path,
 )
-from .selectors import order_form_of, signable_cases
+from .selectors import awaiting_visa, order_form_of, signable_cases
 from .validation import check_case_upload
 
 logger = logging.getLogger(__name__)
 Item = SigningBatchItem.Status
+VISA_AWAITED = _lazy("L'engagement juridique attend le visa du contrôleur budgétaire (CBCM) : "
+                     "son bon de commande ne peut pas encore être signé.")
 
 
 class DocumentError(Exception):
@@ -191,17 +194,23 @@ def signing_batch_create(*, actor, case_ids) -> SigningBatch:
     Only cases `actor` may sign are kept (`signable_cases`: their centres, signatory roles)."""
     wanted = {int(pk) for pk in case_ids}
     cases = list(signable_cases(actor).filter(pk__in=wanted).order_by("pk"))
-    if not cases:
+    # Chosen but not signable yet: the batch lists them with the reason, not in silence.
+    waiting = list(awaiting_visa(actor).filter(pk__in=wanted).order_by("pk"))
+    if not cases and not waiting:
         raise DocumentError(_("Sélectionnez au moins une demande terminée dont le bon de "
                               "commande n'est pas encore signé."))
-    centres = {case.processing_centre_id for case in cases}
+    centres = {case.processing_centre_id for case in cases + waiting}
     if len(centres) > 1:
         raise DocumentError(_("Les demandes sélectionnées relèvent de plusieurs centres : "
                               "signez-les centre par centre."))
-    batch = SigningBatch.objects.create(centre=cases[0].processing_centre, created_by=actor)
+    batch = SigningBatch.objects.create(centre=(cases + waiting)[0].processing_centre,
+                                        created_by=actor)
     SigningBatchItem.objects.bulk_create(
-        SigningBatchItem(batch=batch, case=case) for case in cases)
-    _enqueue(batch)
+        [*(SigningBatchItem(batch=batch, case=case) for case in cases),
+         *(SigningBatchItem(batch=batch, case=case, status=Item.FAILED, message=str(
+             VISA_AWAITED)) for case in waiting)])
+    if cases:
+        _enqueue(batch)
     return batch
 
 
@@ -210,7 +219,9 @@ def signing_batch_retry(*, batch: SigningBatch, actor) -> int:
     """Put the failed items back in the queue; returns how many."""
     if batch.created_by_id != actor.pk:
         raise PermissionDenied
-    count = batch.items.filter(status=Item.FAILED).update(status=Item.PENDING, message="")
+    # An EJ still waiting for its visa stays failed, with its reason.
+    count = (batch.items.filter(status=Item.FAILED).exclude(case__state=State.AWAITING_VISA)
+             .update(status=Item.PENDING, message=""))
     if count:
         _enqueue(batch)
     return count

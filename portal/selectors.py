@@ -79,3 +79,8 @@ def centre_members(user):
         memberships__service__in=centres_of(user),
         memberships__role__in=[Role.CSP_AGENT, Role.CSP_HEAD], is_active=True,
     ).distinct().order_by("last_name", "first_name")
+
+
+def centre_party(centre: Service, kind: str) -> Service | None:
+    """The purchasing mission or the budget control (`kind`) attached to `centre`, if any."""
+    return Service.objects.filter(kind=kind, processing_centre=centre).order_by("code").first()

@@ -8,7 +8,7 @@ from kinds.purchases import services as purchases  # noqa: E402
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 import itertools  # noqa: E402
-from datetime import timedelta  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
 from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
 
 import pytest  # noqa: E402
@@ -19,6 +19,8 @@ from cases import services as case_services  # noqa: E402
 from cases.kinds import transitions_for  # noqa: E402
 from cases.models import CaseKind  # noqa: E402
 from cases.workflow import Action, State  # noqa: E402
+from conventions.models import ConventionPage  # noqa: E402
+from conventions.services import editorial_setup  # noqa: E402
 from documents.models import AttachmentKind  # noqa: E402
 from documents.services import attachment_add  # noqa: E402
 from portal.models import Delegation, Membership, Role  # noqa: E402
@@ -233,6 +235,36 @@ def make_purchase_request(purchase_request_data):
         return case
 
     return make
+
+
+# --- conventions -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def editorial(db):
+    return editorial_setup()
+
+
+@pytest.fixture
+def publish_convention(editorial):
+    def publish(*, centre, services, valid_from=date(2026, 1, 1), valid_until=None,
+                slug=None, live=True, **parameters):
+        page = ConventionPage(title=f"Convention {centre.code} {valid_from}",
+                              slug=slug or f"convention-{centre.code.lower()}-{valid_from}",
+                              centre=centre, valid_from=valid_from, valid_until=valid_until,
+                              **parameters)
+        page.services = list(services)
+        editorial.sections["conventions"].add_child(instance=page)
+        revision = page.save_revision()
+        if live:
+            revision.publish()
+        else:
+            page.live = False
+            page.save()
+        return ConventionPage.objects.get(pk=page.pk)
+
+    return publish
+
 
 
 # --- signatures -------------------------------------------------------------------------------

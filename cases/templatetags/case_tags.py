@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from cases import sla, workflow
 from cases.amounts import LineData
 from cases.amounts import line_totals as compute
+from cases.models import ProcurementRoute
 from cases.workflow import Action, State
 
 register = template.Library()
@@ -21,6 +22,9 @@ BADGE_CLASSES = {
     State.IN_PROGRESS: "fr-badge--info",
     State.INFO_REQUESTED: "fr-badge--warning",
     State.AWAITING_CST: "fr-badge--warning",
+    State.AT_MISSION: "fr-badge--info",
+    State.MISSION_INFO: "fr-badge--warning",
+    State.AWAITING_VISA: "fr-badge--warning",
     State.COMPLETED: "fr-badge--success",
     State.REJECTED: "fr-badge--error",
     State.CANCELLED: "",
@@ -41,6 +45,12 @@ def state_badge(case):
     # ~0.1 ms, and the queue shows 50.
     return format_html('<p class="fr-badge fr-badge--sm fr-badge--no-icon {}">{}</p>',
                        BADGE_CLASSES.get(case.state, ""), State(case.state).label)
+
+
+@register.filter
+def procurement_route(value) -> str:
+    """The purchasing mission's choice as people read it (« Marché existant »)."""
+    return ProcurementRoute(value).label if value in ProcurementRoute.values else ""
 
 
 @register.filter

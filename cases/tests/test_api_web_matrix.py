@@ -20,9 +20,12 @@ Both matrices are generated, not hand-listed.
    `info_requested`, sign on `completed`, validate/return/cancel on `awaiting_validation`,
    cancel on `draft`, send_to_cst on a tiers request `in_progress`, cst_validate/cst_return
    on a tiers request `awaiting_cst`, certify/return on a service-done statement
-   `in_progress` (19 scenarios). `test_every_action_is_in_the_matrix` fails when the workflow
-   gains an action no scenario covers. Inputs are those the row takes (requires + accepts):
-   comment "Motif", a fresh 10-digit EJ number (one per channel: EJ numbers are unique),
+   `in_progress`, the purchasing mission's accept/request_info/return/cancel on `at_mission`,
+   the visa's grant/refuse on `awaiting_visa` (25 scenarios).
+   `test_every_action_is_in_the_matrix` fails when the workflow gains an action no scenario
+   covers. Inputs are those the row takes (requires + accepts): comment "Motif", a fresh
+   10-digit EJ number (one per channel: EJ numbers are unique), the circuits' own
+   (CIRCUIT_INPUTS),
    assignee csp_agent2 (its pk in the web form, its username in the API). Sign and certify
    issue signed PDFs: the acting person gets a credential (`give_credential`) in those
    parameters, so that only the role decides.
@@ -47,7 +50,7 @@ Both matrices are generated, not hand-listed.
    - OUTSIDERS (foreign_sp_agent, foreign_csp_agent, anonymous) are stopped before the action
      is read, in the view (login_required, then the visibility 404) as in the API
      (IsAuthenticated, then `visible_case`): one scenario per case shape (kind, state) stands
-     for every action on that shape (ONE_PER_SHAPE, 9 shapes).
+     for every action on that shape (ONE_PER_SHAPE, 11 shapes).
    - csp_agent2 is the assignee input, not an actor: as an actor it would repeat csp_agent
      (claim) and csp_head (the "agent en charge" refusals).
    - `create` is not a case action (no case exists yet). `submit` has no door on the case
@@ -56,8 +59,8 @@ Both matrices are generated, not hand-listed.
      anonymous): the API submits a draft exactly when the web opens the draft's wizard (its
      creator); everyone else gets 404 on both.
 
-3. Sizes: VISIBILITY_MATRIX_SIZE (24), ACTION_MATRIX_SIZE (role x action combinations: 6 x 19
-   + 3 x 9 = 141) and SUBMIT_MATRIX_SIZE (8), checked and printed by `test_matrix_sizes`.
+3. Sizes: VISIBILITY_MATRIX_SIZE (24), ACTION_MATRIX_SIZE (role x action combinations: 6 x 25
+   + 3 x 11 = 183) and SUBMIT_MATRIX_SIZE (8), checked and printed by `test_matrix_sizes`.
 """
 
 import html
@@ -84,6 +87,7 @@ from kinds.service_done.services import StatementData, statement_fill
 from kinds.tiers.services import tiers_request_fill
 from portal.models import CENTRE_ROLES, SP_ROLES
 from portal.selectors import user_has_role
+from portal.services import service_get_or_create
 from tests.factories import valid_iban, valid_siret
 from tests.fixtures import tiny_pdf
 
@@ -108,7 +112,8 @@ SIGNING_ACTIONS = (Action.SIGN, Action.CERTIFY)
 # What this module can build, per kind: the states reachable through the real services.
 BUILDABLE = {
     CaseKind.PURCHASE_REQUEST: (State.DRAFT, State.AWAITING_VALIDATION, State.SUBMITTED,
-                                State.IN_PROGRESS, State.INFO_REQUESTED, State.COMPLETED),
+                                State.IN_PROGRESS, State.INFO_REQUESTED, State.COMPLETED,
+                                State.AT_MISSION, State.AWAITING_VISA),
     CaseKind.TIERS: (State.IN_PROGRESS, State.AWAITING_CST),
     CaseKind.SERVICE_DONE: (State.IN_PROGRESS,),
 }
@@ -151,6 +156,9 @@ def _scenarios() -> list[Scenario]:
 
 
 SCENARIOS = _scenarios()
+_visa_ej_numbers = itertools.count(4_750_000_001)
+CIRCUIT_INPUTS = {"procurement_route": "existing_contract", "contract_reference": "MAR-2026-01",
+                  "visa_reference": "VISA-2026-001", "visa_date": "2026-11-30"}
 # Whoever is not logged in, or sees nothing of the requesting service and of its centre, is
 # stopped before the action is even read (login_required / IsAuthenticated, then the 404 of
 # visibility, in both the view and the API): for them one scenario per case shape (kind and
@@ -211,11 +219,36 @@ def _company(n: int) -> dict:
 
 
 @pytest.fixture
-def build_case(make_purchase_request, sp, sp_agent, ordonnateur, csp_agent):
+def build_case(make_purchase_request, sp, csp, sp_agent, ordonnateur, csp_agent,
+               publish_convention):
     """A fresh case of `kind` in `state`, requested by sp_agent's service, handled by
-    csp_agent (the assignee) of its centre."""
+    csp_agent (the assignee) of its centre. The convention's circuits (a request at the
+    purchasing mission, an EJ waiting for the visa) get a convention whose thresholds the
+    amount reaches, published on the first such case."""
+    circuit = {}
+
+    def convention(state):
+        if not circuit:
+            if state == State.AT_MISSION:
+                service_get_or_create(code="MDAM", name="Mission des achats", kind="mda",
+                                      processing_centre=csp)
+            circuit[state] = publish_convention(
+                centre=csp, services=[sp], purchasing_mission_threshold_ht=Decimal(
+                    "6000" if state == State.AT_MISSION else "1000000"),
+                budget_control_threshold_ht=Decimal("6000"))
 
     def purchase_request(state):
+        if state == State.AT_MISSION:
+            convention(state)
+            case = make_purchase_request(sp_agent, amount=AMOUNT, ordonnateur=ordonnateur,
+                                         state=State.AWAITING_VALIDATION)
+            return transition(case=case, action=Action.VALIDATE, actor=ordonnateur)
+        if state == State.AWAITING_VISA:
+            convention(state)
+            case = make_purchase_request(sp_agent, amount=AMOUNT, state=State.IN_PROGRESS,
+                                         agent=csp_agent, ordonnateur=ordonnateur)
+            return transition(case=case, action=Action.COMPLETE, actor=csp_agent,
+                              ej_number=str(next(_visa_ej_numbers)))
         return make_purchase_request(sp_agent, amount=AMOUNT, state=state, agent=csp_agent,
                                      ordonnateur=ordonnateur)
 
@@ -334,6 +367,8 @@ def test_actions_agree(request, build_case, csp_agent2, give_credential, role, s
             data["assignee"] = csp_agent2.pk
         if "ej_number" in inputs:
             data["ej_number"] = str(next(_ej_numbers))
+        # The convention's circuits: the mission's route, the budget controller's visa.
+        data.update({name: value for name, value in CIRCUIT_INPUTS.items() if name in inputs})
         return data
 
     def api_data(case):
@@ -427,7 +462,7 @@ def test_every_action_is_in_the_matrix():
 
 
 def test_matrix_sizes():
-    assert (VISIBILITY_MATRIX_SIZE, ACTION_MATRIX_SIZE, SUBMIT_MATRIX_SIZE) == (24, 141, 8)
+    assert (VISIBILITY_MATRIX_SIZE, ACTION_MATRIX_SIZE, SUBMIT_MATRIX_SIZE) == (24, 183, 8)
     assert ACTION_MATRIX_SIZE == (len(INSIDERS) * len(SCENARIOS)
                                   + len(OUTSIDERS) * len(ONE_PER_SHAPE)), (
         f"{ACTION_MATRIX_SIZE} role x action combinations over {len(SCENARIOS)} scenarios")

@@ -114,6 +114,18 @@ def test_every_purchase_request_transition_of_the_table_is_exercised():
         (State.DRAFT, Action.CANCEL, State.CANCELLED),
         (State.AWAITING_VALIDATION, Action.CANCEL, State.CANCELLED),
         (State.SUBMITTED, Action.CANCEL, State.CANCELLED),
+        # kinds/purchases/tests/test_circuits.py: the purchasing mission, the budget visa
+        (State.DRAFT, Action.SUBMIT, State.AT_MISSION),
+        (State.AWAITING_VALIDATION, Action.VALIDATE, State.AT_MISSION),
+        (State.AT_MISSION, Action.MISSION_ACCEPT, State.SUBMITTED),
+        (State.AT_MISSION, Action.REQUEST_INFO, State.MISSION_INFO),
+        (State.MISSION_INFO, Action.ANSWER, State.AT_MISSION),
+        (State.AT_MISSION, Action.RETURN, State.DRAFT),
+        (State.AT_MISSION, Action.CANCEL, State.CANCELLED),
+        (State.MISSION_INFO, Action.CANCEL, State.CANCELLED),
+        (State.IN_PROGRESS, Action.COMPLETE, State.AWAITING_VISA),
+        (State.AWAITING_VISA, Action.VISA_GRANT, State.COMPLETED),
+        (State.AWAITING_VISA, Action.VISA_REFUSE, State.IN_PROGRESS),
     }
     table = {
         (source, t.action, t.target)

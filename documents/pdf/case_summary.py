@@ -41,6 +41,22 @@ def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _circuits(purchase_request) -> list:
+    """The convention's circuits the request went through (the mission, the visa)."""
+    rows = []
+    if purchase_request.routed_to_mission:
+        route = purchase_request.get_procurement_route_display() or _("en attente de décision")
+        if purchase_request.contract_reference:
+            route = f"{route} — {purchase_request.contract_reference}"
+        rows.append((_("Mission des achats"), route))
+    if purchase_request.budget_visa_required:
+        rows.append((_("Visa du contrôleur budgétaire"), _("n° %(ref)s du %(day)s") % {
+            "ref": purchase_request.visa_reference,
+            "day": fr_date(purchase_request.visa_date)} if purchase_request.visa_reference
+            else _("attendu")))
+    return rows
+
+
 def _purchase_request(purchase_request) -> list:
     tiers = purchase_request.tiers
     story = [
@@ -54,6 +70,7 @@ def _purchase_request(purchase_request) -> list:
             (_("Activité"), purchase_request.activity),
             (_("Fonds de concours"), purchase_request.funds or "—"),
             (_("Adresse de livraison"), purchase_request.delivery_address or "—"),
+            *_circuits(purchase_request),
         ]),
         para(_("Fournisseur"), HEADING),
         facts([

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +17,7 @@ from documents.services import DocumentError, order_form_issue
 from portal.models import Role
 from portal.selectors import user_has_role
 
+from . import circuits
 from .services import check_imputations
 
 
@@ -91,6 +92,15 @@ def case_page(case, user, transitions) -> dict | None:
     return context
 
 
+def procurement_route():
+    return Subquery(PurchaseRequest.objects.filter(case=OuterRef("pk"), routed_to_mission=True)
+                    .values("procurement_route")[:1])
+
+
+def went_through_mission():
+    return Q(purchase_request__routed_to_mission=True)
+
+
 def supplier_name():
     return Subquery(PurchaseRequest.objects.filter(case=OuterRef("pk"))
                     .values("tiers__name")[:1])
@@ -107,18 +117,54 @@ PURCHASE_REQUEST = KindSpec(
     has_amount=True,
     editor_attachments=True,
     submit_check=submit_check,
-    effects={Action.COMPLETE: record_ej, Action.SIGN: sign_order_form},
+    effects={Action.COMPLETE: record_ej, Action.SIGN: sign_order_form,
+             Action.MISSION_ACCEPT: circuits.accept_for_mission,
+             Action.VISA_GRANT: circuits.grant_visa, Action.VISA_REFUSE: circuits.refuse_visa},
+    on_enter={State.AT_MISSION: circuits.enter_mission,
+              State.AWAITING_VISA: circuits.enter_visa},
     transitions=(
+        # At or above the purchasing mission's threshold, the mission before the centre.
+        row(State.DRAFT, Action.SUBMIT, State.AT_MISSION, "creator",
+            guard=("creator_may_commit", "goes_to_mission")),
+        row(State.AWAITING_VALIDATION, Action.VALIDATE, State.AT_MISSION, "ordonnateur",
+            guard=("delegation_covers_amount", "goes_to_mission"), accepts=("comment",)),
+        row(State.AT_MISSION, Action.MISSION_ACCEPT, State.SUBMITTED, "mission_member",
+            requires=("procurement_route",), accepts=("contract_reference", "comment"),
+            messages=(("procurement_route", gettext_lazy(
+                "Choisissez la voie d'achat : marché existant ou nouvelle procédure.")),)),
+        row(State.AT_MISSION, Action.REQUEST_INFO, State.MISSION_INFO, "mission_member",
+            requires=("comment",)),
+        row(State.MISSION_INFO, Action.ANSWER, State.AT_MISSION, "requesting_member",
+            requires=("comment",)),
+        row(State.AT_MISSION, Action.RETURN, State.DRAFT, "mission_member",
+            requires=("comment",)),
+        row({State.AT_MISSION, State.MISSION_INFO}, Action.CANCEL, State.CANCELLED,
+            "requesting_member", requires=("comment",)),
+        # At or above the budget-control threshold, the EJ waits for the visa.
+        row(State.IN_PROGRESS, Action.COMPLETE, State.AWAITING_VISA, "assignee",
+            guard="needs_visa", requires=("ej_number",), accepts=("comment",),
+            messages=(("ej_number", gettext_lazy("Le numéro d'EJ est obligatoire.")),)),
         row(State.IN_PROGRESS, Action.COMPLETE, State.COMPLETED, "assignee",
             requires=("ej_number",), accepts=("comment",),
             messages=(("ej_number", gettext_lazy("Le numéro d'EJ est obligatoire.")),)),
+        row(State.AWAITING_VISA, Action.VISA_GRANT, State.COMPLETED, "visa_recorder",
+            requires=("visa_reference", "visa_date"), accepts=("comment",),
+            messages=(("visa_reference", gettext_lazy("Indiquez la référence du visa.")),
+                      ("visa_date", gettext_lazy("Indiquez la date du visa (JJ/MM/AAAA).")))),
+        row(State.AWAITING_VISA, Action.VISA_REFUSE, State.IN_PROGRESS, "visa_recorder",
+            requires=("comment",)),
         # Signing issues the order form; the case stays completed.
         row(State.COMPLETED, Action.SIGN, State.COMPLETED, "centre_signatory",
-            guard="order_form_unsigned"),
+            guard=("order_form_unsigned", "visa_granted")),
     ),
-    rules={"centre_signatory": centre_signatory, "order_form_unsigned": order_form_unsigned},
-    case_page=(CasePagePart("purchases/_case_purchase.html", case_page),),
-    queue_columns={"supplier_name": supplier_name},
+    rules={"centre_signatory": centre_signatory, "order_form_unsigned": order_form_unsigned,
+           **circuits.RULES},
+    case_page=(CasePagePart("purchases/_case_circuits.html", circuits.case_page),
+               CasePagePart("purchases/_case_purchase.html", case_page)),
+    circuits=circuits.circuits_of,
+    circuits_label=circuits.circuits_label,
+    queue_columns={"supplier_name": supplier_name, "procurement_route": procurement_route},
+    queue_filters={"mission": went_through_mission},
     api_draft=ApiDraft("kinds.purchases.api.PurchaseRequestSerializer",
                        "kinds.purchases.api.fill_draft"),
 )

@@ -34,7 +34,8 @@ configuration (and checked against the cases API's OpenAPI schema), not hand-lis
    served by CSPOUEST) has a draft and a submitted request of its own.
 
 3. Roles: OWNERS (sp_agent, ordonnateur, csp_agent, csp_head, cst), FOREIGN (the same five
-   roles in the other service and centre, an editor of the CMS, a user with no membership)
+   roles in the other service and centre, the other centre's purchasing mission and budget
+   controller, an editor of the CMS, a user with no membership)
    and the anonymous visitor. For each (target, role, method), every variant of the target
    (the objects it is tried on: each case for the case page, each action for the action
    URLs...) is requested; POSTs carry what a legitimate user would send (current version,
@@ -105,7 +106,8 @@ from kinds.service_done.services import StatementData, statement_fill
 from kinds.tiers.models import TiersChange, TiersRequest
 from kinds.tiers.services import tiers_request_fill
 from messaging.services import message_post
-from portal.models import Role
+from portal.models import Role, Service
+from portal.services import service_get_or_create
 from tests import fixtures as conftest
 from tests.factories import UserFactory, member, valid_iban, valid_siret
 from tests.fixtures import TINY_PDF, tiny_pdf
@@ -114,7 +116,7 @@ pytestmark = pytest.mark.django_db
 
 OWNERS = ("sp_agent", "ordonnateur", "csp_agent", "csp_head", "cst")
 FOREIGN_MEMBERS = ("foreign_sp_agent", "foreign_ordonnateur", "foreign_csp_agent",
-                   "foreign_csp_head", "foreign_cst")
+                   "foreign_csp_head", "foreign_cst", "foreign_mda", "foreign_cbcm")
 FOREIGN = (*FOREIGN_MEMBERS, "editor", "nobody")
 ANONYMOUS = "anonymous"
 ROLES = (*OWNERS, *FOREIGN, ANONYMOUS)
@@ -603,6 +605,10 @@ RESERVED_FORM_FIELDS = [
 ]
 
 
+def _party(centre, kind, code):
+    return service_get_or_create(code=code, name=code, kind=kind, processing_centre=centre)
+
+
 def _build_world(root: Path) -> World:
     csp = _fixture("csp")(None)
     sp = _fixture("sp")(csp)
@@ -620,6 +626,11 @@ def _build_world(root: Path) -> World:
         "foreign_csp_agent": _fixture("foreign_csp_agent")(other_csp),
         "foreign_csp_head": member(other_csp, Role.CSP_HEAD, username="foreign_csp_head"),
         "foreign_cst": member(other_csp, Role.CST, username="foreign_cst"),
+        # The other centre's purchasing mission and budget controller.
+        "foreign_mda": member(_party(other_csp, Service.Kind.PURCHASING_MISSION, "MDAOUT"),
+                              Role.MDA_AGENT, username="foreign_mda"),
+        "foreign_cbcm": member(_party(other_csp, Service.Kind.BUDGET_CONTROL, "CBCMOUT"),
+                               Role.CBCM_AGENT, username="foreign_cbcm"),
         # A CMS editor (conventions/tests/test_models.py): in the editors' group, of no service.
         "editor": UserFactory(username="redacteur"),
         "nobody": UserFactory(username="sans.service"),
