@@ -12,7 +12,7 @@ from common.fields import ListedModelChoiceField
 from common.widgets import LeanSelect
 from documents.selectors import without_order_form
 from portal.models import Service
-from portal.selectors import centre_members, centres_of
+from portal.selectors import centre_members, centres_of, services_served_by
 
 from . import kinds
 from .forms import AmountField
@@ -162,8 +162,8 @@ class CaseQueueFilter(django_filters.FilterSet):
         data = data.copy() if data is not None else None
         super().__init__(data, *args, **kwargs)
         self.user = user
-        self.filters["requesting_service"].queryset = Service.objects.filter(
-            processing_centre__in=centres_of(user)).order_by("code")
+        self.filters["requesting_service"].queryset = services_served_by(
+            centres_of(user)).order_by("code")
         self.filters["assigned_to"].queryset = centre_members(user)
 
     def lists_every_open_case(self) -> bool:

@@ -35,8 +35,7 @@ from cases.models import Case, CaseEvent, CaseKind
 from cases.selectors import overdue
 from cases.workflow import OPEN_STATES, Action, State
 from kinds.service_done.models import ServiceDoneStatement
-from portal.models import Service
-from portal.selectors import centres_of, prescribing_services_of
+from portal.selectors import centres_of, prescribing_services_of, services_served_by
 
 DAY_SECONDS = 86400
 KINDS = frozenset(CaseKind.values)
@@ -129,7 +128,7 @@ def dashboard_scope(user):
     centres = centres_of(user)
     heads = centres.filter(memberships__user=user, memberships__role="csp_head")
     if heads.exists():
-        return Service.objects.filter(processing_centre__in=heads), True
+        return services_served_by(heads), True
     return prescribing_services_of(user), False
 
 

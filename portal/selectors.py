@@ -81,6 +81,12 @@ def centre_members(user):
     ).distinct().order_by("last_name", "first_name")
 
 
+def services_served_by(centres):
+    """The prescribing services of `centres` (not their mission or budget control, attached
+    to them too)."""
+    return Service.objects.filter(processing_centre__in=centres, kind=Service.Kind.PRESCRIBING)
+
+
 def centre_party(centre: Service, kind: str) -> Service | None:
     """The purchasing mission or the budget control (`kind`) attached to `centre`, if any."""
     return Service.objects.filter(kind=kind, processing_centre=centre).order_by("code").first()

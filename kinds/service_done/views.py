@@ -13,15 +13,14 @@ from django.views.decorators.http import require_POST
 
 from cases.models import PurchaseRequest
 from cases.services import CaseError
-from portal.models import Service
-from portal.selectors import centres_of, prescribing_services_of
+from portal.selectors import centres_of, prescribing_services_of, services_served_by
 
 from .models import YearEndDecision
 from .year_end import carry_over_csv, is_open, open_ejs, year_end_decide
 
 
 def _centre_services(user):
-    return Service.objects.filter(processing_centre__in=centres_of(user))
+    return services_served_by(centres_of(user))
 
 
 @login_required

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from cases import amounts, sla
 from cases import services as case_services
-from cases.models import PurchaseRequest
+from cases.models import Case, PurchaseRequest
 from cases.selectors import case_queue_for_user
 from cases.services import CaseError, CaseNotFound
 from cases.workflow import Action, State
@@ -501,3 +501,16 @@ def test_the_api_and_exports_give_the_circuits(client, big_buyer, mda, csp_agent
     # The reference typed by the mission never starts a cell: no formula runs.
     assert '"MdA : Marché existant =HYPERLINK(""x"")"' in export
     assert ";=" not in export and ';"=' not in export
+
+
+def test_a_centres_mission_is_not_one_of_its_services(client, sp, csp_head, mda, cbcm):
+    """The mission and the budget control hang off the centre like its services: the
+    queue's service filter and the restitutions list only the prescribing services."""
+    from cases.filters import CaseQueueFilter
+    from dashboards.selectors import dashboard_scope
+
+    choices = CaseQueueFilter({}, queryset=Case.objects.none(),
+                              user=csp_head).filters["requesting_service"]
+    assert list(choices.queryset) == [sp]
+    services, as_head = dashboard_scope(csp_head)
+    assert as_head and list(services) == [sp]
