@@ -2,7 +2,8 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.validators import MaxValueValidator
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,12 @@ from dsfr.forms import DsfrBaseForm
 from cases.models import CaseKind
 from kinds.service_done.models import LatenessReason
 
+from .review import figures
+from .review.pdf import review_pdf
+from .review.xlsx import review_xlsx
 from .selectors import Period, dashboard, dashboard_scope
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MAX_SPAN = timedelta(days=3 * 366)
 
@@ -61,3 +67,47 @@ def restitutions(request):
         "compliance_by_service": [(r.service, r.compliance) for r in board.by_service()]
         if board else [],
     })
+
+
+class AnnualReviewForm(DsfrBaseForm):
+    year = forms.IntegerField(label=_("Année"), min_value=2000,
+                              error_messages={"invalid": _("Saisissez une année (ex. 2026)."),
+                                              "min_value": _("Choisissez une année après 2000.")})
+    service = forms.ChoiceField(label=_("Service prescripteur"), required=False,
+                                error_messages={"invalid_choice": _(
+                                    "Choisissez un service de votre centre.")})
+    format = forms.ChoiceField(choices=[("pdf", "PDF"), ("xlsx", "XLSX")], required=False,
+                               error_messages={"invalid_choice": _("Choisissez PDF ou XLSX.")})
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.services = {service.code: service for service in services}
+        # This year at most: read at each request, not when the module was imported.
+        self.fields["year"].validators.append(MaxValueValidator(
+            timezone.localdate().year, message=_("Cette année n'a pas commencé.")))
+        self.fields["service"].choices = [("", _("Tous les services du centre"))] + [
+            (code, str(service)) for code, service in sorted(self.services.items())]
+
+
+@login_required
+def annual_review(request):
+    """The centre head's « Bilan annuel de la convention », as PDF or XLSX."""
+    services, as_head = dashboard_scope(request.user)
+    if not as_head or not services.exists():
+        raise Http404
+    today = timezone.localdate()
+    form = AnnualReviewForm({"year": today.year, **request.GET.dict()}, services=services)
+    if form.is_valid() and form.cleaned_data["format"]:
+        chosen = form.cleaned_data["service"]
+        reviewed = [form.services[chosen]] if chosen else list(services.order_by("code"))
+        year = form.cleaned_data["year"]
+        review = figures.annual_review(centre=reviewed[0].processing_centre, year=year,
+                                       services=reviewed)
+        name = f"bilan-annuel-{year}-{(chosen or reviewed[0].processing_centre.code).lower()}"
+        if form.cleaned_data["format"] == "pdf":
+            return HttpResponse(review_pdf(review), content_type="application/pdf", headers={
+                "Content-Disposition": f'attachment; filename="{name}.pdf"'})
+        return HttpResponse(review_xlsx(review), content_type=XLSX_TYPE, headers={
+            "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return render(request, "dashboards/annual_review.html", {"form": form},
+                  status=400 if form.errors else 200)
