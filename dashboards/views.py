@@ -10,6 +10,7 @@ from dsfr.forms import DsfrBaseForm
 
 from cases.models import CaseKind
 from kinds.service_done.models import LatenessReason
+from satisfaction.selectors import ratings_summary
 
 from .selectors import Period, dashboard, dashboard_scope
 
@@ -36,6 +37,19 @@ class PeriodForm(DsfrBaseForm):
         return cleaned
 
 
+def _rating_blocks(ratings) -> list[dict]:
+    """The satisfaction's two breakdowns, each drawn as a chart and a table."""
+    if ratings is None or ratings.total is None:
+        return []
+    return [{"id": chart_id, "title": title, "heading": heading, "figures": figures,
+             "chart": [(figure.label, figure.average) for figure in figures]}
+            for chart_id, title, heading, figures in (
+                ("chart-ratings-kind", _("Note moyenne par type de demande"), _("Type"),
+                 ratings.by_kind),
+                ("chart-ratings-service", _("Note moyenne par service"), _("Service"),
+                 ratings.by_service))]
+
+
 @login_required
 def restitutions(request):
     services, as_head = dashboard_scope(request.user)
@@ -45,13 +59,17 @@ def restitutions(request):
     data = {"start": date(today.year, 1, 1).isoformat(), "end": today.isoformat(),
             **request.GET.dict()}
     form = PeriodForm(data)
-    board = None
+    board = ratings = None
     if form.is_valid():
-        board = dashboard(services=services, kind=form.cleaned_data.get("kind") or None,
-                          period=Period(form.cleaned_data["start"], form.cleaned_data["end"]))
+        period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        kind = form.cleaned_data.get("kind") or None
+        board = dashboard(services=services, kind=kind, period=period)
+        ratings = ratings_summary(services=services, kind=kind, start=period.bounds[0],
+                                  end=period.bounds[1])
     reasons = dict(LatenessReason.choices)
     return render(request, "dashboards/restitutions.html", {
-        "form": form, "board": board, "as_head": as_head,
+        "form": form, "board": board, "as_head": as_head, "ratings": ratings,
+        "rating_blocks": _rating_blocks(ratings),
         "services": services.order_by("code"),
         "late_reasons": [(reasons.get(reason, reason), n)
                          for reason, n in (board.late_statements if board else [])],

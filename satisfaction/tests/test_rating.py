@@ -140,3 +140,20 @@ def test_averages_by_kind_and_service(make_purchase_request, sp_agent, csp_agent
     assert (by_service.label, by_service.average, by_service.count) == ("DRAC", 3.7, 3)
     assert ratings_summary(services=[sp], start=now + timedelta(days=1),
                            end=now + timedelta(days=2)).total is None
+
+
+def test_the_restitutions_show_the_averages(client, make_purchase_request, sp_agent,
+                                            csp_agent, csp_head):
+    for score in (5, 2):
+        case = make_purchase_request(sp_agent, state=State.COMPLETED, agent=csp_agent)
+        rating_create(case=case, actor=sp_agent, score=score)
+    client.force_login(csp_head)
+    today = timezone.localdate()
+    page = _text(client.get(reverse("dashboards:restitutions"),
+                            {"start": today.isoformat(), "end": today.isoformat()}))
+    assert "Note moyenne : 3,5/5 sur 2 notes." in page
+    assert 'id="chart-ratings-service"' in page and "DRAC : 3,5 /5" in page
+    yesterday = (today - timedelta(days=1)).isoformat()
+    page = _text(client.get(reverse("dashboards:restitutions"),
+                            {"start": yesterday, "end": yesterday}))
+    assert "Aucune note sur cette période." in page
