@@ -43,5 +43,8 @@ def portal_roles(request):
         "is_sp_member": has_role_somewhere(user, SP_ROLES),
         "is_centre_member": has_role_somewhere(user, CENTRE_ROLES),
         "is_centre_head": has_role_somewhere(user, [Role.CSP_HEAD]),
+        # Asked only when the menu needs it (not for a centre head).
+        "steers_all_centres": SimpleLazyObject(
+            lambda: user.has_perm("portal.steer_all_centres")),
         "menu_counts": SimpleLazyObject(lambda: _menu_counts(request, user)),
     }

@@ -3,4 +3,8 @@ from django.urls import path
 from . import views
 
 app_name = "dashboards"
-urlpatterns = [path("restitutions/", views.restitutions, name="restitutions")]
+urlpatterns = [
+    path("restitutions/", views.restitutions, name="restitutions"),
+    path("dimensionnement/", views.staffing_page, name="staffing"),
+    path("dimensionnement/export.xlsx", views.staffing_export, name="staffing_export"),
+]

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,9 @@ from cases.models import CaseKind
 from kinds.service_done.models import LatenessReason
 from satisfaction.selectors import ratings_summary
 
+from . import staffing_xlsx
 from .selectors import Period, dashboard, dashboard_scope
+from .staffing import staffing, staffing_scope
 
 MAX_SPAN = timedelta(days=3 * 366)
 
@@ -79,3 +81,32 @@ def restitutions(request):
         "compliance_by_service": [(r.service, r.compliance) for r in board.by_service()]
         if board else [],
     })
+
+
+def _staffing_or_404(user):
+    centres, steering = staffing_scope(user)
+    if not centres.exists():
+        raise Http404
+    return staffing(centres=centres), steering
+
+
+@login_required
+def staffing_page(request):
+    items, steering = _staffing_or_404(request.user)
+    chart = []
+    for item in items:
+        chart += [(_("%(code)s : agents nécessaires") % {"code": item.centre.code}, item.needed),
+                  (_("%(code)s : agents en poste") % {"code": item.centre.code}, item.actual)]
+    return render(request, "dashboards/staffing.html", {
+        "items": items, "steering": steering, "chart": chart,
+        "agent_charts": [(f"chart-agents-{item.centre.code}", item,
+                          [(agent.name, round(agent.annual)) for agent in item.agents])
+                         for item in items],
+    })
+
+
+@login_required
+def staffing_export(request):
+    items, _steering = _staffing_or_404(request.user)
+    return FileResponse(staffing_xlsx.xlsx_file(items), as_attachment=True,
+                        filename=staffing_xlsx.filename())
