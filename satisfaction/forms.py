@@ -16,7 +16,7 @@ class RatingForm(DsfrBaseForm):
         widget=InlineRadioSelect,
         error_messages={"required": SCORE_MESSAGE, "invalid_choice": SCORE_MESSAGE})
     comment = forms.CharField(
-        label=_("Commentaire (facultatif)"), required=False, max_length=COMMENT_MAX_LENGTH,
+        label=_("Commentaire"), required=False, max_length=COMMENT_MAX_LENGTH,
         help_text=_("1 000 caractères au plus."),
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"max_length": _("Le commentaire ne peut dépasser 1 000 caractères "

@@ -3,6 +3,7 @@ edges, who sees which centre, and the export."""
 
 import html
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from cases.models import CaseEvent
 from cases.workflow import Action, State
 from conventions.tests.test_models import editorial, publish_convention  # noqa: F401
 from dashboards.staffing import staffing, window
-from portal.models import Role, Service
+from portal.models import Role
 from tests.factories import UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -181,4 +182,19 @@ def test_the_export_neutralises_formulas(client, old_case, csp, csp_head, csp_ag
     assert agent_row[1] == "'=HYPERLINK(\"http://x\") +Dupont" and agent_row[4] == 3
     assert all(not (isinstance(cell, str) and cell[:1] in "=+-@")
                for row in rows for cell in row)
-    assert Service.objects.filter(kind=Service.Kind.SHARED_CENTRE).count() == 1
+
+
+def test_the_page_shows_the_figures(client, old_case, csp, csp_head, csp_agent):
+    # 9:00 ten days ago: the 4,500 acts, a second apart, stay within that day.
+    at = timezone.localtime(timezone.now() - timedelta(days=10)).replace(hour=9, minute=0)
+    _acts(old_case, csp_agent, 4500, at)
+    client.force_login(csp_head)
+    page = _text(client.get(PAGE))
+    table = re.search(r'<table id="staffing-table">.*?</table>', page, re.S).group(0)
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+             for cell in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)]
+    # Every act in one month: four times the monthly mean if it is in October–December.
+    peak = "4,00" if timezone.localtime(at).month >= 10 else "0,00"
+    # Window, acts, annualised, reference, needed, in post (the agent and the head), peak.
+    assert cells[1:] == ["4 500", "4 500", "3 000", "1,5", "2", peak]
+    assert "CSPEST : agents nécessaires : 1,5" in page  # the chart's description
