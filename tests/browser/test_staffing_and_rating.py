@@ -26,7 +26,7 @@ def test_the_requester_rates_on_a_phone(log_in, look, sp_agent, csp_agent,
     page.get_by_role("button", name="Envoyer ma note").click()
     expect(page.get_by_text("Choisissez une note de 1 à 5.")).to_be_visible()
     group.get_by_text("4", exact=True).click()
-    page.get_by_label(re.compile("^Commentaire")).fill("Traitement rapide.")
+    page.get_by_role("textbox", name=re.compile("Commentaire")).fill("Traitement rapide.")
     page.get_by_role("button", name="Envoyer ma note").click()
     expect(page.get_by_text("Vous avez noté ce service : 4/5")).to_be_visible()
     look(page, "mobile-satisfaction-done")
