@@ -37,19 +37,18 @@ from cases.models import Case, CaseEvent
 from cases.workflow import Action
 from conventions.selectors import centre_convention_in_force
 from portal.models import Membership, Role, Service
-from portal.selectors import services_of_user
+from portal.selectors import services_of_user, steers_all_centres
 
 ACT_ACTIONS = (Action.COMPLETE, Action.CERTIFY, Action.REJECT, Action.SEND_TO_CST, Action.SIGN)
 AGENT_ROLES = (Role.CSP_AGENT, Role.CSP_HEAD)
 YEAR_END_MONTHS = (10, 11, 12)
 DEFAULT_REFERENCE = 3000
-STEER_ALL = "portal.steer_all_centres"
 
 
 def staffing_scope(user):
     """(the centres whose staffing `user` sees, whether all of them as a steering user)."""
     centres = Service.objects.filter(kind=Service.Kind.SHARED_CENTRE)
-    if user.has_perm(STEER_ALL):
+    if steers_all_centres(user):
         return centres.order_by("code"), True
     return centres.filter(pk__in=services_of_user(user, [Role.CSP_HEAD])).order_by("code"), False
 

@@ -79,3 +79,19 @@ def centre_members(user):
         memberships__service__in=centres_of(user),
         memberships__role__in=[Role.CSP_AGENT, Role.CSP_HEAD], is_active=True,
     ).distinct().order_by("last_name", "first_name")
+
+
+def steers_all_centres(user) -> bool:
+    """Whether `user` holds the permission to steer every centre (`portal.steer_all_centres`,
+    directly or through a group, as ModelBackend reads it): one query, where has_perm reads
+    all of the user's permissions in two, on every page whose menu asks."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user), codename="steer_all_centres",
+        content_type__app_label="portal").exists()
