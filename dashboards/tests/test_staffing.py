@@ -156,6 +156,7 @@ def test_who_sees_which_centre(client, csp, other_csp, csp_head, csp_agent, sp_a
     client.force_login(pilotage)
     page = _text(client.get(PAGE))
     assert "Tous les centres, côte à côte." in page
+    assert f'href="{PAGE}"' in _text(client.get(reverse("home")))
     assert "Centre de services partagés Est" in page and "Ouest" in page
     assert client.get(EXPORT).status_code == 200
     for someone in (csp_agent, cst, sp_agent, foreign_sp_agent):
@@ -190,7 +191,7 @@ def test_the_page_shows_the_figures(client, old_case, csp, csp_head, csp_agent):
     _acts(old_case, csp_agent, 4500, at)
     client.force_login(csp_head)
     page = _text(client.get(PAGE))
-    table = re.search(r'<table id="staffing-table">.*?</table>', page, re.S).group(0)
+    table = re.search(r'<table id="staffing-table"[^>]*>.*?</table>', page, re.S).group(0)
     cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
              for cell in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)]
     # Every act in one month: four times the monthly mean if it is in October–December.
