@@ -282,7 +282,11 @@ def _case_parts(case, user, transitions, context) -> dict:
     for part in kinds.case_page_parts(case.kind):
         extra = part.context(case, user, transitions)
         if extra:
+            # Several parts may offer links to the actions panel: they add up.
+            links = [*context.get("case_links", []), *extra.get("case_links", [])]
             context.update(extra)
+            if links:
+                context["case_links"] = links
             if part.template:
                 parts[part.slot].append(part.template)
     return parts

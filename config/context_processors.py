@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
-from portal.selectors import has_role_somewhere
+from portal.selectors import has_role_somewhere, steers_all_centres
 
 
 def _menu_counts(request, user) -> dict:
@@ -45,5 +45,10 @@ def portal_roles(request):
         "is_centre_head": has_role_somewhere(user, [Role.CSP_HEAD]),
         "is_mission_member": has_role_somewhere(user, [Role.MDA_AGENT]),
         "is_budget_controller": has_role_somewhere(user, [Role.CBCM_AGENT]),
+        # The staffing page's link: for heads, and for the steering people, who belong to
+        # no service (the page itself checks the permission of anyone). Asked only then: the
+        # members' pages keep their query budget.
+        "steers_all_centres": SimpleLazyObject(
+            lambda: not has_role_somewhere(user) and steers_all_centres(user)),
         "menu_counts": SimpleLazyObject(lambda: _menu_counts(request, user)),
     }

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kinds.fixed_assets",
     "messaging",
     "notifications",
+    "satisfaction",
     "reminders",
     "dashboards",
     "demo",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("kinds.fixed_assets.urls")),
     path("", include("messaging.urls")),
     path("", include("notifications.urls")),
+    path("", include("satisfaction.urls")),
     path("", include("dashboards.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

@@ -86,6 +86,11 @@ class ConventionPage(Page):
         help_text=_("Vide : celui de la fiche du centre."))
     chorus_service_code = models.CharField(_("code service Chorus Pro"), max_length=100,
                                            blank=True)
+    # The 2009 instruction's rule of thumb, read by the staffing page (dashboards).
+    reference_acts_per_agent = models.PositiveIntegerField(
+        _("actes de référence par agent et par an"), default=3000,
+        validators=[MinValueValidator(1)],
+        help_text=_("Sert au dimensionnement du centre (3 000 dans l'instruction de 2009)."))
 
     content_panels = [
         *Page.content_panels,
@@ -109,6 +114,7 @@ class ConventionPage(Page):
             FieldRowPanel([FieldPanel("list_frequency_days"),
                            FieldPanel("list_frequency_year_end_days")]),
             FieldRowPanel([FieldPanel("chorus_siret"), FieldPanel("chorus_service_code")]),
+            FieldPanel("reference_acts_per_agent"),
         ], heading=_("Paramètres lus par le portail"),
             help_text=_("Les dossiers déposés appliquent les paramètres de la convention en "
                         "vigueur le jour du dépôt ; les modifier ne change pas les échéances "

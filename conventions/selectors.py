@@ -20,6 +20,18 @@ def convention_in_force(*, service, centre, on: date) -> ConventionPage | None:
     )
 
 
+def centre_convention_in_force(*, centre, on: date) -> ConventionPage | None:
+    """The centre's live convention in force on `on`, whichever services it binds (the most
+    recent start wins when several are): what the centre-wide parameters are read from."""
+    return (
+        ConventionPage.objects.live()
+        .filter(centre=centre, valid_from__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+
+
 def invoicing_identifiers(*, service, centre, on: date) -> tuple[str, str]:
     """(SIRET, service code) of the State invoicing service for this centre's orders: the
     convention's when it sets them, else the centre's own."""

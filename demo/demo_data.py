@@ -47,6 +47,8 @@ from portal.services import delegation_get_or_create, membership_grant, service_
 
 from . import circuits
 from .service_done import seed_statements
+from .staffing import LOGIN as STEERING_LOGIN
+from .staffing import seed_steering
 from .tiers import seed_tiers_requests
 
 PASSWORD = "demo-csp-2026"
@@ -196,6 +198,7 @@ def _service_label(spec: DemoUser) -> str:
 def logins_table() -> str:
     rows = [("Identifiant", "Rôle", "Service")]
     rows += [(u.username, _role_label(u), _service_label(u)) for u in USERS]
+    rows.append(STEERING_LOGIN)
     widths = [max(len(row[i]) for row in rows) for i in range(2)]
     lines = [f"  {a:<{widths[0]}}  {b:<{widths[1]}}  {c}" for a, b, c in rows]
     lines.insert(1, f"  {'-' * widths[0]}  {'-' * widths[1]}  {'-' * len(rows[0][2])}")
@@ -1314,6 +1317,7 @@ def _seed(now: datetime | None = None) -> SeedReport:
     services = _seed_services(report)
     editorial = editorial_setup()
     users = _seed_users(services, report, editorial)
+    seed_steering(users=users)
     report.pages_created = seed_content(editorial, services)
     _seed_referentials(services, report)
     tiers_by_theme = _seed_tiers(report)

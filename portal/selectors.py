@@ -90,3 +90,19 @@ def services_served_by(centres):
 def centre_party(centre: Service, kind: str) -> Service | None:
     """The purchasing mission or the budget control (`kind`) attached to `centre`, if any."""
     return Service.objects.filter(kind=kind, processing_centre=centre).order_by("code").first()
+
+
+def steers_all_centres(user) -> bool:
+    """Whether `user` holds the permission to steer every centre (`portal.steer_all_centres`,
+    directly or through a group, as ModelBackend reads it): one query, where has_perm reads
+    all of the user's permissions in two, on every page whose menu asks."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Permission.objects.filter(
+        Q(user=user) | Q(group__user=user), codename="steer_all_centres",
+        content_type__app_label="portal").exists()

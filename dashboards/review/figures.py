@@ -16,8 +16,10 @@ from cases.models import Case, CaseEvent, CaseKind, ProcurementRoute
 from cases.workflow import Action, State
 from conventions.selectors import convention_in_force
 from portal.models import Service
+from satisfaction.selectors import ratings_summary
 
 from ..selectors import Period, dashboard
+from ..staffing import staffing
 
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
@@ -145,8 +147,35 @@ def circuits(scope: Scope) -> Table | None:
     return Table(_("Circuits de la convention"), [_("Indicateur"), _("Nombre")], rows)
 
 
+def satisfaction(scope: Scope) -> Table | None:
+    start, end = scope.period.bounds
+    summary = ratings_summary(services=scope.services, start=start, end=end)
+    if summary.total is None:
+        return None
+    rows = [[figure.label, figure.average, figure.count] for figure in summary.by_kind]
+    rows.append([_("Ensemble"), summary.total.average, summary.total.count])
+    return Table(_("Satisfaction des services"),
+                 [_("Type de demande"), _("Note moyenne (sur 5)"), _("Notes reçues")], rows,
+                 _("Notes données par les demandeurs aux dossiers terminés dans l'année."))
+
+
+def staffing_figures(scope: Scope) -> Table | None:
+    end = min(scope.period.bounds[1], timezone.now())
+    centre = staffing(centres=[scope.centre], now=end)[0]
+    rows = [[_("Actes sur les douze mois"), centre.acts],
+            [_("Actes par an (annualisés)"), round(centre.annual)],
+            [_("Référence de la convention (actes par agent et par an)"), centre.reference],
+            [_("Agents nécessaires"), centre.needed], [_("Agents en poste"), centre.actual],
+            [_("Pic de fin d'année (octobre-décembre / moyenne mensuelle)"), centre.peak]]
+    return Table(_("Dimensionnement du centre"), [_("Indicateur"), _("Valeur")], rows,
+                 _("Pour tout le centre, sur les douze mois qui finissent avec l'année (ou "
+                   "aujourd'hui) ; un acte : un dossier terminé, certifié, rejeté, transmis à "
+                   "la CST ou un bon de commande signé."))
+
+
 # The sections after volumes and delays, in the document's order.
-SECTIONS: list[Callable[[Scope], "Table | list[Table] | None"]] = [circuits]
+SECTIONS: list[Callable[[Scope], "Table | list[Table] | None"]] = [
+    circuits, satisfaction, staffing_figures]
 
 
 def annual_review(*, centre: Service, year: int, services) -> AnnualReview:

@@ -49,7 +49,8 @@ def test_seed_demo_is_complete_and_idempotent(signing_dir):
 def test_list_logins_prints_one_account_per_role_without_seeding():
     out = StringIO()
     call_command("seed_demo", "--list-logins", stdout=out)
-    for username in ("agent.sp", "ordo.sp", "agent.csp", "chef.csp", "cst", "editeur"):
+    for username in ("agent.sp", "ordo.sp", "agent.csp", "chef.csp", "cst", "editeur",
+                     "pilotage"):
         assert username in out.getvalue()
     assert not Case.objects.exists()
 
@@ -57,9 +58,12 @@ def test_list_logins_prints_one_account_per_role_without_seeding():
 def test_every_demo_account_takes_the_demo_password_and_a_changed_one_is_put_back(signing_dir):
     call_command("seed_demo", stdout=StringIO())
     users = get_user_model().objects.filter(username__in=[
-        "agent.sp", "ordo.sp", "agent.csp", "chef.csp", "cst", "editeur", "autre.sp"])
-    assert users.count() == 7
+        "agent.sp", "ordo.sp", "agent.csp", "chef.csp", "cst", "editeur", "autre.sp",
+        "pilotage"])
+    assert users.count() == 8
     assert all(user.check_password("demo-csp-2026") for user in users)
+    assert users.get(username="pilotage").has_perm("portal.steer_all_centres")
+    assert not users.get(username="chef.csp").has_perm("portal.steer_all_centres")
     changed = users.get(username="chef.csp")
     changed.set_password("un-autre-mot-de-passe-2026")
     changed.save()

@@ -357,6 +357,10 @@ def _message_data(w):
             "files": other_pdf("piece-jointe.pdf")}
 
 
+def _rating_data(w):
+    return {"score": "1", "comment": "Note déposée par quelqu'un d'autre"}
+
+
 def _api_attachment_data(w):
     return {"kind": "quote", "file": other_pdf("devis-ajoute.pdf")}
 
@@ -435,6 +439,11 @@ TARGETS: dict[str, Target] = {
     "messaging:create": Target("Case", WEB, POST,
                                _case_variants("pr_in_progress", "pr_draft", data=_message_data),
                                "messaging/views.py message_create"),
+    # satisfaction/urls.py
+    "satisfaction:rate": Target("Case", WEB, POST,
+                                _case_variants("pr_completed", "pr_in_progress",
+                                               data=_rating_data),
+                                "satisfaction/views.py rating_submit"),
     # cases/api_urls.py
     "api_case": Target("Case", API, GET, _case_variants(*ALL_CASES),
                        "cases/api.py CaseDetailView"),
