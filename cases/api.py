@@ -27,6 +27,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conventions.anomalies import DEFAULT_TYPOLOGY
 from portal.models import CENTRE_ROLES
 from portal.selectors import has_role_somewhere, prescribing_services_of
 
@@ -138,6 +139,16 @@ class ActionSerializer(serializers.Serializer):
         error_messages={"invalid": "Le numéro d'EJ comporte 10 chiffres."},
         help_text="Numéro d'engagement juridique (10 chiffres), pour clore une demande d'achat.")
     asset_number = serializers.CharField(max_length=20, required=False)
+    anomaly = serializers.CharField(
+        max_length=40, required=False, allow_blank=True,
+        help_text="Type d'anomalie, obligatoire pour request_info, return, reject et "
+                  "cst_return : le code d'un type actif de la typologie de la convention du "
+                  "dossier (par défaut : " + ", ".join(k.code for k in DEFAULT_TYPOLOGY)
+                  + ").")
+    anomaly_text = serializers.CharField(
+        max_length=500, required=False, allow_blank=True,
+        help_text="Précision de l'anomalie, obligatoire pour un type qui la demande "
+                  "(« other » par défaut).")
 
 
 class CaseListQuerySerializer(serializers.Serializer):
@@ -333,7 +344,8 @@ class CaseActionView(CaseApiView):
             case = services.transition(
                 case=case, action=action, actor=request.user, comment=values.get("comment", ""),
                 assignee=assignee, ej_number=values.get("ej_number"),
-                asset_number=values.get("asset_number"),
+                asset_number=values.get("asset_number"), anomaly=values.get("anomaly"),
+                anomaly_text=values.get("anomaly_text"),
                 expected_version=values.get("version"))
         except services.CaseError as exc:
             return _refusal(exc)

@@ -14,6 +14,7 @@ from common.widgets import LeanSelect
 from portal.selectors import centre_agents, centre_members
 
 from . import limits
+from .anomalies import case_typology
 from .models import Tiers, ej_number_validator
 from .services import required_message
 from .workflow import Action
@@ -129,6 +130,10 @@ class CaseActionForm(DsfrBaseForm):
     assignee = PkChoiceField(label=_("Agent"), queryset=None)
     comment = forms.CharField(
         label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    # The case's typology (cases/anomalies.py); the service checks the choice again.
+    anomaly = forms.ChoiceField(label=_("Type d'anomalie"), choices=())
+    # Shown whenever the action takes an anomaly (no script to show it for « Autre » only).
+    anomaly_text = forms.CharField(label=_("Précisez l'anomalie"), max_length=500)
 
     LABELS = {
         "request_info": _("Question posée au service"),
@@ -146,7 +151,8 @@ class CaseActionForm(DsfrBaseForm):
         kwargs.setdefault("auto_id", f"id_{transition.action.value}_%s")
         super().__init__(*args, **kwargs)
         wanted = set(transition.requires) | set(transition.accepts)
-        for name in ("comment", "assignee", "ej_number", "asset_number"):
+        for name in ("anomaly", "anomaly_text", "comment", "assignee", "ej_number",
+                     "asset_number"):
             if name not in wanted:
                 del self.fields[name]
             elif name in transition.requires:
@@ -164,6 +170,8 @@ class CaseActionForm(DsfrBaseForm):
             self.fields["assignee"].queryset = centre_agents(case.processing_centre)
             self.fields["assignee"].label_from_instance = (
                 lambda u: u.get_full_name() or u.get_username())
+        if "anomaly" in self.fields:
+            self._anomaly_fields(case)
         self.fields["version"].initial = case.version
         # DsfrBaseForm cached bound fields (and their labels) before the changes above.
         self._bound_fields_cache.clear()
@@ -171,6 +179,18 @@ class CaseActionForm(DsfrBaseForm):
             dsfr_input_class_attr(visible)
         self.action = transition.action
         self.action_label = Action(transition.action).label
+
+
+    def _anomaly_fields(self, case) -> None:
+        typology = case_typology(case)
+        self.fields["anomaly"].choices = [("", _("Choisir un type"))] + [
+            (kind.code, kind.label) for kind in typology]
+        self.fields["anomaly"].error_messages["invalid_choice"] = _(
+            "Ce type d'anomalie n'existe pas (ou plus) dans la convention.")
+        with_text = [f"« {kind.label} »" for kind in typology if kind.needs_text]
+        if "anomaly_text" in self.fields and with_text:
+            self.fields["anomaly_text"].help_text = _(
+                "Obligatoire pour le type %(types)s.") % {"types": ", ".join(with_text)}
 
 
 class BulkAssignForm(DsfrBaseForm):

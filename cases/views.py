@@ -340,6 +340,8 @@ def case_action(request, pk: int, action: str):
             assignee=form.cleaned_data.get("assignee"),
             ej_number=form.cleaned_data.get("ej_number"),
             asset_number=form.cleaned_data.get("asset_number"),
+            anomaly=form.cleaned_data.get("anomaly"),
+            anomaly_text=form.cleaned_data.get("anomaly_text"),
             expected_version=form.cleaned_data["version"],
         )
     except services.CaseConflict as exc:

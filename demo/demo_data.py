@@ -785,6 +785,25 @@ REJECT_COMMENTS = (
 )
 REJECT_PROCUREMENT = ("Montant supérieur à 25 000 € HT : la demande doit être instruite par la "
                       "mission des achats.")
+# The type of anomaly (the default typology's code, and the precision an « Autre » needs)
+# of each question, return and rejection above.
+ANOMALY_OF_COMMENT = {
+    INFO_EXCHANGES[0][0]: ("non_compliant_quote", ""),
+    INFO_EXCHANGES[1][0]: ("wrong_supplier", ""),
+    MARKET_QUESTION: ("other", "Marché existant à vérifier"),
+    INFO_EXCHANGES[3][0]: ("wrong_imputation", ""),
+    INFO_EXCHANGES[4][0]: ("inconsistent_amount", ""),
+    INFO_EXCHANGES[5][0]: ("missing_document", ""),
+    RETURN_COMMENTS[0]: ("non_compliant_quote", ""),
+    RETURN_COMMENTS[1]: ("wrong_imputation", ""),
+    RETURN_COMMENTS[2]: ("other", "Marché régional à consulter"),
+    RETURN_COMMENTS[3]: ("inconsistent_amount", ""),
+    REJECT_COMMENTS[0]: ("other", "Relève de la centrale d'achat"),
+    REJECT_COMMENTS[1]: ("duplicate", ""),
+    REJECT_COMMENTS[2]: ("wrong_supplier", ""),
+    REJECT_COMMENTS[3]: ("wrong_imputation", ""),
+    REJECT_PROCUREMENT: ("other", "Seuil de la mission des achats"),
+}
 CANCEL_DRAFT_COMMENTS = ("", "Besoin abandonné.", "Doublon : une autre demande a été créée.")
 CANCEL_COMMENTS = (
     "Besoin couvert par un autre achat du service.",
@@ -1167,9 +1186,11 @@ def _play(plan: Plan) -> Case:
     if plan.submitted:
         purchases.purchase_request_fill(case=case, actor=creator, data=content.data())
     for move in plan.moves:
+        anomaly, anomaly_text = ANOMALY_OF_COMMENT.get(move.comment, ("", ""))
         case = case_services.transition(
             case=case, action=move.action, actor=move.actor, comment=move.comment,
-            assignee=move.assignee, ej_number=move.ej_number, at=move.at)
+            assignee=move.assignee, ej_number=move.ej_number, anomaly=anomaly,
+            anomaly_text=anomaly_text, at=move.at)
     if case.state != plan.target:
         raise RuntimeError(f"{case}: état {case.state} au lieu de {plan.target}")
     return case

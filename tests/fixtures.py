@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cases import services as case_services  # noqa: E402
+from cases.anomalies import takes_anomaly  # noqa: E402
 from cases.kinds import transitions_for  # noqa: E402
 from cases.models import CaseKind  # noqa: E402
 from cases.workflow import Action, State  # noqa: E402
@@ -196,7 +197,8 @@ def make_purchase_request(purchase_request_data):
     """
 
     def make(actor, *, amount="1200.00", state=State.SUBMITTED, service=None, ordonnateur=None,
-             agent=None, at=None, with_quote=True, comment="Commentaire de test"):
+             agent=None, at=None, with_quote=True, comment="Commentaire de test",
+             anomaly="missing_document"):
         amount = Decimal(amount)
         service = service or prescribing_services_of(actor).order_by("pk").first()
         clock = itertools.count()
@@ -225,6 +227,8 @@ def make_purchase_request(purchase_request_data):
             if any("comment" in t.requires + t.accepts
                    for t in transitions_for(case.state, action, case.kind)):
                 extra["comment"] = comment
+            if any(takes_anomaly(t) for t in transitions_for(case.state, action, case.kind)):
+                extra["anomaly"] = anomaly
             if action == Action.COMPLETE:
                 extra["ej_number"] = str(next(_ej_numbers))
             case = case_services.transition(case=case, action=action, actor=people[who],
