@@ -8,7 +8,7 @@ from kinds.purchases import services as purchases  # noqa: E402
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 import itertools  # noqa: E402
-from datetime import timedelta  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
 from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
 
 import pytest  # noqa: E402
@@ -263,3 +263,35 @@ def give_credential(signing_dir):
                                 "Centre de services partagés Est", **kwargs)
 
     return give
+
+
+# --- conventions ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def publish_convention(db):
+    """Publish a convention between `centre` and `services` (its parameters as keywords;
+    `anomaly_types`, a list of conventions.models.AnomalyType, replaces the default
+    typology)."""
+    from conventions.models import ConventionPage
+    from conventions.services import editorial_setup
+
+    section = editorial_setup().sections["conventions"]
+
+    def publish(*, centre, services, valid_from=date(2026, 1, 1), valid_until=None,
+                slug=None, live=True, **parameters):
+        page = ConventionPage(title=f"Convention {centre.code} {valid_from}",
+                              slug=slug or f"convention-{centre.code.lower()}-{valid_from}",
+                              centre=centre, valid_from=valid_from, valid_until=valid_until,
+                              **parameters)
+        page.services = list(services)
+        section.add_child(instance=page)
+        revision = page.save_revision()
+        if live:
+            revision.publish()
+        else:
+            page.live = False
+            page.save()
+        return ConventionPage.objects.get(pk=page.pk)
+
+    return publish

@@ -12,7 +12,6 @@ from cases import sla
 from cases.workflow import State
 from conventions.models import (
     AnnexPage,
-    ConventionPage,
     JobDescriptionPage,
     ProcedureSheetPage,
 )
@@ -31,27 +30,6 @@ def paris(*args) -> datetime:
 @pytest.fixture
 def editorial(db):
     return editorial_setup()
-
-
-@pytest.fixture
-def publish_convention(editorial):
-    def publish(*, centre, services, valid_from=date(2026, 1, 1), valid_until=None,
-                slug=None, live=True, **parameters):
-        page = ConventionPage(title=f"Convention {centre.code} {valid_from}",
-                              slug=slug or f"convention-{centre.code.lower()}-{valid_from}",
-                              centre=centre, valid_from=valid_from, valid_until=valid_until,
-                              **parameters)
-        page.services = list(services)
-        editorial.sections["conventions"].add_child(instance=page)
-        revision = page.save_revision()
-        if live:
-            revision.publish()
-        else:
-            page.live = False
-            page.save()
-        return ConventionPage.objects.get(pk=page.pk)
-
-    return publish
 
 
 # --- which convention applies -------------------------------------------------------------
