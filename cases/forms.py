@@ -128,12 +128,12 @@ class CaseActionForm(DsfrBaseForm):
     asset_number = forms.CharField(
         label=_("N° de la fiche immobilisation créée dans Chorus"), max_length=20)
     assignee = PkChoiceField(label=_("Agent"), queryset=None)
-    comment = forms.CharField(
-        label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     # The case's typology (cases/anomalies.py); the service checks the choice again.
     anomaly = forms.ChoiceField(label=_("Type d'anomalie"), choices=())
     # Shown whenever the action takes an anomaly (no script to show it for « Autre » only).
     anomaly_text = forms.CharField(label=_("Précisez l'anomalie"), max_length=500)
+    comment = forms.CharField(
+        label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
     LABELS = {
         "request_info": _("Question posée au service"),

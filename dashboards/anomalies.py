@@ -142,8 +142,10 @@ def anomaly_report(*, services, period: Period, kind: str | None = None) -> Anom
 
     report = AnomalyReport(period=period, this_month=_month_label(last_month),
                            previous_month=_month_label(shown[-2]))
-    report.rows = [AnomalyCount(month, code_of[service], case_kind, code, labels[code], n)
-                   for (month, service, case_kind, code), n in sorted(counts.items())]
+    report.rows = sorted(
+        (AnomalyCount(month, code_of[service], case_kind, code, labels[code], n)
+         for (month, service, case_kind, code), n in counts.items()),
+        key=lambda row: (row.month, row.service, row.kind, row.code))
     per_month: dict[date, int] = defaultdict(int)
     for (month, _code), n in recent.items():
         per_month[month] += n
