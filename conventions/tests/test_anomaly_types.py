@@ -84,3 +84,14 @@ def test_the_content_api_gives_the_typology(client, publish_convention, csp, sp)
     [page] = response.json()["items"]
     assert [row["code"] for row in page["anomaly_types"]] == DEFAULT_CODES
     assert page["anomaly_types"][-1]["needs_text"] is True
+
+
+def test_the_admin_edit_and_create_pages_show_the_typology(client, publish_convention, csp, sp,
+                                                          django_user_model):
+    convention = publish_convention(centre=csp, services=[sp])
+    client.force_login(django_user_model.objects.create_superuser("admin", "a@example.fr",
+                                                                  "x-Secret-2026"))
+    page = client.get(f"/cms/pages/{convention.pk}/edit/").content.decode()
+    assert "Typologie des anomalies" in page and 'value="missing_document"' in page
+    add = client.get(f"/cms/pages/add/conventions/conventionpage/{convention.get_parent().pk}/")
+    assert add.status_code == 200 and "Typologie des anomalies" in add.content.decode()
