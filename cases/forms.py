@@ -16,7 +16,7 @@ from portal.selectors import centre_agents, centre_members
 from . import limits
 from .anomalies import case_typology
 from .models import Tiers, ej_number_validator
-from .services import required_message
+from .services import ANOMALY_UNKNOWN, required_message
 from .workflow import Action
 
 # The bounds of a request's lines, shared with the API and the filling service.
@@ -180,13 +180,11 @@ class CaseActionForm(DsfrBaseForm):
         self.action = transition.action
         self.action_label = Action(transition.action).label
 
-
     def _anomaly_fields(self, case) -> None:
         typology = case_typology(case)
         self.fields["anomaly"].choices = [("", _("Choisir un type"))] + [
             (kind.code, kind.label) for kind in typology]
-        self.fields["anomaly"].error_messages["invalid_choice"] = _(
-            "Ce type d'anomalie n'existe pas (ou plus) dans la convention.")
+        self.fields["anomaly"].error_messages["invalid_choice"] = ANOMALY_UNKNOWN
         with_text = [f"« {kind.label} »" for kind in typology if kind.needs_text]
         if "anomaly_text" in self.fields and with_text:
             self.fields["anomaly_text"].help_text = _(

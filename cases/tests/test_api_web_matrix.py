@@ -23,9 +23,9 @@ Both matrices are generated, not hand-listed.
    `in_progress` (19 scenarios). `test_every_action_is_in_the_matrix` fails when the workflow
    gains an action no scenario covers. Inputs are those the row takes (requires + accepts):
    comment "Motif", a fresh 10-digit EJ number (one per channel: EJ numbers are unique),
-   assignee csp_agent2 (its pk in the web form, its username in the API). Sign and certify
-   issue signed PDFs: the acting person gets a credential (`give_credential`) in those
-   parameters, so that only the role decides.
+   anomaly "missing_document", assignee csp_agent2 (its pk in the web form, its username in
+   the API). Sign and certify issue signed PDFs: the acting person gets a credential
+   (`give_credential`) in those parameters, so that only the role decides.
 
    Per parameter: the API detail's `available_actions` is read; when the action is offered
    and requires inputs, it is first POSTed without them through both channels (both 400, and
@@ -334,6 +334,8 @@ def test_actions_agree(request, build_case, csp_agent2, give_credential, role, s
             data["assignee"] = csp_agent2.pk
         if "ej_number" in inputs:
             data["ej_number"] = str(next(_ej_numbers))
+        if "anomaly" in inputs:
+            data["anomaly"] = "missing_document"
         return data
 
     def api_data(case):
