@@ -14,6 +14,7 @@ from datetime import date
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cases.anomalies import takes_anomaly
@@ -100,7 +101,8 @@ def _month_start(day: date, back: int = 0) -> date:
 
 
 def _month_label(month: date) -> str:
-    return formats.date_format(month, "F Y")
+    # Capitalised: it starts a chart's label and heads a table's column.
+    return capfirst(formats.date_format(month, "F Y"))
 
 
 def _grouped(events, *names):

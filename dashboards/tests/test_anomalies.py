@@ -66,13 +66,13 @@ def test_the_figures_match_the_events(anomalies, sp, sp2):
     assert report.total == 4
     assert report.by_type() == [("Pièce manquante", 2), (FORMULA, 1), ("Doublon", 1)]
     # Twelve months, April 2025 to March 2026.
-    assert [label for label, _n in report.months][::11] == ["avril 2025", "mars 2026"]
+    assert [label for label, _n in report.months][::11] == ["Avril 2025", "Mars 2026"]
     assert [n for _label, n in report.months] == [0] * 10 + [1, 4]
     trends = {t.label: (t.this_month, t.previous_month, t.change, t.direction)
               for t in report.trends}
     assert trends == {"Pièce manquante": (2, 1, 1, "en hausse"),
                       "Doublon": (1, 0, 1, "en hausse"), FORMULA: (1, 0, 1, "en hausse")}
-    assert (report.this_month, report.previous_month) == ("mars 2026", "février 2026")
+    assert (report.this_month, report.previous_month) == ("Mars 2026", "Février 2026")
 
 
 def test_a_kind_filter_and_an_empty_period(anomalies, sp, sp2):
