@@ -34,6 +34,8 @@ CENTRE_STAFF = {"csp_head": 1, "csp_agent": 9, "cst": 1}  # 1,000 agents and hea
 CHUNK = 50_000
 SEED = 20261123
 PASSWORD = "bench-scale-2026"
+# What the questions and rejections are classified as (the default typology of anomalies).
+MISSING_DOCUMENT = {"anomaly": "missing_document", "anomaly_label": "Pièce manquante"}
 
 KINDS = [("purchase_request", 55), ("service_done", 30), ("tiers", 8), ("fixed_asset", 4),
          ("generic", 3)]
@@ -273,10 +275,11 @@ class CaseWriter:
         code = self.ref.code[service]
         return f"{REFERENCE_PREFIX[kind]}-{code}-{at.year}-{self.counters[key]:06d}"
 
-    def event(self, case_id, actor, action, from_state, to_state, at, comment=""):
+    def event(self, case_id, actor, action, from_state, to_state, at, comment="", data=None):
         self.copiers[self.m["CaseEvent"]].add(
             id=self.next_id("CaseEvent"), case_id=case_id, actor_id=actor, action=action,
-            from_state=from_state, to_state=to_state, comment=comment, data={}, created_at=at)
+            from_state=from_state, to_state=to_state, comment=comment, data=data or {},
+            created_at=at)
 
     def case(self, rng):
         ref, now = self.ref, self.now
@@ -401,12 +404,13 @@ class CaseWriter:
         self.event(case_id, agent, "claim", "submitted", "in_progress", claimed)
         if state == "info_requested":
             self.event(case_id, agent, "request_info", "in_progress", state, claimed,
-                       comment="Merci de préciser le besoin.")
+                       comment="Merci de préciser le besoin.", data=MISSING_DOCUMENT)
         elif state == "awaiting_cst":
             self.event(case_id, agent, "send_to_cst", "in_progress", state, claimed)
         elif state in ("completed", "rejected"):
             self.event(case_id, agent, "complete" if state == "completed" else "reject",
-                       "in_progress", state, completed)
+                       "in_progress", state, completed,
+                       data=None if state == "completed" else MISSING_DOCUMENT)
 
     def permissions(self, case_id, state, creator, sp_group, centre_group):
         ref = self.ref

@@ -28,6 +28,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conventions.anomalies import DEFAULT_TYPOLOGY
 from portal.models import CENTRE_ROLES
 from portal.selectors import has_role_somewhere, prescribing_services_of
 
@@ -158,6 +159,16 @@ class ActionSerializer(serializers.Serializer):
                                            help_text="Référence du visa du CBCM (visa_grant).")
     visa_date = serializers.DateField(required=False,
                                       help_text="Date du visa du CBCM (visa_grant).")
+    anomaly = serializers.CharField(
+        max_length=40, required=False, allow_blank=True,
+        help_text="Type d'anomalie, obligatoire pour request_info, return, reject et "
+                  "cst_return : le code d'un type actif de la typologie de la convention du "
+                  "dossier (par défaut : " + ", ".join(k.code for k in DEFAULT_TYPOLOGY)
+                  + ").")
+    anomaly_text = serializers.CharField(
+        max_length=500, required=False, allow_blank=True,
+        help_text="Précision de l'anomalie, obligatoire pour un type qui la demande "
+                  "(« other » par défaut).")
 
 
 class CaseListQuerySerializer(serializers.Serializer):

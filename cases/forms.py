@@ -14,8 +14,9 @@ from common.widgets import LeanSelect
 from portal.selectors import centre_agents, centre_members
 
 from . import limits
+from .anomalies import case_typology
 from .models import ProcurementRoute, Tiers, ej_number_validator
-from .services import required_message
+from .services import ANOMALY_UNKNOWN, required_message
 from .workflow import Action
 
 # The bounds of a request's lines, shared with the API and the filling service.
@@ -137,12 +138,16 @@ class CaseActionForm(DsfrBaseForm):
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                 error_messages={"invalid": _("Date invalide (JJ/MM/AAAA).")})
     assignee = PkChoiceField(label=_("Agent"), queryset=None)
+    # The case's typology (cases/anomalies.py); the service checks the choice again.
+    anomaly = forms.ChoiceField(label=_("Type d'anomalie"), choices=())
+    # Shown whenever the action takes an anomaly (no script to show it for « Autre » only).
+    anomaly_text = forms.CharField(label=_("Précisez l'anomalie"), max_length=500)
     comment = forms.CharField(
         label=_("Commentaire"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
     # The inputs a workflow row may name, in the order the form shows them.
     INPUTS = ("procurement_route", "contract_reference", "visa_reference", "visa_date",
-              "comment", "assignee", "ej_number", "asset_number")
+              "anomaly", "anomaly_text", "comment", "assignee", "ej_number", "asset_number")
 
     LABELS = {
         "request_info": _("Question posée au service"),
@@ -179,6 +184,8 @@ class CaseActionForm(DsfrBaseForm):
             self.fields["assignee"].queryset = centre_agents(case.processing_centre)
             self.fields["assignee"].label_from_instance = (
                 lambda u: u.get_full_name() or u.get_username())
+        if "anomaly" in self.fields:
+            self._anomaly_fields(case)
         self.fields["version"].initial = case.version
         # DsfrBaseForm cached bound fields (and their labels) before the changes above.
         self._bound_fields_cache.clear()
@@ -191,6 +198,16 @@ class CaseActionForm(DsfrBaseForm):
         """The action's inputs, as the workflow service takes them."""
         return {name: self.cleaned_data.get(name) for name in self.INPUTS
                 if name in self.fields}
+
+    def _anomaly_fields(self, case) -> None:
+        typology = case_typology(case)
+        self.fields["anomaly"].choices = [("", _("Choisir un type"))] + [
+            (kind.code, kind.label) for kind in typology]
+        self.fields["anomaly"].error_messages["invalid_choice"] = ANOMALY_UNKNOWN
+        with_text = [f"« {kind.label} »" for kind in typology if kind.needs_text]
+        if "anomaly_text" in self.fields and with_text:
+            self.fields["anomaly_text"].help_text = _(
+                "Obligatoire pour le type %(types)s.") % {"types": ", ".join(with_text)}
 
 
 class BulkAssignForm(DsfrBaseForm):

@@ -15,6 +15,7 @@ from portal.models import SP_ROLES, Role, Service
 from portal.selectors import user_has_role
 
 from . import kinds, permissions, sla, workflow
+from .anomalies import case_typology, takes_anomaly
 from .models import Case, CaseEvent
 from .references import allocate_reference
 from .signals import case_transitioned
@@ -278,7 +279,33 @@ ON_ENTER = {
 REQUIRED_MESSAGES = {
     "comment": _lazy("Un commentaire est obligatoire pour cette action."),
     "assignee": _lazy("Choisissez l'agent à qui attribuer le dossier."),
+    "anomaly": _lazy("Choisissez le type d'anomalie."),
+    "anomaly_text": _lazy("Précisez l'anomalie : c'est obligatoire pour ce type."),
 }
+ANOMALY_UNKNOWN = _lazy("Ce type d'anomalie n'existe pas (ou plus) dans la convention.")
+ANOMALY_TEXT_MAX = 500
+ANOMALY_TEXT_TOO_LONG = _lazy("Précisez l'anomalie en 500 caractères au plus.")
+
+
+def _record_anomaly(case: Case, chosen: workflow.Transition, inputs: dict, data: dict) -> None:
+    """A question, return or rejection is classified in the case's typology: the type's code
+    and label (as they read today: a later edit of the convention leaves the history alone)
+    and, if given, its description go into the event."""
+    if not takes_anomaly(chosen):
+        return
+    code, text = inputs.get("anomaly"), inputs.get("anomaly_text") or ""
+    if not code:
+        return  # optional on this row, and not given
+    kind = next((k for k in case_typology(case) if k.code == code), None)
+    if kind is None:
+        raise CaseError(str(ANOMALY_UNKNOWN), field="anomaly")
+    if kind.needs_text and not text:
+        raise CaseError(required_message(chosen, "anomaly_text"), field="anomaly_text")
+    if len(text) > ANOMALY_TEXT_MAX:
+        raise CaseError(str(ANOMALY_TEXT_TOO_LONG), field="anomaly_text")
+    data.update(anomaly=kind.code, anomaly_label=kind.label)
+    if text:
+        data["anomaly_text"] = text
 
 
 def required_message(chosen: workflow.Transition, name: str) -> str:
@@ -344,6 +371,7 @@ def transition(*, case: Case, action: str, actor, expected_version: int | None =
         comment = inputs["comment"]
         now = at or timezone.now()
         data: dict = {}
+        _record_anomaly(case, chosen, inputs, data)
         from_state = case.state
         _clock(case, from_state, chosen.target, now, data)
         effects = [EFFECTS.get(chosen.action), kinds.effect(case.kind, chosen.action)]

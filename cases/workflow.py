@@ -121,7 +121,8 @@ class Transition:
     guard: str | tuple[str, ...] | None = None
     # Named inputs the actor must give (validated by the service before anything changes).
     requires: tuple[str, ...] = ()
-    # Optional inputs.
+    # Optional inputs. A row taking "anomaly" classifies the case in its typology of
+    # anomalies (cases/anomalies.py; "anomaly_text" describes an « Autre »).
     accepts: tuple[str, ...] = ()
     # Kinds the row applies to; None means every kind. A kind's own rows are in its KindSpec
     # (cases/kinds.py), with kinds=None or its own code only.
@@ -143,15 +144,18 @@ TRANSITIONS: tuple[Transition, ...] = (
     row(S.DRAFT, Action.SUBMIT, S.AWAITING_VALIDATION, "creator"),
     row(S.AWAITING_VALIDATION, Action.VALIDATE, S.SUBMITTED, "ordonnateur",
         guard="delegation_covers_amount", accepts=("comment",)),
-    row(S.AWAITING_VALIDATION, Action.RETURN, S.DRAFT, "ordonnateur", requires=("comment",)),
+    row(S.AWAITING_VALIDATION, Action.RETURN, S.DRAFT, "ordonnateur",
+        requires=("comment", "anomaly"), accepts=("anomaly_text",)),
     row(S.SUBMITTED, Action.CLAIM, S.IN_PROGRESS, "centre_agent"),
     row({S.SUBMITTED, S.IN_PROGRESS}, Action.ASSIGN, S.IN_PROGRESS, "centre_head",
         requires=("assignee",), accepts=("comment",)),
     row(S.IN_PROGRESS, Action.RELEASE, S.SUBMITTED, "assignee_or_head", accepts=("comment",)),
-    row(S.IN_PROGRESS, Action.REQUEST_INFO, S.INFO_REQUESTED, "assignee", requires=("comment",)),
+    row(S.IN_PROGRESS, Action.REQUEST_INFO, S.INFO_REQUESTED, "assignee",
+        requires=("comment", "anomaly"), accepts=("anomaly_text",)),
     row(S.INFO_REQUESTED, Action.ANSWER, S.IN_PROGRESS, "requesting_member",
         requires=("comment",)),
-    row(S.IN_PROGRESS, Action.REJECT, S.REJECTED, "assignee", requires=("comment",)),
+    row(S.IN_PROGRESS, Action.REJECT, S.REJECTED, "assignee",
+        requires=("comment", "anomaly"), accepts=("anomaly_text",)),
     row(S.DRAFT, Action.CANCEL, S.CANCELLED, "creator", accepts=("comment",)),
     row({S.AWAITING_VALIDATION, S.SUBMITTED}, Action.CANCEL, S.CANCELLED, "requesting_member",
         requires=("comment",)),

@@ -10,7 +10,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
@@ -19,6 +26,7 @@ from wagtail.search import index
 from cases import kinds
 from portal.models import Service, validate_chorus_siret
 
+from .anomalies import default_typology
 from .blocks import ArticleStream, ProcedureStepBlock
 
 
@@ -122,6 +130,19 @@ class ConventionPage(Page):
         InlinePanel("budget_control_thresholds", heading=_("Seuils du visa par programme"),
                     label=_("Seuil d'un programme")),
     ]
+    anomaly_panels = [
+        InlinePanel("anomaly_types", heading=_("Typologie des anomalies"),
+                    label=_("type d'anomalie"),
+                    help_text=_("Chaque demande d'information, renvoi pour correction ou "
+                                "rejet est classé dans l'un des types actifs ; les "
+                                "restitutions les comptent par code.")),
+    ]
+    edit_handler = TabbedInterface([
+        ObjectList(content_panels, heading=_("Contenu")),
+        ObjectList(anomaly_panels, heading=_("Typologie des anomalies")),
+        ObjectList(Page.promote_panels, heading=_("Promotion")),
+        ObjectList(Page.settings_panels, heading=_("Paramètres")),
+    ])
     parent_page_types = ["conventions.ContentIndexPage"]
     subpage_types = ["conventions.AnnexPage"]
     search_fields = [*Page.search_fields, index.SearchField("summary"),
@@ -130,11 +151,22 @@ class ConventionPage(Page):
         APIField("centre_code"), APIField("service_codes"), APIField("version"),
         APIField("signed_on"), APIField("valid_from"), APIField("valid_until"),
         APIField("summary"), APIField("body"), APIField("parameters"),
+        APIField("anomaly_types"),
     ]
 
     class Meta:
         verbose_name = _("convention de service")
         verbose_name_plural = _("conventions de service")
+
+    def save(self, *args, **kwargs):
+        # A new convention, whether made in the admin or by code, starts with the default
+        # typology unless it was given its own (a copied page brings its rows).
+        if self._state.adding and not self.anomaly_types.all():
+            self.anomaly_types = [
+                AnomalyType(code=kind.code, label=kind.label, needs_text=kind.needs_text,
+                            sort_order=position)
+                for position, kind in enumerate(default_typology())]
+        return super().save(*args, **kwargs)
 
     def clean(self):
         super().clean()
@@ -207,6 +239,37 @@ class BudgetControlThreshold(Orderable):
         verbose_name_plural = _("seuils du visa par programme")
         constraints = [models.UniqueConstraint(fields=["convention", "programme"],
                                                name="budget_threshold_one_per_programme")]
+
+
+class AnomalyType(Orderable):
+    """A type of anomaly of the convention's typology (conventions/anomalies.py)."""
+
+    page = ParentalKey(ConventionPage, on_delete=models.CASCADE, related_name="anomaly_types")
+    code = models.SlugField(
+        _("code"), max_length=40, allow_unicode=False,
+        help_text=_("Identifiant stable (lettres, chiffres, - et _) : les restitutions "
+                    "regroupent les anomalies par code ; ne le changez pas une fois utilisé, "
+                    "désactivez plutôt le type."))
+    label = models.CharField(_("libellé"), max_length=120)
+    needs_text = models.BooleanField(
+        _("précision obligatoire"), default=False,
+        help_text=_("L'agent doit décrire l'anomalie en quelques mots (type « Autre »)."))
+    active = models.BooleanField(_("actif"), default=True,
+                                 help_text=_("Un type inactif n'est plus proposé."))
+
+    panels = [FieldRowPanel([FieldPanel("code"), FieldPanel("label")]),
+              FieldRowPanel([FieldPanel("needs_text"), FieldPanel("active")])]
+    api_fields = [APIField("code"), APIField("label"), APIField("needs_text"),
+                  APIField("active")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("type d'anomalie")
+        verbose_name_plural = _("types d'anomalie")
+        constraints = [models.UniqueConstraint(fields=["page", "code"],
+                                               name="anomaly_type_code_unique_per_convention")]
+
+    def __str__(self):
+        return self.label
 
 
 class AnnexPage(Page):

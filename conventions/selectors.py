@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from .anomalies import AnomalyKind, default_typology
 from .models import ConventionPage
 
 
@@ -30,6 +31,19 @@ def centre_convention_in_force(*, centre, on: date) -> ConventionPage | None:
         .order_by("-valid_from", "-pk")
         .first()
     )
+
+
+def anomaly_typology(convention: ConventionPage | None) -> list[AnomalyKind]:
+    """The active anomaly types of `convention`, in its order; the default typology when
+    there is no convention, or when its editors left no type active (an agent must always
+    be able to return or reject a case)."""
+    if convention is not None:
+        kinds = [AnomalyKind(row.code, row.label, row.needs_text)
+                 for row in convention.anomaly_types.filter(active=True).order_by("sort_order",
+                                                                                  "pk")]
+        if kinds:
+            return kinds
+    return default_typology()
 
 
 def invoicing_identifiers(*, service, centre, on: date) -> tuple[str, str]:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("restitutions/bilan-annuel/", views.annual_review, name="annual_review"),
     path("dimensionnement/", views.staffing_page, name="staffing"),
     path("dimensionnement/export.xlsx", views.staffing_export, name="staffing_export"),
+    path("restitutions/anomalies.<str:fmt>", views.anomalies_export, name="anomalies_export"),
 ]

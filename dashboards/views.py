@@ -1,3 +1,4 @@
+import io
 from datetime import date, timedelta
 
 from django import forms
@@ -10,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from cases.models import CaseKind
+from documents.spreadsheets import french_csv, xlsx_workbook
 from kinds.service_done.models import LatenessReason
 from satisfaction.selectors import ratings_summary
 
 from . import staffing_xlsx
+from .anomalies import anomaly_report
 from .review import figures
-from .review.pdf import review_pdf
-from .review.xlsx import review_xlsx
 from .selectors import Period, dashboard, dashboard_scope
 from .staffing import staffing, staffing_scope
 
@@ -58,22 +59,33 @@ def _rating_blocks(ratings) -> list[dict]:
                  ratings.by_service))]
 
 
-@login_required
-def restitutions(request):
+def _scope_and_period(request):
+    """(services the user sees figures of, whether as a centre head, the period's form);
+    404 for someone who sees none."""
     services, as_head = dashboard_scope(request.user)
     if not services.exists():
         raise Http404
     today = timezone.localdate()
     data = {"start": date(today.year, 1, 1).isoformat(), "end": today.isoformat(),
             **request.GET.dict()}
-    form = PeriodForm(data)
-    board = ratings = None
+    return services, as_head, PeriodForm(data)
+
+
+def _figures_of(form, services, figures):
+    return figures(services=services, kind=form.cleaned_data.get("kind") or None,
+                   period=Period(form.cleaned_data["start"], form.cleaned_data["end"]))
+
+
+@login_required
+def restitutions(request):
+    services, as_head, form = _scope_and_period(request)
+    board = anomalies = ratings = None
     if form.is_valid():
+        board = _figures_of(form, services, dashboard)
+        anomalies = _figures_of(form, services, anomaly_report)
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-        kind = form.cleaned_data.get("kind") or None
-        board = dashboard(services=services, kind=kind, period=period)
-        ratings = ratings_summary(services=services, kind=kind, start=period.bounds[0],
-                                  end=period.bounds[1])
+        ratings = ratings_summary(services=services, kind=form.cleaned_data.get("kind") or None,
+                                  start=period.bounds[0], end=period.bounds[1])
     reasons = dict(LatenessReason.choices)
     return render(request, "dashboards/restitutions.html", {
         "form": form, "board": board, "as_head": as_head, "ratings": ratings,
@@ -86,6 +98,8 @@ def restitutions(request):
         if board else [],
         "compliance_by_service": [(r.service, r.compliance) for r in board.by_service()]
         if board else [],
+        "anomalies": anomalies,
+        "export_query": request.GET.urlencode(),
     })
 
 
@@ -124,6 +138,10 @@ def annual_review(request):
         review = figures.annual_review(centre=reviewed[0].processing_centre, year=year,
                                        services=reviewed)
         name = f"bilan-annuel-{year}-{(chosen or reviewed[0].processing_centre.code).lower()}"
+        # Imported here: reportlab and openpyxl are loaded only by the processes using them.
+        from .review.pdf import review_pdf
+        from .review.xlsx import review_xlsx
+
         if form.cleaned_data["format"] == "pdf":
             return HttpResponse(review_pdf(review), content_type="application/pdf", headers={
                 "Content-Disposition": f'attachment; filename="{name}.pdf"'})
@@ -131,6 +149,8 @@ def annual_review(request):
             "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     return render(request, "dashboards/annual_review.html", {"form": form},
                   status=400 if form.errors else 200)
+
+
 def _staffing_or_404(user):
     centres, steering = staffing_scope(user)
     if not centres.exists():
@@ -158,3 +178,37 @@ def staffing_export(request):
     items, _steering = _staffing_or_404(request.user)
     return FileResponse(staffing_xlsx.xlsx_file(items), as_attachment=True,
                         filename=staffing_xlsx.filename())
+
+
+ANOMALY_EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _anomaly_header() -> list[str]:
+    return [_("Mois"), _("Service prescripteur"), _("Type de demande"),
+            _("Code de l'anomalie"), _("Type d'anomalie"), _("Nombre")]
+
+
+@login_required
+def anomalies_export(request, fmt: str):
+    """The anomalies of the period by month, service, kind and type, as CSV or XLSX (text
+    cells made safe by documents.spreadsheets: a type's label is typed by editors)."""
+    if fmt not in ANOMALY_EXPORT_FORMATS:
+        raise Http404
+    services, _as_head, form = _scope_and_period(request)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    report = _figures_of(form, services, anomaly_report)
+    rows = ([row.month.strftime("%m/%Y"), row.service, row.kind_label, row.code, row.label,
+             row.n] for row in report.rows)
+    name = f"anomalies-{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"
+    if fmt == "csv":
+        response = HttpResponse("".join(french_csv(_anomaly_header(), rows)),
+                                content_type="text/csv; charset=utf-8")
+    else:
+        buffer = io.BytesIO()
+        xlsx_workbook(str(_("Anomalies")), _anomaly_header(), rows).save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -805,6 +805,25 @@ REJECT_COMMENTS = (
 )
 REJECT_PROCUREMENT = ("Montant supérieur à 25 000 € HT : la demande doit être instruite par la "
                       "mission des achats.")
+# The type of anomaly (the default typology's code, and the precision an « Autre » needs)
+# of each question, return and rejection above.
+ANOMALY_OF_COMMENT = {
+    INFO_EXCHANGES[0][0]: ("non_compliant_quote", ""),
+    INFO_EXCHANGES[1][0]: ("wrong_supplier", ""),
+    MARKET_QUESTION: ("other", "Marché existant à vérifier"),
+    INFO_EXCHANGES[3][0]: ("wrong_imputation", ""),
+    INFO_EXCHANGES[4][0]: ("inconsistent_amount", ""),
+    INFO_EXCHANGES[5][0]: ("missing_document", ""),
+    RETURN_COMMENTS[0]: ("non_compliant_quote", ""),
+    RETURN_COMMENTS[1]: ("wrong_imputation", ""),
+    RETURN_COMMENTS[2]: ("other", "Marché régional à consulter"),
+    RETURN_COMMENTS[3]: ("inconsistent_amount", ""),
+    REJECT_COMMENTS[0]: ("other", "Relève de la centrale d'achat"),
+    REJECT_COMMENTS[1]: ("duplicate", ""),
+    REJECT_COMMENTS[2]: ("wrong_supplier", ""),
+    REJECT_COMMENTS[3]: ("wrong_imputation", ""),
+    REJECT_PROCUREMENT: ("other", "Seuil de la mission des achats"),
+}
 CANCEL_DRAFT_COMMENTS = ("", "Besoin abandonné.", "Doublon : une autre demande a été créée.")
 CANCEL_COMMENTS = (
     "Besoin couvert par un autre achat du service.",
@@ -1188,11 +1207,13 @@ def _play(plan: Plan) -> Case:
     if plan.submitted:
         purchases.purchase_request_fill(case=case, actor=creator, data=content.data())
     for index, move in enumerate(plan.moves):
+        anomaly, anomaly_text = ANOMALY_OF_COMMENT.get(move.comment, ("", ""))
         case = case_services.transition(
             case=case, action=move.action, comment=move.comment,
             # A move without actor is the purchasing mission's (its member is the centre's).
             actor=move.actor or circuits.mission_member(case),
-            assignee=move.assignee, ej_number=move.ej_number, inputs=move.inputs, at=move.at)
+            assignee=move.assignee, ej_number=move.ej_number, at=move.at,
+            inputs={"anomaly": anomaly, "anomaly_text": anomaly_text, **move.inputs})
         following = plan.moves[index + 1].at if index + 1 < len(plan.moves) else None
         case = circuits.pass_through(case, content, plan.target, after=move.at, before=following)
     if case.state != plan.target:
@@ -1246,7 +1267,8 @@ def _circuit_plans(rng, casts, tiers_by_theme, used_ej) -> list[Plan]:
             moves = _submission(rng, cast, creator, needs_validation=True)
             if target == State.MISSION_INFO:
                 moves.append(Move(Action.REQUEST_INFO, None, (1, 20),
-                                  comment=circuits.mission_question(rng)))
+                                  comment=circuits.mission_question(rng),
+                                  inputs={"anomaly": "missing_document"}))
             elif target == State.AWAITING_VISA:
                 agent, taken = _take(rng, cast)
                 moves += taken + [Move(Action.COMPLETE, agent, (1, 30),

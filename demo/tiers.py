@@ -109,7 +109,8 @@ def _play(spec: DemoRequest, service, agent, centre_agent, cst, now: datetime) -
         steps.append(("cst_validate", cst, ""))
     for number, (action, actor, comment) in enumerate(steps):
         case = case_services.transition(case=case, action=action, actor=actor,
-                                        comment=comment, at=at + timedelta(hours=2 * number))
+                                        comment=comment, anomaly="missing_document",
+                                        at=at + timedelta(hours=2 * number))
     return case
 
 

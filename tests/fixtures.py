@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cases import services as case_services  # noqa: E402
+from cases.anomalies import takes_anomaly  # noqa: E402
 from cases.kinds import transitions_for  # noqa: E402
 from cases.models import CaseKind  # noqa: E402
 from cases.workflow import Action, State  # noqa: E402
@@ -198,7 +199,8 @@ def make_purchase_request(purchase_request_data):
     """
 
     def make(actor, *, amount="1200.00", state=State.SUBMITTED, service=None, ordonnateur=None,
-             agent=None, at=None, with_quote=True, comment="Commentaire de test"):
+             agent=None, at=None, with_quote=True, comment="Commentaire de test",
+             anomaly="missing_document"):
         amount = Decimal(amount)
         service = service or prescribing_services_of(actor).order_by("pk").first()
         clock = itertools.count()
@@ -227,6 +229,8 @@ def make_purchase_request(purchase_request_data):
             if any("comment" in t.requires + t.accepts
                    for t in transitions_for(case.state, action, case.kind)):
                 extra["comment"] = comment
+            if any(takes_anomaly(t) for t in transitions_for(case.state, action, case.kind)):
+                extra["anomaly"] = anomaly
             if action == Action.COMPLETE:
                 extra["ej_number"] = str(next(_ej_numbers))
             case = case_services.transition(case=case, action=action, actor=people[who],
@@ -243,28 +247,6 @@ def make_purchase_request(purchase_request_data):
 @pytest.fixture
 def editorial(db):
     return editorial_setup()
-
-
-@pytest.fixture
-def publish_convention(editorial):
-    def publish(*, centre, services, valid_from=date(2026, 1, 1), valid_until=None,
-                slug=None, live=True, **parameters):
-        page = ConventionPage(title=f"Convention {centre.code} {valid_from}",
-                              slug=slug or f"convention-{centre.code.lower()}-{valid_from}",
-                              centre=centre, valid_from=valid_from, valid_until=valid_until,
-                              **parameters)
-        page.services = list(services)
-        editorial.sections["conventions"].add_child(instance=page)
-        revision = page.save_revision()
-        if live:
-            revision.publish()
-        else:
-            page.live = False
-            page.save()
-        return ConventionPage.objects.get(pk=page.pk)
-
-    return publish
-
 
 
 # --- signatures -------------------------------------------------------------------------------
@@ -291,3 +273,32 @@ def give_credential(signing_dir):
                                 "Centre de services partagés Est", **kwargs)
 
     return give
+
+
+# --- conventions ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def publish_convention(db):
+    """Publish a convention between `centre` and `services` (its parameters as keywords;
+    `anomaly_types`, a list of conventions.models.AnomalyType, replaces the default
+    typology)."""
+    section = editorial_setup().sections["conventions"]
+
+    def publish(*, centre, services, valid_from=date(2026, 1, 1), valid_until=None,
+                slug=None, live=True, **parameters):
+        page = ConventionPage(title=f"Convention {centre.code} {valid_from}",
+                              slug=slug or f"convention-{centre.code.lower()}-{valid_from}",
+                              centre=centre, valid_from=valid_from, valid_until=valid_until,
+                              **parameters)
+        page.services = list(services)
+        section.add_child(instance=page)
+        revision = page.save_revision()
+        if live:
+            revision.publish()
+        else:
+            page.live = False
+            page.save()
+        return ConventionPage.objects.get(pk=page.pk)
+
+    return publish

@@ -25,10 +25,9 @@ Both matrices are generated, not hand-listed.
    `test_every_action_is_in_the_matrix` fails when the workflow gains an action no scenario
    covers. Inputs are those the row takes (requires + accepts): comment "Motif", a fresh
    10-digit EJ number (one per channel: EJ numbers are unique), the circuits' own
-   (CIRCUIT_INPUTS),
-   assignee csp_agent2 (its pk in the web form, its username in the API). Sign and certify
-   issue signed PDFs: the acting person gets a credential (`give_credential`) in those
-   parameters, so that only the role decides.
+   (CIRCUIT_INPUTS), anomaly "missing_document", assignee csp_agent2 (its pk in the web
+   form, its username in the API). Sign and certify issue signed PDFs: the acting person
+   gets a credential (`give_credential`) in those parameters, so that only the role decides.
 
    Per parameter: the API detail's `available_actions` is read; when the action is offered
    and requires inputs, it is first POSTed without them through both channels (both 400, and
@@ -369,6 +368,8 @@ def test_actions_agree(request, build_case, csp_agent2, give_credential, role, s
             data["ej_number"] = str(next(_ej_numbers))
         # The convention's circuits: the mission's route, the budget controller's visa.
         data.update({name: value for name, value in CIRCUIT_INPUTS.items() if name in inputs})
+        if "anomaly" in inputs:
+            data["anomaly"] = "missing_document"
         return data
 
     def api_data(case):

@@ -333,6 +333,7 @@ def test_an_answer_gives_back_the_working_days_the_question_took(saturday_case, 
     from cases.services import transition
 
     case = transition(case=saturday_case, action=Action.REQUEST_INFO, actor=csp_agent,
+                      anomaly="missing_document",
                       comment="Précisez", at=paris(2026, 12, 7, 10, 0))  # Monday
     case = transition(case=case, action=Action.ANSWER, actor=sp_agent, comment="Voici",
                       at=paris(2026, 12, 9, 15, 0))  # Wednesday: Tuesday and Wednesday lost

@@ -63,14 +63,17 @@ def test_draft_is_visible_to_its_author_only(client, users, make_purchase_reques
 # (state the case is put in, action, who succeeds, extra POST data)
 ACTIONS = [
     (State.AWAITING_VALIDATION, "validate", {"ordonnateur"}, {}),
-    (State.AWAITING_VALIDATION, "return", {"ordonnateur"}, {"comment": "Devis périmé"}),
+    (State.AWAITING_VALIDATION, "return", {"ordonnateur"},
+     {"comment": "Devis périmé", "anomaly": "non_compliant_quote"}),
     (State.SUBMITTED, "claim", {"csp_agent", "csp_head"}, {}),
     (State.SUBMITTED, "cancel", {"sp_agent", "ordonnateur"}, {"comment": "Besoin abandonné"}),
     (State.IN_PROGRESS, "release", {"csp_agent", "csp_head"}, {}),
-    (State.IN_PROGRESS, "request_info", {"csp_agent"}, {"comment": "Quel bâtiment ?"}),
+    (State.IN_PROGRESS, "request_info", {"csp_agent"},
+     {"comment": "Quel bâtiment ?", "anomaly": "missing_document"}),
     (State.INFO_REQUESTED, "answer", {"sp_agent", "ordonnateur"}, {"comment": "Bâtiment B"}),
     (State.IN_PROGRESS, "complete", {"csp_agent"}, {"ej_number": "1300012345"}),
-    (State.IN_PROGRESS, "reject", {"csp_agent"}, {"comment": "Hors convention"}),
+    (State.IN_PROGRESS, "reject", {"csp_agent"},
+     {"comment": "Hors convention", "anomaly": "other", "anomaly_text": "Hors convention"}),
 ]
 
 

@@ -210,7 +210,8 @@ def test_return_sends_the_case_back_to_draft_and_it_keeps_its_reference(
     case = make_purchase_request(sp_agent, amount="8000.00", state=State.AWAITING_VALIDATION)
     reference = case.reference
 
-    case = apply(case, Action.RETURN, ordonnateur, comment="Le devis a expiré.")
+    case = apply(case, Action.RETURN, ordonnateur,
+                 anomaly="missing_document", comment="Le devis a expiré.")
 
     assert case.state == State.DRAFT
     assert case.reference == reference
@@ -263,7 +264,8 @@ def test_the_head_reassigns_a_case_in_progress(make_purchase_request, sp_agent, 
                  to_state=State.IN_PROGRESS, actor=csp_head)
     # The former assignee may no longer act on it; the new one may.
     assert_refused(case, action=Action.REJECT, actor=csp_agent, comment="Non")
-    assert apply(case, Action.REJECT, csp_agent2, comment="Non").state == State.REJECTED
+    assert apply(case, Action.REJECT, csp_agent2,
+                 anomaly="missing_document", comment="Non").state == State.REJECTED
 
 
 @pytest.mark.parametrize("who", ["csp_agent", "csp_head"])
@@ -286,7 +288,8 @@ def test_request_info_pauses_the_clock(make_purchase_request, sp_agent, csp_agen
     case = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent)
     at = timezone.now() + timedelta(hours=1)
 
-    case = apply(case, Action.REQUEST_INFO, csp_agent, comment="Quel bâtiment ?", at=at)
+    case = apply(case, Action.REQUEST_INFO, csp_agent,
+                 anomaly="missing_document", comment="Quel bâtiment ?", at=at)
 
     assert case.state == State.INFO_REQUESTED
     assert case.paused_at == at
@@ -313,7 +316,8 @@ def test_answer_resumes_and_pushes_the_due_date_by_the_paused_working_days(
     assert case.submitted_at == paris(2026, 3, 2, 10, 0)
     assert case.due_at == sla.end_of_day(date(2026, 3, 9))
     case = apply(case, Action.CLAIM, csp_agent, at=paris(2026, 3, 2, 11, 0))
-    case = apply(case, Action.REQUEST_INFO, csp_agent, comment="Précisez", at=asked)
+    case = apply(case, Action.REQUEST_INFO, csp_agent,
+                 anomaly="missing_document", comment="Précisez", at=asked)
 
     case = apply(case, Action.ANSWER, sp_agent, comment="Voici la précision", at=answered)
 
@@ -353,7 +357,7 @@ def test_complete_stores_the_ej_number(make_purchase_request, sp_agent, csp_agen
 def test_reject_with_a_reason(make_purchase_request, sp_agent, csp_agent):
     case = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent)
 
-    case = apply(case, Action.REJECT, csp_agent, comment="Hors marché")
+    case = apply(case, Action.REJECT, csp_agent, anomaly="missing_document", comment="Hors marché")
 
     assert case.state == State.REJECTED
     assert case.completed_at is not None

@@ -18,6 +18,7 @@ from conventions.selectors import convention_in_force
 from portal.models import Service
 from satisfaction.selectors import ratings_summary
 
+from ..anomalies import anomaly_report
 from ..selectors import Period, dashboard
 from ..staffing import staffing
 
@@ -147,6 +148,23 @@ def circuits(scope: Scope) -> Table | None:
     return Table(_("Circuits de la convention"), [_("Indicateur"), _("Nombre")], rows)
 
 
+def anomalies(scope: Scope) -> list[Table]:
+    report = anomaly_report(services=scope.services, period=scope.period, kind=None)
+    if not report.total:
+        return []
+    return [
+        Table(_("Anomalies par type"), [_("Type d'anomalie"), _("Nombre")],
+              [[label, n] for label, n in report.by_type()] + [[_("Total"), report.total]],
+              _("Questions au service, renvois pour correction et rejets, classés selon la "
+                "typologie de la convention.")),
+        Table(_("Anomalies par service et type"),
+              [_("Type d'anomalie"), _("Service"), _("Type de demande"), _("Nombre")],
+              [list(row) for row in report.by_type_service_kind()]),
+        Table(_("Anomalies par mois"), [_("Mois"), _("Nombre")],
+              [list(month) for month in report.months]),
+    ]
+
+
 def satisfaction(scope: Scope) -> Table | None:
     start, end = scope.period.bounds
     summary = ratings_summary(services=scope.services, start=start, end=end)
@@ -175,7 +193,7 @@ def staffing_figures(scope: Scope) -> Table | None:
 
 # The sections after volumes and delays, in the document's order.
 SECTIONS: list[Callable[[Scope], "Table | list[Table] | None"]] = [
-    circuits, satisfaction, staffing_figures]
+    circuits, anomalies, satisfaction, staffing_figures]
 
 
 def annual_review(*, centre: Service, year: int, services) -> AnnualReview:

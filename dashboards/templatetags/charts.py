@@ -22,6 +22,8 @@ ASCENT = 15
 BAR_HEIGHT = 18
 GAP = 10
 MAX_LINES = 3
+# Room left of the labels' origin: some capitals ("J") are drawn a unit left of it.
+LEFT_MARGIN = 2
 NARROW = frozenset("iljtfr.,;:'!|() -")
 WIDE = frozenset("mwMW@%")
 
@@ -84,5 +86,6 @@ def bar_chart(chart_id: str, title: str, items, unit: str = ""):
     height = max(y, LINE_HEIGHT + 8)
     summary = "; ".join(f"{bar['label']} : {bar['value']}" for bar in bars)
     return {"chart_id": chart_id, "title": title, "bars": bars, "height": height,
-            "width": CHART_WIDTH, "bar_height": BAR_HEIGHT, "font_size": FONT_SIZE,
-            "summary": summary}
+            "width": CHART_WIDTH, "view_x": -LEFT_MARGIN,
+            "view_width": CHART_WIDTH + LEFT_MARGIN, "bar_height": BAR_HEIGHT,
+            "font_size": FONT_SIZE, "summary": summary}

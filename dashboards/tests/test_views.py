@@ -36,6 +36,7 @@ def activity(make_purchase_request, sp_agent, ordonnateur, csp_agent):
                              ej_number="1000000001", at=start + timedelta(days=1))
     slow = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent, at=start)
     slow = case_services.transition(case=slow, action="request_info", actor=csp_agent,
+                                    anomaly="missing_document",
                                     comment="?", at=start + timedelta(hours=2))
     slow = case_services.transition(case=slow, action="answer", actor=sp_agent, comment="!",
                                     at=start + timedelta(hours=3))
@@ -43,7 +44,8 @@ def activity(make_purchase_request, sp_agent, ordonnateur, csp_agent):
                              ej_number="1000000002", at=start + timedelta(days=9))
     rejected = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent,
                                      at=start)
-    case_services.transition(case=rejected, action="reject", actor=csp_agent, comment="Non",
+    case_services.transition(case=rejected, action="reject", actor=csp_agent,
+                             anomaly="missing_document", comment="Non",
                              at=start + timedelta(days=2))
     make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent, at=start)
     return start
@@ -111,7 +113,8 @@ def late_backlog(make_purchase_request, sp_agent, csp_agent):
     for state in (State.IN_PROGRESS, State.IN_PROGRESS, State.SUBMITTED):
         case(state)
     case(State.INFO_REQUESTED)
-    case_services.transition(case=case(), action="reject", actor=csp_agent, comment="Non",
+    case_services.transition(case=case(), action="reject", actor=csp_agent,
+                             anomaly="missing_document", comment="Non",
                              at=start + timedelta(days=1))
     case(at=None)
     return start
@@ -191,7 +194,7 @@ def test_every_chart_has_a_visible_title(client, activity, csp_head):
     text = _text(client.get(PAGE, {"start": "2026-03-01", "end": "2026-03-31"}))
     charts = re.findall(r'<h3 class="[^"]*" id="([\w-]+)-heading">([^<]+)</h3>\s*'
                         r'<svg class="dashboard-chart" id="([\w-]+)"', text)
-    assert len(charts) == text.count('<svg class="dashboard-chart"') == 4
+    assert len(charts) == text.count('<svg class="dashboard-chart"') == 6
     for heading_of, title, chart in charts:
         assert heading_of == chart and title.strip()
         assert f'<title id="{chart}-title">{title}</title>' in text

@@ -201,6 +201,10 @@ def render_case_summary(case, *, attachments, issued_documents, events) -> bytes
         label = event_label(event.action)
         if event.data.get("ej_number"):
             label += f" (EJ {event.data['ej_number']})"
+        if event.data.get("anomaly_label"):
+            label += " — " + _("anomalie : %(type)s") % {"type": event.data["anomaly_label"]}
+            if event.data.get("anomaly_text"):
+                label += f" ({event.data['anomaly_text']})"
         rows.append([_dt(event.created_at), para(label), para(_person(event.actor)),
                      para(event.comment or "")])
     story.append(grid(rows, [27 * mm, 45 * mm, 35 * mm, CONTENT_WIDTH - 107 * mm]))

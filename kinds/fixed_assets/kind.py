@@ -41,7 +41,8 @@ FIXED_ASSET = KindSpec(
             requires=("asset_number",), accepts=("comment",),
             messages=(("asset_number", gettext_lazy(
                 "Le numéro de la fiche immobilisation créée dans Chorus est obligatoire.")),)),
-        row(State.IN_PROGRESS, Action.RETURN, State.DRAFT, "assignee", requires=("comment",)),
+        row(State.IN_PROGRESS, Action.RETURN, State.DRAFT, "assignee",
+            requires=("comment", "anomaly"), accepts=("anomaly_text",)),
     ),
     case_page=(CasePagePart("fixed_assets/_case_asset.html", case_page),),
 )

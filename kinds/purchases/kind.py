@@ -133,11 +133,11 @@ PURCHASE_REQUEST = KindSpec(
             messages=(("procurement_route", gettext_lazy(
                 "Choisissez la voie d'achat : marché existant ou nouvelle procédure.")),)),
         row(State.AT_MISSION, Action.REQUEST_INFO, State.MISSION_INFO, "mission_member",
-            requires=("comment",)),
+            requires=("comment", "anomaly"), accepts=("anomaly_text",)),
         row(State.MISSION_INFO, Action.ANSWER, State.AT_MISSION, "requesting_member",
             requires=("comment",)),
         row(State.AT_MISSION, Action.RETURN, State.DRAFT, "mission_member",
-            requires=("comment",)),
+            requires=("comment", "anomaly"), accepts=("anomaly_text",)),
         row({State.AT_MISSION, State.MISSION_INFO}, Action.CANCEL, State.CANCELLED,
             "requesting_member", requires=("comment",)),
         # At or above the budget-control threshold, the EJ waits for the visa.

@@ -96,7 +96,8 @@ SERVICE_DONE = KindSpec(
         # Certifying is the order to pay; it issues a signed certificate.
         row(State.IN_PROGRESS, Action.CERTIFY, State.COMPLETED, "assignee",
             accepts=("comment",)),
-        row(State.IN_PROGRESS, Action.RETURN, State.DRAFT, "assignee", requires=("comment",)),
+        row(State.IN_PROGRESS, Action.RETURN, State.DRAFT, "assignee",
+            requires=("comment", "anomaly"), accepts=("anomaly_text",)),
     ),
     case_page=(CasePagePart("service_done/_case_statement.html", statement_page),),
     queue_columns={"supplier_name": supplier_name, "has_penalties": has_penalties},

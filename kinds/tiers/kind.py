@@ -55,8 +55,9 @@ TIERS = KindSpec(
             guard="tiers_unique", accepts=("comment",)),
         row(State.AWAITING_CST, Action.CST_VALIDATE, State.COMPLETED, "cst_member",
             accepts=("comment",)),
+        # A return for correction like any other: classified in the typology of anomalies.
         row(State.AWAITING_CST, Action.CST_RETURN, State.IN_PROGRESS, "cst_member",
-            requires=("comment",)),
+            requires=("comment", "anomaly"), accepts=("anomaly_text",)),
     ),
     rules={"cst_member": cst_member, "tiers_unique": tiers_unique},
     case_page=(CasePagePart("suppliers/_case_tiers.html",

@@ -28,12 +28,13 @@ def test_workflow_events_notify_the_right_people(make_purchase_request, sp_agent
     assert Notification.objects.filter(event=NotificationEvent.SUBMITTED).count() == 2
     case = case_services.transition(case=case, action="claim", actor=csp_agent)
     case = case_services.transition(case=case, action="request_info", actor=csp_agent,
-                                    comment="Quel bâtiment ?")
+                                    anomaly="missing_document", comment="Quel bâtiment ?")
     assert notified(NotificationEvent.QUESTION, case) == {sp_agent.username}
     case = case_services.transition(case=case, action="answer", actor=sp_agent,
                                     comment="Le bâtiment B.")
     assert notified(NotificationEvent.ANSWER, case) == {csp_agent.username}
-    case_services.transition(case=case, action="reject", actor=csp_agent, comment="Doublon")
+    case_services.transition(case=case, action="reject", actor=csp_agent,
+                             anomaly="missing_document", comment="Doublon")
     assert notified(NotificationEvent.REJECTED, case) == {sp_agent.username}
     notice = Notification.objects.get(event=NotificationEvent.QUESTION)
     assert "Quel bâtiment ?" in notice.body and case.reference in notice.subject
@@ -44,7 +45,7 @@ def test_a_notification_is_emailed_once_even_if_the_task_runs_again(in_progress,
     sp_agent.email = "camille@example.fr"
     sp_agent.save()
     case_services.transition(case=in_progress, action="request_info", actor=csp_agent,
-                             comment="Précisez la quantité.")
+                             anomaly="missing_document", comment="Précisez la quantité.")
     notice = Notification.objects.get(event=NotificationEvent.QUESTION)
     assert notification_send(notice.pk) is True
     assert notification_send(notice.pk) is False
@@ -60,7 +61,7 @@ def test_preferences_choose_what_comes_by_email(client, in_progress, sp_agent, c
     preferences_save(user=sp_agent, by_email={NotificationEvent.MESSAGE})
     with django_capture_on_commit_callbacks() as callbacks:
         case_services.transition(case=in_progress, action="request_info", actor=csp_agent,
-                                 comment="Précisez la quantité.")
+                                 anomaly="missing_document", comment="Précisez la quantité.")
     assert callbacks == []  # recorded in the portal, no email queued
     client.force_login(sp_agent)
     page = _text(client.get(reverse("notifications:preferences")))
@@ -79,6 +80,6 @@ def test_suspended_emails_are_recorded_but_not_queued(in_progress, sp_agent, csp
     sp_agent.save()
     with emails_suspended(), django_capture_on_commit_callbacks() as callbacks:
         case_services.transition(case=in_progress, action="request_info", actor=csp_agent,
-                                 comment="Précisez.")
+                                 anomaly="missing_document", comment="Précisez.")
     assert callbacks == []
     assert notified(NotificationEvent.QUESTION) == {sp_agent.username}

@@ -108,7 +108,9 @@ def test_a_purchase_request_from_the_wizard_to_the_signed_order_form(
     centre.get_by_role("link", name=case.reference).click()
     centre.get_by_role("button", name="Prendre en charge").click()
     expect(centre.get_by_text("Dossier pris en charge", exact=True)).to_be_visible()
-    centre.get_by_label("Question posée au service").fill(
+    question = centre.get_by_role("form", name="Demander une information")
+    question.get_by_label("Type d'anomalie").select_option(label="Devis non conforme")
+    question.get_by_label("Question posée au service").fill(
         "Le devis mentionne-t-il la garantie de trois ans ?")
     centre.get_by_role("button", name="Demander une information").click()
     expect(centre.get_by_text("Délai suspendu")).to_be_visible()
@@ -116,6 +118,7 @@ def test_a_purchase_request_from_the_wizard_to_the_signed_order_form(
     # --- the SP answers ---------------------------------------------------------------------
     agent.goto(case.get_absolute_url())
     expect(agent.get_by_text("Le devis mentionne-t-il la garantie")).to_be_visible()
+    expect(agent.get_by_text("Type d'anomalie : Devis non conforme")).to_be_visible()
     look(agent, "dossier-service-question")
     agent.get_by_label("Votre réponse").fill("Oui, page 2 du devis.")
     agent.get_by_role("button", name="Répondre").click()

@@ -66,6 +66,10 @@ def restitutions_data(make_purchase_request, sp_agent, ordonnateur, csp_agent, c
                                  at=weeks_ago)
     case_services.transition(case=done, action="complete", actor=csp_agent,
                              ej_number="1000000021", at=weeks_ago + timedelta(days=1))
+    refused = make_purchase_request(sp_agent, state=State.IN_PROGRESS, agent=csp_agent,
+                                    at=weeks_ago)
+    case_services.transition(case=refused, action="reject", actor=csp_agent, comment="Devis",
+                             anomaly="non_compliant_quote", at=weeks_ago + timedelta(days=1))
     ej = make_purchase_request(sp_agent, state=State.COMPLETED, agent=csp_agent,
                                ordonnateur=ordonnateur).purchase_request
     in_progress(draft(sp_agent, ej, "1", delivered_on=working_days_ago(9), reason="supplier"),
@@ -82,7 +86,7 @@ def test_every_chart_has_a_title_and_whole_labels(log_in, shot, a11y, csp_head,
 
     charts = page.evaluate(CHARTS)
 
-    assert len(charts) == 4
+    assert len(charts) == 6
     for chart in charts:
         assert chart["heading"], f"{chart['id']} : pas de titre visible"
         assert not chart["problems"], f"{chart['id']} ({name}) : {chart['problems']}"
@@ -92,4 +96,5 @@ def test_every_chart_has_a_title_and_whole_labels(log_in, shot, a11y, csp_head,
     written = {chart["id"]: " ".join(chart["texts"]).replace(" ", "") for chart in charts}
     assert " ".join(LONG_NAME).replace(" ", "") in written["chart-wip"]
     assert str(LatenessReason.SUPPLIER.label).replace(" ", "") in written["chart-late"]
+    assert "Devisnonconforme1" in written["chart-anomaly-types"]
     a11y(page, f"restitutions-charts-{name}")

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from demo import demo_data
+from demo.anomalies import seed_past_anomalies
 
 
 class Command(BaseCommand):
@@ -22,3 +23,6 @@ class Command(BaseCommand):
         report = demo_data.seed()
         for line in report.lines():
             self.stdout.write(line)
+        past = seed_past_anomalies()
+        self.stdout.write("  Anomalies des douze derniers mois : "
+                          + (f"{past} demandes créées" if past else "déjà chargées"))

@@ -89,7 +89,8 @@ def test_a_closed_request_frees_its_inventory_number(sp_agent, csp_agent, closin
     if closing == "reject":
         first = act(first, Action.SUBMIT, sp_agent)
         first = act(first, Action.CLAIM, csp_agent)
-        act(first, Action.REJECT, csp_agent, comment="Bien non immobilisable")
+        act(first, Action.REJECT, csp_agent,
+            anomaly="missing_document", comment="Bien non immobilisable")
     else:
         act(first, Action.CANCEL, sp_agent)
     assert not FixedAssetRequest.objects.get(case=first).holds_number
@@ -262,7 +263,8 @@ def test_a_returned_request_keeps_its_number_and_is_corrected_and_submitted_agai
     case = asset_draft(sp_agent, fies(), document=AttachmentKind.COMMISSIONING)
     case = act(case, Action.SUBMIT, sp_agent)
     case = act(case, Action.CLAIM, csp_agent)
-    case = act(case, Action.RETURN, csp_agent, comment="Précisez la durée d'amortissement.")
+    case = act(case, Action.RETURN, csp_agent,
+               anomaly="missing_document", comment="Précisez la durée d'amortissement.")
     assert case.state == State.DRAFT
     assert case.submitted_at is None and case.assigned_to is None
     assert FixedAssetRequest.objects.get(case=case).holds_number

@@ -179,9 +179,15 @@ def test_an_existing_contract_needs_its_reference(big_buyer, mda, convention, re
 def test_the_mission_asks_and_the_service_answers_back_to_the_mission(big_buyer, mda,
                                                                        convention, request_ht):
     case = request_ht(big_buyer, "30000.00", state=State.SUBMITTED)
+    with pytest.raises(CaseError) as refused:  # a question classifies the anomaly
+        case_services.transition(case=case, action=Action.REQUEST_INFO, actor=mda,
+                                 comment="Quel marché avez-vous consulté ?")
+    assert refused.value.field == "anomaly"
     case = case_services.transition(case=case, action=Action.REQUEST_INFO, actor=mda,
-                                    comment="Quel marché avez-vous consulté ?")
+                                    comment="Quel marché avez-vous consulté ?",
+                                    anomaly="missing_document")
     assert case.state == State.MISSION_INFO
+    assert case.events.get(action=Action.REQUEST_INFO).data["anomaly"] == "missing_document"
     case = case_services.transition(case=case, action=Action.ANSWER, actor=big_buyer,
                                     comment="Le marché UGAP.")
     assert case.state == State.AT_MISSION
@@ -191,7 +197,7 @@ def test_the_service_may_cancel_a_request_the_mission_asked_about(big_buyer, mda
                                                                   request_ht):
     case = request_ht(big_buyer, "30000.00", state=State.SUBMITTED)
     case = case_services.transition(case=case, action=Action.REQUEST_INFO, actor=mda,
-                                    comment="Quel marché ?")
+                                    comment="Quel marché ?", anomaly="missing_document")
     case = case_services.transition(case=case, action=Action.CANCEL, actor=big_buyer,
                                     comment="Achat reporté.")
     assert case.state == State.CANCELLED
@@ -202,7 +208,7 @@ def test_the_mission_returns_the_request_to_its_author(big_buyer, mda, conventio
     with pytest.raises(CaseError):
         case_services.transition(case=case, action=Action.RETURN, actor=mda)
     case = case_services.transition(case=case, action=Action.RETURN, actor=mda,
-                                    comment="Devis périmé.")
+                                    comment="Devis périmé.", anomaly="non_compliant_quote")
     assert case.state == State.DRAFT
     # Submitted again after correction, it goes back to the mission.
     case = case_services.transition(case=case, action=Action.SUBMIT, actor=big_buyer)
@@ -214,8 +220,8 @@ def test_only_the_mission_decides(who, big_buyer, mda, cbcm, convention, request
     actor = request.getfixturevalue(who)
     case = request_ht(big_buyer, "30000.00", state=State.SUBMITTED)
     for action, inputs in ((Action.MISSION_ACCEPT, {"procurement_route": "new_procedure"}),
-                           (Action.RETURN, {"comment": "Non."}),
-                           (Action.REQUEST_INFO, {"comment": "?"})):
+                           (Action.RETURN, {"comment": "Non.", "anomaly": "late"}),
+                           (Action.REQUEST_INFO, {"comment": "?", "anomaly": "late"})):
         with pytest.raises(CaseError):
             case_services.transition(case=case, action=action, actor=actor, inputs=inputs)
     case.refresh_from_db()

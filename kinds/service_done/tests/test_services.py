@@ -210,7 +210,8 @@ def test_a_rejected_or_cancelled_statement_frees_its_amount(
     first = draft(sp_agent, purchase_request, "7")
     if closing == "reject":
         first = in_progress(first, sp_agent, ordonnateur, csp_agent)
-        first = act(first, Action.REJECT, csp_agent, comment="Livraison non conforme")
+        first = act(first, Action.REJECT, csp_agent,
+                    anomaly="missing_document", comment="Livraison non conforme")
     else:
         first = act(first, Action.SUBMIT, sp_agent)
         first = act(first, Action.CANCEL, sp_agent, comment="Saisie en double")
@@ -411,7 +412,8 @@ def test_return_to_the_sp_clears_the_delay_and_a_resubmission_starts_a_new_one(
     with pytest.raises(CaseError) as refused:
         act(case, Action.RETURN, csp_agent)
     assert refused.value.field == "comment"
-    case = act(case, Action.RETURN, csp_agent, comment="Joindre le PV signé")
+    case = act(case, Action.RETURN, csp_agent,
+               anomaly="missing_document", comment="Joindre le PV signé")
     case.refresh_from_db()
     assert case.state == State.DRAFT
     assert (case.submitted_at, case.due_at, case.assigned_to) == (None, None, None)

@@ -239,7 +239,8 @@ def test_an_open_request_with_the_same_siret_is_a_duplicate(tiers_case):
 def test_drafts_and_closed_requests_are_not_duplicates(tiers_case, sp_agent, csp_agent):
     tiers_case(company(15), state=State.DRAFT)
     rejected = tiers_case(company(15), state=State.IN_PROGRESS)
-    transition(case=rejected, action=Action.REJECT, actor=csp_agent, comment="Doublon")
+    transition(case=rejected, action=Action.REJECT, actor=csp_agent,
+               anomaly="missing_document", comment="Doublon")
     cancelled = tiers_case(company(15), state=State.SUBMITTED)
     transition(case=cancelled, action=Action.CANCEL, actor=sp_agent, comment="Erreur")
     assert tiers_duplicates(clean_identity(company(15))) == []
@@ -314,9 +315,11 @@ def test_cst_return_requires_a_comment_and_gives_the_case_back_to_its_agent(
         tiers_case, cst, csp_agent):
     case = tiers_case(company(23), state=State.AWAITING_CST)
     with pytest.raises(CaseError, match="commentaire est obligatoire") as caught:
-        transition(case=case, action=Action.CST_RETURN, actor=cst, comment="   ")
+        transition(case=case, action=Action.CST_RETURN, actor=cst,
+                   anomaly="missing_document", comment="   ")
     assert caught.value.field == "comment"
-    case = transition(case=case, action=Action.CST_RETURN, actor=cst, comment="RIB illisible")
+    case = transition(case=case, action=Action.CST_RETURN, actor=cst,
+                      anomaly="missing_document", comment="RIB illisible")
     assert (case.state, case.assigned_to, case.paused_at) == (State.IN_PROGRESS, csp_agent,
                                                               None)
     assert case.events.get(action=Action.CST_RETURN).comment == "RIB illisible"
@@ -389,7 +392,8 @@ def test_time_awaiting_the_cst_is_not_counted_nor_weekends_and_holidays(
     assert (case.paused_at, case.due_at) == (paris(2026, 4, 27, 14, 0),
                                              sla.end_of_day(date(2026, 4, 28)))
     # Back on Monday 4 May 11:00, over a weekend and Friday 1 May (Fête du travail).
-    case = transition(case=case, action=Action.CST_RETURN, actor=cst, comment="SIRET fermé",
+    case = transition(case=case, action=Action.CST_RETURN, actor=cst,
+                      anomaly="missing_document", comment="SIRET fermé",
                       at=paris(2026, 5, 4, 11, 0))
 
     # Paused: Tuesday 28 to Thursday 30 and Monday 4 (not 1 May, nor the weekend).
@@ -406,7 +410,8 @@ def test_time_waiting_for_the_service_answer_is_not_counted(tiers_case, sp_agent
                       at=paris(2026, 3, 2, 10, 0))  # Monday
     assert case.due_at == sla.end_of_day(date(2026, 3, 4))
     transition(case=case, action=Action.CLAIM, actor=csp_agent, at=paris(2026, 3, 2, 11, 0))
-    transition(case=case, action=Action.REQUEST_INFO, actor=csp_agent, comment="Quel RIB ?",
+    transition(case=case, action=Action.REQUEST_INFO, actor=csp_agent,
+               anomaly="missing_document", comment="Quel RIB ?",
                at=paris(2026, 3, 3, 9, 0))
     case = transition(case=case, action=Action.ANSWER, actor=sp_agent, comment="Le second",
                       at=paris(2026, 3, 9, 9, 0))  # the next Monday
