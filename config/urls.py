@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("notifications.urls")),
     path("", include("dashboards.urls")),
+    path("", include("invoices.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("api/v2/", api_router.urls),

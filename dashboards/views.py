@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from cases.models import CaseKind
+from invoices.selectors import invoice_figures
 from kinds.service_done.models import LatenessReason
 
 from .selectors import Period, dashboard, dashboard_scope
@@ -45,13 +46,15 @@ def restitutions(request):
     data = {"start": date(today.year, 1, 1).isoformat(), "end": today.isoformat(),
             **request.GET.dict()}
     form = PeriodForm(data)
-    board = None
+    board = invoices = None
     if form.is_valid():
         board = dashboard(services=services, kind=form.cleaned_data.get("kind") or None,
                           period=Period(form.cleaned_data["start"], form.cleaned_data["end"]))
+        invoices = invoice_figures(services=services, start=form.cleaned_data["start"],
+                                   end=form.cleaned_data["end"], today=today)
     reasons = dict(LatenessReason.choices)
     return render(request, "dashboards/restitutions.html", {
-        "form": form, "board": board, "as_head": as_head,
+        "form": form, "board": board, "as_head": as_head, "invoices": invoices,
         "services": services.order_by("code"),
         "late_reasons": [(reasons.get(reason, reason), n)
                          for reason, n in (board.late_statements if board else [])],
