@@ -78,6 +78,11 @@ class InvoiceFigures:
             totals[row.service] = totals.get(row.service, Decimal("0.00")) + row.cost
         return sorted(totals.items())
 
+    def cost_chart(self) -> list[tuple[str, int]]:
+        """The bar chart's values: whole euros (the chart scales numbers, not Decimals)."""
+        return [(service, int(cost.to_integral_value())) for service, cost
+                in self.cost_by_service()]
+
 
 def invoice_figures(*, services, start: date, end: date, today: date) -> InvoiceFigures:
     """Over the invoices received from `start` to `end` (inclusive) by `services`: those
