@@ -45,6 +45,7 @@ from notifications.services import emails_suspended
 from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
 
+from .invoices import seed_invoices
 from .service_done import seed_statements
 from .tiers import seed_tiers_requests
 
@@ -1275,6 +1276,7 @@ def _seed(now: datetime | None = None) -> SeedReport:
     _seed_credentials(users, report, now)
     _seed_order_forms(report)
     report.statements_created = seed_statements(services=services, users=users, now=now)
+    seed_invoices(sp_codes=SP_CODES, now=now)
     report.states = Counter(demo_cases().filter(kind=CaseKind.PURCHASE_REQUEST)
                             .values_list("state", flat=True))
     report.wagtail_site = Site.objects.filter(is_default_site=True).exists()
