@@ -130,7 +130,8 @@ def _state_and_certify(order: PurchaseRequest, certify_at: datetime) -> bool:
 
 def _past_order(template: PurchaseRequest, created_at: datetime, ej_number: str
                 ) -> PurchaseRequest | None:
-    """A copy of `template` ordered at `created_at`, validated, keyed (EJ) three days later."""
+    """A copy of `template` ordered at `created_at`, validated, keyed (EJ) three days later,
+    its order form signed (it went to the supplier, who invoiced it)."""
     case, creator = template.case, template.case.created_by
     ordonnateur = _validator(case, template.amount_ttc)
     if case.assigned_to is None or ordonnateur is None:
@@ -155,6 +156,8 @@ def _past_order(template: PurchaseRequest, created_at: datetime, ej_number: str
                                    at=created_at + timedelta(days=2))
     new = case_services.transition(case=new, action="complete", actor=case.assigned_to,
                                    ej_number=ej_number, at=created_at + timedelta(days=3))
+    new = case_services.transition(case=new, action="sign", actor=case.assigned_to,
+                                   at=created_at + timedelta(days=3, minutes=20))
     return new.purchase_request
 
 
