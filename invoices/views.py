@@ -10,6 +10,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from documents.spreadsheets import french_csv
 from portal.models import Role, Service
@@ -56,6 +57,7 @@ def _query(form) -> str:
 
 
 @login_required
+@require_GET
 def invoice_list(request):
     form, invoices, as_centre = _filtered(request)
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -68,6 +70,7 @@ def invoice_list(request):
 
 
 @login_required
+@require_GET
 def invoice_detail(request, pk: int):
     invoice = selectors.invoice_for(request.user, pk)
     if invoice is None:
@@ -89,6 +92,7 @@ EXPORT_HEADER = [_("Service"), _("Facture"), _("SIRET fournisseur"), _("EJ"),
 
 
 @login_required
+@require_GET
 def invoice_export(request):
     form, invoices, _as_centre = _filtered(request)
     today = timezone.localdate()
@@ -134,6 +138,7 @@ def invoice_import(request):
 
 
 @login_required
+@require_GET
 def invoice_import_job(request, pk: int):
     job = (InvoiceImport.objects.filter(centre__in=_importing_centres(request.user), pk=pk)
            .select_related("centre", "uploaded_by").first())
