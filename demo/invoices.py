@@ -18,15 +18,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.identifiers import clean_siret
 from cases.amounts import LineData
+from cases.identifiers import clean_siret
 from cases.models import CaseKind, PurchaseRequest
 from cases.services import CaseError
 from cases.workflow import State
+from conventions.models import ConventionPage
 from documents.models import AttachmentKind
 from documents.services import attachment_add
 from invoices.importer import import_stream
-from conventions.models import ConventionPage
 from invoices.models import Invoice
 from kinds.purchases.services import PurchaseRequestData, purchase_request_fill
 from kinds.service_done.services import StatementData, statement_fill
