@@ -18,7 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["config", "common", "portal", "demo", "cases", "documents", "conventions",
-        "forms_catalog", "kinds", "messaging", "notifications", "dashboards", "reminders"]
+        "forms_catalog", "kinds", "messaging", "notifications", "dashboards", "reminders",
+        "invoices"]
 
 # Run in the installed copy only: the editable install's finder (or path entry) would hand
 # out the checkout's modules wherever the installed copy lacks one.
