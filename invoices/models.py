@@ -112,9 +112,12 @@ class Invoice(models.Model):
         return self.payable and self.covered_on is None
 
     def delay(self, *, today: date, rates) -> moratorium.PaymentDelay:
+        # A rejected or cancelled invoice waits for nothing and is never paid late: it is
+        # counted as settled the day it arrived.
+        settled = self.covered_on if self.payable else self.received_on
         return moratorium.payment_delay(
             amount_ttc=self.amount_ttc, received_on=self.received_on,
-            delay_days=self.payment_delay_days, covered_on=self.covered_on, today=today,
+            delay_days=self.payment_delay_days, covered_on=settled, today=today,
             rates=rates)
 
 

@@ -44,6 +44,8 @@ def test_a_partial_statement_covers_the_first_invoice_only(order):
         "F-1": date(2025, 3, 11), "F-2": date(2025, 3, 12)}
 
 
-def test_a_rejected_invoice_never_waits(order):
-    import_stream(extract(row(order.ej_number, status="REJETEE")))
+def test_a_rejected_invoice_never_waits_nor_costs(order):
+    import_stream(extract(row(order.ej_number, status="REJETEE", received="01/03/2025")))
     assert Invoice.objects.count() == 1 and not Invoice.objects.waiting().exists()
+    delay = Invoice.objects.get().delay(today=date(2025, 12, 1), rates=[])
+    assert (delay.waiting_days, delay.days_late, delay.cost) == (0, 0, 0)
