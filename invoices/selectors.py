@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from portal.models import Service
 from portal.selectors import centres_of, prescribing_services_of
 
 from .models import Invoice, MoratoriumRate
@@ -24,6 +25,13 @@ def visible_invoices(user):
     return Invoice.objects.filter(
         Q(requesting_service__in=prescribing_services_of(user))
         | Q(processing_centre__in=centres_of(user)))
+
+
+def invoice_services(user) -> list[Service]:
+    """The services whose invoices the user sees (the list's service filter), by code."""
+    return list(Service.objects.filter(
+        Q(pk__in=prescribing_services_of(user)) | Q(processing_centre__in=centres_of(user)))
+        .order_by("code"))
 
 
 def invoice_for(user, pk: int) -> Invoice | None:

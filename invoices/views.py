@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from documents.spreadsheets import french_csv
 from portal.models import Role, Service
-from portal.selectors import centres_of, prescribing_services_of, services_of_user
+from portal.selectors import prescribing_services_of, services_of_user
 
 from . import selectors
 from .forms import InvoiceFilterForm, InvoiceUploadForm
@@ -25,18 +25,10 @@ PAGE_SIZE = 50
 IMPORTING_ROLES = (Role.CSP_AGENT, Role.CSP_HEAD)
 
 
-def _scope(user):
-    """(services whose invoices the user sees, whether as a centre); 404 for anyone else."""
-    centres = centres_of(user)
-    services = Service.objects.filter(pk__in=prescribing_services_of(user)) | \
-        Service.objects.filter(processing_centre__in=centres)
-    if not services.exists():
-        raise Http404
-    return services.distinct().order_by("code"), centres.exists()
-
-
 def _filtered(request):
-    services, as_centre = _scope(request.user)
+    services = selectors.invoice_services(request.user)
+    if not services:
+        raise Http404  # of no service nor centre
     form = InvoiceFilterForm(request.GET or None, services=services)
     invoices = selectors.visible_invoices(request.user).select_related("requesting_service")
     if form.is_bound and form.is_valid():
@@ -47,7 +39,7 @@ def _filtered(request):
             invoices = invoices.covered()
         if form.cleaned_data["service"]:
             invoices = invoices.filter(requesting_service__code=form.cleaned_data["service"])
-    return form, invoices.order_by("-received_on", "number"), as_centre
+    return form, invoices.order_by("-received_on", "number")
 
 
 def _query(form) -> str:
@@ -59,11 +51,11 @@ def _query(form) -> str:
 @login_required
 @require_GET
 def invoice_list(request):
-    form, invoices, as_centre = _filtered(request)
+    form, invoices = _filtered(request)
     page = Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(request, "invoices/list.html", {
-        "form": form, "page_obj": page, "as_centre": as_centre, "query": _query(form),
+        "form": form, "page_obj": page, "query": _query(form),
         "rows": selectors.with_delays(page.object_list, today=today),
         "can_import": services_of_user(request.user, IMPORTING_ROLES).exists(),
     })
@@ -94,7 +86,7 @@ EXPORT_HEADER = [_("Service"), _("Facture"), _("SIRET fournisseur"), _("EJ"),
 @login_required
 @require_GET
 def invoice_export(request):
-    form, invoices, _as_centre = _filtered(request)
+    form, invoices = _filtered(request)
     today = timezone.localdate()
     known_rates = selectors.rates()
 
