@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "messaging",
     "notifications",
     "satisfaction",
+    "invoices",
     "reminders",
     "dashboards",
     "demo",
@@ -372,6 +373,11 @@ EXPORT_SYNC_MAX_ROWS = int(os.environ.get("EXPORT_SYNC_MAX_ROWS", "5000"))
 YEAR_END_OPENS_MONTH = int(os.environ.get("YEAR_END_OPENS_MONTH", "10"))
 # Without a convention in force: working days to state the service done after delivery.
 SERVICE_DONE_STATEMENT_WORKING_DAYS = 5
+# Without a convention in force: calendar days to pay an invoice from its receipt (the
+# State's legal delay).
+INVOICE_PAYMENT_DELAY_DAYS = 30
+# The largest invoice extract a centre may upload (the command takes any size).
+INVOICE_IMPORT_MAX_BYTES = int(os.environ.get("INVOICE_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 # Fixed assets: longest depreciation period, and the inventory number's format (a regular
 # expression, with the message saying it in words).
 FIXED_ASSET_MAX_DEPRECIATION_YEARS = int(os.environ.get("FIXED_ASSET_MAX_DEPRECIATION_YEARS",

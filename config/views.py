@@ -1,11 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import kinds
 from cases import selectors as case_selectors
 from conventions import selectors as conventions_selectors
 from forms_catalog.selectors import catalogue_for_user
+from invoices import selectors as invoice_selectors
 from kinds.purchases import selectors as party_selectors
 from kinds.purchases.views import TITLES
 from portal.models import Service
@@ -35,6 +37,8 @@ def home(request):
         context["catalogue"] = [(page, _form_url(page)) for page in catalogue_for_user(user)]
         context["my_cases"] = case_selectors.cases_of_requesting_services(user=user)[:5]
         context["to_validate"] = case_selectors.cases_awaiting_validation_for(user=user)[:10]
+        context["invoices_waiting"] = invoice_selectors.waiting_block(
+            context["prescribing_services"], today=timezone.localdate())
     if context["centres"]:
         # The menu's "to process" count comes from the same aggregate (context_processors).
         context["queue_counts"] = request.queue_counts = case_selectors.queue_counts(user=user)

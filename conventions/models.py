@@ -88,6 +88,8 @@ class ConventionPage(Page):
         _("fréquence de la liste des services faits manquants (jours)"), default=15)
     list_frequency_year_end_days = models.PositiveSmallIntegerField(
         _("fréquence pendant les quatre derniers mois (jours)"), default=7)
+    payment_delay_days = models.PositiveSmallIntegerField(
+        _("délai de paiement des factures (jours calendaires)"), default=30)
     chorus_siret = models.CharField(
         _("SIRET du service facturier (Chorus Pro)"), max_length=14, blank=True,
         validators=[validate_chorus_siret],
@@ -121,6 +123,7 @@ class ConventionPage(Page):
             FieldPanel("budget_control_threshold_ht"),
             FieldRowPanel([FieldPanel("list_frequency_days"),
                            FieldPanel("list_frequency_year_end_days")]),
+            FieldPanel("payment_delay_days"),
             FieldRowPanel([FieldPanel("chorus_siret"), FieldPanel("chorus_service_code")]),
             FieldPanel("reference_acts_per_agent"),
         ], heading=_("Paramètres lus par le portail"),

@@ -12,6 +12,7 @@ from dsfr.forms import DsfrBaseForm
 
 from cases.models import CaseKind
 from documents.spreadsheets import french_csv, xlsx_workbook
+from invoices.selectors import invoice_figures
 from kinds.service_done.models import LatenessReason
 from satisfaction.selectors import ratings_summary
 
@@ -79,17 +80,19 @@ def _figures_of(form, services, figures):
 @login_required
 def restitutions(request):
     services, as_head, form = _scope_and_period(request)
-    board = anomalies = ratings = None
+    board = anomalies = ratings = invoices = None
     if form.is_valid():
         board = _figures_of(form, services, dashboard)
         anomalies = _figures_of(form, services, anomaly_report)
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
         ratings = ratings_summary(services=services, kind=form.cleaned_data.get("kind") or None,
                                   start=period.bounds[0], end=period.bounds[1])
+        invoices = invoice_figures(services=services, start=form.cleaned_data["start"],
+                                   end=form.cleaned_data["end"], today=timezone.localdate())
     reasons = dict(LatenessReason.choices)
     return render(request, "dashboards/restitutions.html", {
         "form": form, "board": board, "as_head": as_head, "ratings": ratings,
-        "rating_blocks": _rating_blocks(ratings),
+        "rating_blocks": _rating_blocks(ratings), "invoices": invoices,
         "services": services.order_by("code"),
         "late_reasons": [(reasons.get(reason, reason), n)
                          for reason, n in (board.late_statements if board else [])],

@@ -5,8 +5,10 @@
 - each author of a service-done statement still in draft hears of it once its 5 working days
   after delivery are almost over;
 - each prescribing service gets the list of its orders whose service done is still missing
-  (an XLSX file), every 15 days, and every 7 in the last four months of the year (the
-  convention's frequencies).
+  and the list of its invoices received and waiting for it (two XLSX files), every 15 days,
+  and every 7 in the last four months of the year (the convention's frequencies). The orders'
+  list is kept beside the invoices': an order is delivered, so its service done is due,
+  before its invoice reaches Chorus Pro.
 
 Each reminder is recorded (ReminderSent): running twice the same day sends nothing more.
 """
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +30,7 @@ from cases.models import Case
 from cases.workflow import CLOCK_RUNNING_STATES, State
 from conventions.selectors import convention_in_force
 from documents.spreadsheets import xlsx_workbook
+from invoices.selectors import waiting_for_services, with_delays
 from kinds.service_done.models import ServiceDoneStatement
 from kinds.service_done.selectors import statable_purchase_requests, statement_delay
 from portal.models import Role, Service
@@ -54,9 +58,9 @@ def _record(kind: str, scope: str, period: date, items: int, **links) -> bool:
     return True
 
 
-def _send(subject: str, lines: list[str], to: str, attachment=None) -> None:
+def _send(subject: str, lines: list[str], to: str, attachments=()) -> None:
     message = EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [to])
-    if attachment is not None:
+    for attachment in attachments:
         message.attach(*attachment)
     message.send()
 
@@ -162,17 +166,34 @@ def missing_service_done(service: Service):
     return statable_purchase_requests(service).select_related("tiers")
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(title: str, header: list[str], rows) -> bytes:
+    buffer = io.BytesIO()
+    xlsx_workbook(title, header, rows).save(buffer)
+    return buffer.getvalue()
+
+
 def missing_service_done_xlsx(orders) -> bytes:
-    workbook = xlsx_workbook(
+    return _xlsx(
         _("Services faits manquants"),
         [_("Demande"), _("EJ"), _("Objet"), _("Fournisseur"), _("Montant TTC (€)"),
          _("Déjà constaté (€)"), _("Reste à constater (€)"), _("Terminée le")],
         ([order.case.reference, order.ej_number, order.case.subject, order.tiers.name,
           order.amount_ttc, order.committed, order.amount_ttc - order.committed,
           order.case.completed_at] for order in orders))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+
+def waiting_invoices_xlsx(rows) -> bytes:
+    """rows: invoices.selectors.with_delays() of the service's waiting invoices."""
+    return _xlsx(
+        _("Factures sans service fait"),
+        [_("Facture"), _("SIRET fournisseur"), _("EJ"), _("Montant TTC (€)"), _("Reçue le"),
+         _("Jours d'attente"), _("Échéance de paiement"), _("Coût estimé du retard (€)")],
+        ([row.invoice.number, row.invoice.supplier_siret, row.invoice.ej_number,
+          row.invoice.amount_ttc, row.invoice.received_on, row.delay.waiting_days,
+          row.delay.due_on, row.delay.cost] for row in rows))
 
 
 def missing_service_done_lists(now: datetime) -> int:
@@ -183,26 +204,35 @@ def missing_service_done_lists(now: datetime) -> int:
         if not list_is_due(service, today):
             continue
         orders = list(missing_service_done(service))
+        invoices = with_delays(waiting_for_services([service]), today=today)
         recipients = list(get_user_model().objects.filter(
             memberships__service=service,
             memberships__role__in=[Role.SP_AGENT, Role.ORDONNATEUR], is_active=True)
             .exclude(email="").distinct())
-        if not orders or not recipients:
+        if not (orders or invoices) or not recipients:
             continue
         if not _record(ReminderKind.MISSING_SERVICE_DONE, f"service:{service.pk}", today,
-                       len(orders), service=service):
+                       len(orders) + len(invoices), service=service):
             continue
-        attachment = (f"services-faits-manquants-{service.code}-{today:%Y%m%d}.xlsx",
-                      missing_service_done_xlsx(orders),
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        attachments = []
+        if orders:
+            attachments.append((f"services-faits-manquants-{service.code}-{today:%Y%m%d}.xlsx",
+                                missing_service_done_xlsx(orders), XLSX))
+        if invoices:
+            attachments.append((f"factures-sans-service-fait-{service.code}-{today:%Y%m%d}"
+                                ".xlsx", waiting_invoices_xlsx(invoices), XLSX))
         for person in recipients:
-            _send(_("[Portail CSP] %(n)s commande(s) sans service fait — %(service)s")
-                  % {"n": len(orders), "service": service.code}, [
+            _send(_("[Portail CSP] %(n)s commande(s) sans service fait, %(i)s facture(s) en "
+                    "attente — %(service)s")
+                  % {"n": len(orders), "i": len(invoices), "service": service.code}, [
                       _("Bonjour,"), "",
                       _("Ces commandes de votre service attendent encore leur constatation du "
-                        "service fait : sans elle, les factures ne peuvent pas être payées. "
-                        "La liste est jointe."), "", _url("/demandes/nouvelle/service-fait/")],
-                  person.email, attachment)
+                        "service fait : sans elle, les factures ne peuvent pas être payées, et "
+                        "passé le délai de paiement l'État doit des intérêts moratoires. Les "
+                        "listes sont jointes (commandes, et factures déjà reçues)."), "",
+                      _url("/demandes/nouvelle/service-fait/"),
+                      _url(reverse("invoices:list") + "?state=waiting")],
+                  person.email, attachments)
         sent += 1
     return sent
 

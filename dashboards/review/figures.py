@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cases.models import Case, CaseEvent, CaseKind, ProcurementRoute
 from cases.workflow import Action, State
 from conventions.selectors import convention_in_force
+from invoices.selectors import invoice_figures
 from portal.models import Service
 from satisfaction.selectors import ratings_summary
 
@@ -165,6 +166,26 @@ def anomalies(scope: Scope) -> list[Table]:
     ]
 
 
+def invoices(scope: Scope) -> list[Table]:
+    today = timezone.localdate()
+    found = invoice_figures(services=scope.services, start=scope.period.start,
+                            end=min(scope.period.end, today), today=today)
+    summary = Table(_("Factures sans service fait"), [_("Indicateur"), _("Valeur")], [
+        [_("Factures reçues encore en attente de service fait"), found.waiting_count],
+        [_("Montant TTC en attente (€)"), found.waiting_amount],
+        [_("Attente médiane du service fait (jours)"), found.median_wait_days],
+        [_("Factures payées ou à payer en retard"), found.late_count],
+        [_("Coût estimé du retard (€) : intérêts moratoires et indemnité de 40 €"),
+         found.late_cost],
+    ], _("Factures reçues dans l'année (Chorus Pro), hors factures rejetées ou annulées."))
+    by_month = Table(_("Coût estimé du retard par service et mois"),
+                     [_("Service"), _("Mois de réception"), _("Factures en retard"),
+                      _("Coût estimé (€)")],
+                     [[row.service, row.month.strftime("%m/%Y"), row.late, row.cost]
+                      for row in found.cost_by_service_month])
+    return [summary, by_month] if by_month.rows else [summary]
+
+
 def satisfaction(scope: Scope) -> Table | None:
     start, end = scope.period.bounds
     summary = ratings_summary(services=scope.services, start=start, end=end)
@@ -193,7 +214,7 @@ def staffing_figures(scope: Scope) -> Table | None:
 
 # The sections after volumes and delays, in the document's order.
 SECTIONS: list[Callable[[Scope], "Table | list[Table] | None"]] = [
-    circuits, anomalies, satisfaction, staffing_figures]
+    circuits, anomalies, invoices, satisfaction, staffing_figures]
 
 
 def annual_review(*, centre: Service, year: int, services) -> AnnualReview:

@@ -194,7 +194,7 @@ def test_every_chart_has_a_visible_title(client, activity, csp_head):
     text = _text(client.get(PAGE, {"start": "2026-03-01", "end": "2026-03-31"}))
     charts = re.findall(r'<h3 class="[^"]*" id="([\w-]+)-heading">([^<]+)</h3>\s*'
                         r'<svg class="dashboard-chart" id="([\w-]+)"', text)
-    assert len(charts) == text.count('<svg class="dashboard-chart"') == 6
+    assert len(charts) == text.count('<svg class="dashboard-chart"') == 7
     for heading_of, title, chart in charts:
         assert heading_of == chart and title.strip()
         assert f'<title id="{chart}-title">{title}</title>' in text

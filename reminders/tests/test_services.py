@@ -124,3 +124,29 @@ def test_a_draft_statement_near_its_deadline_is_recalled_to_its_author(
     assert statement_reminders(timezone.now()) == 1
     assert order.ej_number in mail.outbox[0].body
     assert statement_reminders(timezone.now()) == 0
+
+
+def test_the_list_carries_the_invoices_waiting_for_service_done(make_purchase_request, sp,
+                                                                sp_agent, ordonnateur,
+                                                                csp_agent):
+    from invoices.importer import import_stream
+    from invoices.tests.conftest import extract, row
+
+    with_email(sp_agent)
+    order = make_purchase_request(sp_agent, state=State.COMPLETED, agent=csp_agent,
+                                  ordonnateur=ordonnateur)
+    import_stream(extract(row(order.purchase_request.ej_number, "F-77", received="02/11/2026")),
+                  today=date(2026, 11, 23))
+    now = datetime(2026, 11, 23, 7, 0, tzinfo=PARIS)
+    assert missing_service_done_lists(now) == 1
+    message = mail.outbox[0]
+    assert "1 facture(s) en attente" in message.subject
+    names = [name for name, _content, _type in message.attachments]
+    assert names == [f"services-faits-manquants-{sp.code}-20261123.xlsx",
+                     f"factures-sans-service-fait-{sp.code}-20261123.xlsx"]
+    rows = list(load_workbook(io.BytesIO(message.attachments[1][1])).active
+                .iter_rows(values_only=True))
+    assert rows[1][:3] == ("F-77", row("x")[1], order.purchase_request.ej_number)
+    assert rows[1][5] == 21  # days waiting, 02/11 → 23/11
+    assert ReminderSent.objects.get(kind=ReminderKind.MISSING_SERVICE_DONE).items == 2
+    assert missing_service_done_lists(now) == 0  # once per period

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["config", "common", "portal", "demo", "cases", "documents", "conventions",
         "forms_catalog", "kinds", "messaging", "satisfaction", "notifications", "dashboards",
-        "reminders"]
+        "reminders", "invoices"]
 
 # Run in the installed copy only: the editable install's finder (or path entry) would hand
 # out the checkout's modules wherever the installed copy lacks one.

@@ -101,6 +101,9 @@ from documents.models import (
 )
 from documents.services import attachment_add, order_form_sign, signing_batch_create
 from forms_catalog.models import ProcedureFormPage
+from invoices.importer import import_stream
+from invoices.models import Invoice, InvoiceImport
+from invoices.tests.conftest import extract, row
 from kinds.service_done.models import YearEndDecision, YearEndReview
 from kinds.service_done.services import StatementData, statement_fill
 from kinds.tiers.models import TiersChange, TiersRequest
@@ -372,6 +375,8 @@ BOTH, GET, POST = ("GET", "POST"), ("GET",), ("POST",)
 # The portal's object-scoped URLs, by URL name.
 _export_job = _one("export_job", ExportJob, {"csp_agent"})
 _batch = _one("batch", SigningBatch, {"csp_agent"})
+_invoice = _one("invoice", Invoice, OWNERS)
+_invoice_import = _one("invoice_import", InvoiceImport, {"csp_agent", "csp_head"})
 
 TARGETS: dict[str, Target] = {
     # cases/urls.py
@@ -436,6 +441,9 @@ TARGETS: dict[str, Target] = {
                                   _case_variants("fa_draft", data=_wizard_data("fixed_asset")),
                                   "cases/wizard.py KindWizard.dispatch"),
     # messaging/urls.py
+    "invoices:detail": Target("Invoice", WEB, GET, _invoice, "invoices/views.py invoice_detail"),
+    "invoices:import_job": Target("InvoiceImport", WEB, GET, _invoice_import,
+                                  "invoices/views.py invoice_import_job"),
     "messaging:create": Target("Case", WEB, POST,
                                _case_variants("pr_in_progress", "pr_draft", data=_message_data),
                                "messaging/views.py message_create"),
@@ -465,7 +473,8 @@ ADMIN_CASE_SCOPED = {
 # ...the others are the back office's referentials, directory, accounts and machinery.
 ADMIN_BACK_OFFICE = {
     "portal.service", "portal.delegation", "cases.budgetimputation", "cases.tiers",
-    "sirene.establishment", "suppliers.postalcode", "dsfr.dsfrconfig", "django_q.schedule",
+    "sirene.establishment", "suppliers.postalcode", "invoices.invoice",
+    "invoices.moratoriumrate", "dsfr.dsfrconfig", "django_q.schedule",
     "django_q.success", "django_q.failure", "django_q.ormq", "axes.accessattempt",
     "axes.accesslog", "axes.accessfailurelog", "authtoken.tokenproxy", "wagtaildocs.document",
     "wagtailimages.image", "taggit.tag", "auth.group", "auth.user",
@@ -725,7 +734,11 @@ def _build_world(root: Path) -> World:
     for name in cases:
         cases[name].refresh_from_db()
     change = TiersChange.objects.get(case=cases["tiers_completed"])
+    import_stream(extract(row(cases["pr_completed"].purchase_request.ej_number, "F-IDOR")))
     objects = {
+        "invoice": Invoice.objects.get(number="F-IDOR"),
+        "invoice_import": InvoiceImport.objects.create(
+            centre=csp, uploaded_by=csp_agent, original_name="extrait.csv"),
         "export_job": ExportJob.objects.get(pk=job.pk), "saved_filter": saved, "batch": batch,
         "issued": issued, "page": page, "tiers": change.tiers, "tiers_change": change,
         "tiers_request": cases["tiers_in_progress"].tiers_request,
