@@ -157,7 +157,9 @@ def _scenarios() -> list[Scenario]:
 SCENARIOS = _scenarios()
 _visa_ej_numbers = itertools.count(4_750_000_001)
 CIRCUIT_INPUTS = {"procurement_route": "existing_contract", "contract_reference": "MAR-2026-01",
-                  "visa_reference": "VISA-2026-001", "visa_date": "2026-11-30"}
+                  "visa_reference": "VISA-2026-001",
+                  # Between the request's arrival at the centre and today: today.
+                  "visa_date": timezone.localdate().isoformat()}
 # Whoever is not logged in, or sees nothing of the requesting service and of its centre, is
 # stopped before the action is even read (login_required / IsAuthenticated, then the 404 of
 # visibility, in both the view and the API): for them one scenario per case shape (kind and

@@ -24,6 +24,7 @@ from cases import permissions
 from cases.budget import programme_of
 from cases.models import ProcurementRoute, PurchaseRequest
 from cases.services import CaseError
+from cases.workflow import State
 from conventions.selectors import convention_in_force
 from portal.models import CENTRE_ROLES, Role, Service
 from portal.selectors import centre_party, user_has_role
@@ -155,7 +156,7 @@ def enter_visa(case, actor, inputs, now, data) -> None:
         data["budget_control"] = control.code
 
 
-def _visa_date(value, now) -> date:
+def _visa_date(value, now, case) -> date:
     if isinstance(value, date):
         day = value
     else:
@@ -167,12 +168,16 @@ def _visa_date(value, now) -> date:
         raise CaseError(_("Indiquez la date du visa (JJ/MM/AAAA)."), field="visa_date")
     if day > timezone.localdate(now):
         raise CaseError(_("La date du visa ne peut pas être dans le futur."), field="visa_date")
+    if case.submitted_at and day < timezone.localdate(case.submitted_at):
+        raise CaseError(_("La date du visa ne peut pas précéder l'arrivée de la demande au "
+                          "centre (%(day)s).") % {"day": timezone.localdate(
+                              case.submitted_at).strftime("%d/%m/%Y")}, field="visa_date")
     return day
 
 
 def grant_visa(case, actor, inputs, now, data) -> None:
     reference = (inputs.get("visa_reference") or "")[:50]
-    day = _visa_date(inputs.get("visa_date"), now)
+    day = _visa_date(inputs.get("visa_date"), now, case)
     PurchaseRequest.objects.filter(case=case).update(visa_reference=reference, visa_date=day)
     case.awaiting_signature = True
     data.update(visa_reference=reference, visa_date=day.isoformat())
@@ -228,4 +233,4 @@ def case_page(case, user, transitions) -> dict | None:
         return None
     return {"circuits_request": request, "mission_threshold": mission_threshold(case),
             "visa_threshold": visa_threshold(case, request),
-            "at_mission": case.state in {"at_mission", "mission_info"}}
+            "at_mission": case.state in {State.AT_MISSION, State.MISSION_INFO}}

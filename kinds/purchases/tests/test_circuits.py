@@ -22,6 +22,8 @@ from portal.models import Role, Service
 from tests.factories import member
 
 PARIS = timezone.get_default_timezone()
+# A visa is dated between the request's arrival at the centre (today, here) and today.
+TODAY = timezone.localdate()
 
 
 def paris(*args) -> datetime:
@@ -307,7 +309,7 @@ def test_time_waiting_for_the_visa_is_not_the_centres(convention, csp_agent, cbc
 
 @pytest.mark.parametrize("visa_date, field", [
     ("", "visa_date"), ("31/02/2026", "visa_date"), ("2999-01-01", "visa_date"),
-    ("pas une date", "visa_date"),
+    ("pas une date", "visa_date"), ("1999-12-31", "visa_date"),
 ])
 def test_a_visa_needs_a_real_past_date(visa_date, field, convention, csp_agent, cbcm,
                                        in_progress):
@@ -334,7 +336,7 @@ def test_the_agent_in_charge_may_record_the_visa_or_its_refusal(convention, csp_
                                     ej_number="4500000105")
     assert case.state == State.AWAITING_VISA
     case = case_services.transition(case=case, action=Action.VISA_GRANT, actor=csp_agent,
-                                    visa_reference="V2", visa_date="2026-11-30")
+                                    visa_reference="V2", visa_date=TODAY.isoformat())
     assert case.state == State.COMPLETED
 
 
@@ -346,7 +348,7 @@ def test_others_may_not_record_the_visa(who, convention, csp_agent, in_progress,
                                     ej_number="4500000106")
     with pytest.raises(CaseError):
         case_services.transition(case=case, action=Action.VISA_GRANT, actor=actor,
-                                 visa_reference="V3", visa_date="2026-11-30")
+                                 visa_reference="V3", visa_date=TODAY.isoformat())
 
 
 def test_another_centres_budget_controller_does_not_see_the_case(convention, csp_agent,
@@ -356,7 +358,7 @@ def test_another_centres_budget_controller_does_not_see_the_case(convention, csp
                                     ej_number="4500000107")
     with pytest.raises(CaseNotFound):
         case_services.transition(case=case, action=Action.VISA_GRANT, actor=foreign_cbcm,
-                                 visa_reference="V4", visa_date="2026-11-30")
+                                 visa_reference="V4", visa_date=TODAY.isoformat())
 
 
 def test_signing_refuses_an_ej_without_visa(convention, csp_agent, cbcm, in_progress,
@@ -373,7 +375,7 @@ def test_signing_refuses_an_ej_without_visa(convention, csp_agent, cbcm, in_prog
     assert item.status == "failed" and "visa" in item.message
     # A visa recorded, then cleared (a stored case from before the rule): the guard says so.
     case = case_services.transition(case=case, action=Action.VISA_GRANT, actor=cbcm,
-                                    visa_reference="V5", visa_date="2026-11-30")
+                                    visa_reference="V5", visa_date=TODAY.isoformat())
     PurchaseRequest.objects.filter(case=case).update(visa_reference="")
     with pytest.raises(CaseError) as refused:
         case_services.transition(case=case, action=Action.SIGN, actor=csp_agent)
@@ -440,10 +442,10 @@ def test_the_visa_is_recorded_through_its_form(client, convention, csp_agent, cb
     assert refused.status_code == 400
     assert "La date du visa ne peut pas être dans le futur." in refused.content.decode()
     client.post(url, {"version": case.version, "visa_reference": "V9",
-                      "visa_date": "2026-11-30"})
+                      "visa_date": TODAY.isoformat()})
     case.refresh_from_db()
     assert case.state == State.COMPLETED
-    assert "Visa n° V9 du 30/11/2026" in client.get(case.get_absolute_url()).content.decode()
+    assert f"Visa n° V9 du {TODAY:%d/%m/%Y}" in client.get(case.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("name, party", [("purchases:mission_queue", "mda"),
