@@ -522,3 +522,24 @@ def test_a_centres_mission_is_not_one_of_its_services(client, sp, csp_head, mda,
     assert list(choices.queryset) == [sp]
     services, as_head = dashboard_scope(csp_head)
     assert as_head and list(services) == [sp]
+
+
+def test_the_annual_review_counts_the_circuits(big_buyer, mda, csp, sp, csp_agent, cbcm,
+                                               convention, request_ht, in_progress):
+    from dashboards.review.figures import annual_review
+
+    accepted = request_ht(big_buyer, "30000.00", state=State.SUBMITTED)
+    case_services.transition(case=accepted, action=Action.MISSION_ACCEPT, actor=mda,
+                             procurement_route="existing_contract", contract_reference="M1")
+    returned = request_ht(big_buyer, "31000.00", state=State.SUBMITTED)
+    case_services.transition(case=returned, action=Action.RETURN, actor=mda,
+                             comment="Devis périmé.", anomaly="non_compliant_quote")
+    visa = in_progress("150000.00")
+    visa = case_services.transition(case=visa, action=Action.COMPLETE, actor=csp_agent,
+                                    ej_number="4500000199")
+    case_services.transition(case=visa, action=Action.VISA_GRANT, actor=cbcm,
+                             visa_reference="V7", visa_date=TODAY.isoformat())
+    review = annual_review(centre=csp, year=TODAY.year, services=[sp])
+    table = next(t for t in review.tables if t.title == "Circuits de la convention")
+    # in_progress() sent its 150,000 € request through the mission too (new procedure).
+    assert [row[1] for row in table.rows] == [3, 1, 1, 1, 1, 1, 0]
