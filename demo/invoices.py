@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from cases import services as case_services
@@ -32,6 +33,7 @@ from kinds.purchases.services import PurchaseRequestData, purchase_request_fill
 from kinds.service_done.services import StatementData, statement_fill
 from portal.models import Delegation, Role
 
+from . import circuits
 from .service_done import _pdf, _working_days_before
 
 TARGET = 320
@@ -152,10 +154,17 @@ def _past_order(template: PurchaseRequest, created_at: datetime, ej_number: str
     if new.state == State.AWAITING_VALIDATION:
         new = case_services.transition(case=new, action="validate", actor=ordonnateur,
                                        at=created_at + timedelta(days=1))
+    # A large order goes through the purchasing mission first, its EJ through the visa.
+    new = circuits.pass_through(new, template, State.COMPLETED,
+                                after=created_at + timedelta(days=1),
+                                before=created_at + timedelta(days=2))
     new = case_services.transition(case=new, action="claim", actor=case.assigned_to,
                                    at=created_at + timedelta(days=2))
     new = case_services.transition(case=new, action="complete", actor=case.assigned_to,
                                    ej_number=ej_number, at=created_at + timedelta(days=3))
+    new = circuits.pass_through(new, template, State.COMPLETED,
+                                after=created_at + timedelta(days=3),
+                                before=created_at + timedelta(days=3, minutes=20))
     new = case_services.transition(case=new, action="sign", actor=case.assigned_to,
                                    at=created_at + timedelta(days=3, minutes=20))
     return new.purchase_request
@@ -181,8 +190,11 @@ def _past_orders(templates: list[PurchaseRequest], rng: random.Random, now: date
             ej_number = f"23{rng.randint(0, 99_999_999):08d}"
         used.add(ej_number)
         try:
-            _past_order(templates[n % len(templates)],
-                        timezone.make_aware(datetime.combine(day, time(9, 30))), ej_number)
+            # One order at a time: a refused one leaves nothing half-made behind.
+            with transaction.atomic():
+                _past_order(templates[n % len(templates)],
+                            timezone.make_aware(datetime.combine(day, time(9, 30))),
+                            ej_number)
         except CaseError:
             continue  # a content the services refuse today (a closed imputation): skipped
 
