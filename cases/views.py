@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from documents.models import Attachment
 from documents.selectors import SIGNATORY_ROLES, signable_cases
 from documents.services import attachment_remove
+from documents.spreadsheets import XLSX_CONTENT_TYPE
 from forms_catalog.selectors import answers_by_step
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import (
@@ -146,8 +147,7 @@ def _export(cases, fmt: str, name: str):
         return response
     return FileResponse(exports.xlsx_file(cases), as_attachment=True,
                         filename=f"{name}-{stamp}.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument."
-                                     "spreadsheetml.sheet")
+                        content_type=XLSX_CONTENT_TYPE)
 
 
 def _export_or_job(request, scope: str, fmt: str, name: str):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from cases.models import CaseKind
-from documents.spreadsheets import french_csv, xlsx_workbook
+from documents.spreadsheets import XLSX_CONTENT_TYPE, french_csv, xlsx_workbook
 from invoices.selectors import invoice_figures
 from kinds.service_done.models import LatenessReason
 from satisfaction.selectors import ratings_summary
@@ -21,8 +21,6 @@ from .anomalies import anomaly_report
 from .review import figures
 from .selectors import Period, dashboard, dashboard_scope
 from .staffing import staffing, staffing_scope
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 MAX_SPAN = timedelta(days=3 * 366)
 
@@ -72,21 +70,17 @@ def _scope_and_period(request):
     return services, as_head, PeriodForm(data)
 
 
-def _figures_of(form, services, figures):
-    return figures(services=services, kind=form.cleaned_data.get("kind") or None,
-                   period=Period(form.cleaned_data["start"], form.cleaned_data["end"]))
-
-
 @login_required
 def restitutions(request):
     services, as_head, form = _scope_and_period(request)
     board = anomalies = ratings = invoices = None
     if form.is_valid():
-        board = _figures_of(form, services, dashboard)
-        anomalies = _figures_of(form, services, anomaly_report)
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-        ratings = ratings_summary(services=services, kind=form.cleaned_data.get("kind") or None,
-                                  start=period.bounds[0], end=period.bounds[1])
+        kind = form.cleaned_data.get("kind") or None
+        board = dashboard(services=services, kind=kind, period=period)
+        anomalies = anomaly_report(services=services, kind=kind, period=period)
+        ratings = ratings_summary(services=services, kind=kind, start=period.bounds[0],
+                                  end=period.bounds[1])
         invoices = invoice_figures(services=services, start=form.cleaned_data["start"],
                                    end=form.cleaned_data["end"], today=timezone.localdate())
     reasons = dict(LatenessReason.choices)
@@ -148,7 +142,7 @@ def annual_review(request):
         if form.cleaned_data["format"] == "pdf":
             return HttpResponse(review_pdf(review), content_type="application/pdf", headers={
                 "Content-Disposition": f'attachment; filename="{name}.pdf"'})
-        return HttpResponse(review_xlsx(review), content_type=XLSX_TYPE, headers={
+        return HttpResponse(review_xlsx(review), content_type=XLSX_CONTENT_TYPE, headers={
             "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
     return render(request, "dashboards/annual_review.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -201,7 +195,8 @@ def anomalies_export(request, fmt: str):
     if not form.is_valid():
         errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
-    report = _figures_of(form, services, anomaly_report)
+    report = anomaly_report(services=services, kind=form.cleaned_data.get("kind") or None,
+                            period=Period(form.cleaned_data["start"], form.cleaned_data["end"]))
     rows = ([row.month.strftime("%m/%Y"), row.service, row.kind_label, row.code, row.label,
              row.n] for row in report.rows)
     name = f"anomalies-{form.cleaned_data['start']:%Y%m%d}-{form.cleaned_data['end']:%Y%m%d}"
@@ -211,7 +206,6 @@ def anomalies_export(request, fmt: str):
     else:
         buffer = io.BytesIO()
         xlsx_workbook(str(_("Anomalies")), _anomaly_header(), rows).save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -45,19 +45,21 @@ def without_order_form(cases):
                         awaiting_signature=True)
 
 
+def _signatory_cases(user):
+    """The cases of the centres where `user` signs order forms."""
+    return (permissions.visible_cases(user, permissions.PROCESS)
+            .filter(processing_centre__in=services_of_user(user, SIGNATORY_ROLES)))
+
+
 def signable_cases(user):
     """The order forms `user` may sign now: their centres' completed, unsigned requests."""
-    return without_order_form(
-        permissions.visible_cases(user, permissions.PROCESS)
-        .filter(processing_centre__in=services_of_user(user, SIGNATORY_ROLES)))
+    return without_order_form(_signatory_cases(user))
 
 
 def awaiting_visa(user):
     """The EJs of `user`'s centres waiting for the budget controller's visa: their order
     forms cannot be signed yet."""
-    return (permissions.visible_cases(user, permissions.PROCESS)
-            .filter(processing_centre__in=services_of_user(user, SIGNATORY_ROLES),
-                    state=State.AWAITING_VISA))
+    return _signatory_cases(user).filter(state=State.AWAITING_VISA)
 
 
 def signing_batch_for_user(*, user, pk) -> SigningBatch:

@@ -33,6 +33,7 @@ _ILLEGAL_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MONEY_FORMAT = "#,##0.00"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 DATE_FORMAT = "DD/MM/YYYY"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def starts_formula(text: str) -> bool:
@@ -123,14 +124,18 @@ def xlsx_cell(sheet, value):
     return cell
 
 
+def sheet_title(title: str, length: int = 31) -> str:
+    """A sheet's title: without []:*?/\\ and at most 31 characters (or `length`)."""
+    return re.sub(r"[\[\]:*?/\\]", " ", title)[:length]
+
+
 def xlsx_workbook(title: str, header: list[str], rows: Iterable[list], *, freeze_header=True):
     """A one-sheet workbook written row by row (write-only mode: memory stays flat whatever
     the number of rows). Returns the openpyxl Workbook, to be saved by the caller."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    # A sheet title cannot hold []:*?/\ and is at most 31 characters.
-    sheet = workbook.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", title)[:31])
+    sheet = workbook.create_sheet(sheet_title(title))
     if freeze_header:
         sheet.freeze_panes = "A2"
     sheet.append([xlsx_cell(sheet, value) for value in header])

@@ -29,7 +29,7 @@ from cases import sla
 from cases.models import Case
 from cases.workflow import CLOCK_RUNNING_STATES, State
 from conventions.selectors import convention_in_force
-from documents.spreadsheets import xlsx_workbook
+from documents.spreadsheets import XLSX_CONTENT_TYPE, xlsx_workbook
 from invoices.selectors import waiting_for_services, with_delays
 from kinds.service_done.models import ServiceDoneStatement
 from kinds.service_done.selectors import statable_purchase_requests, statement_delay
@@ -166,9 +166,6 @@ def missing_service_done(service: Service):
     return statable_purchase_requests(service).select_related("tiers")
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def _xlsx(title: str, header: list[str], rows) -> bytes:
     buffer = io.BytesIO()
     xlsx_workbook(title, header, rows).save(buffer)
@@ -217,10 +214,10 @@ def missing_service_done_lists(now: datetime) -> int:
         attachments = []
         if orders:
             attachments.append((f"services-faits-manquants-{service.code}-{today:%Y%m%d}.xlsx",
-                                missing_service_done_xlsx(orders), XLSX))
+                                missing_service_done_xlsx(orders), XLSX_CONTENT_TYPE))
         if invoices:
             attachments.append((f"factures-sans-service-fait-{service.code}-{today:%Y%m%d}"
-                                ".xlsx", waiting_invoices_xlsx(invoices), XLSX))
+                                ".xlsx", waiting_invoices_xlsx(invoices), XLSX_CONTENT_TYPE))
         for person in recipients:
             _send(_("[Portail CSP] %(n)s commande(s) sans service fait, %(i)s facture(s) en "
                     "attente — %(service)s")

@@ -1,18 +1,17 @@
 """The annual review as a workbook: one sheet per table, the same figures as the PDF."""
 
 import io
-import re
 
 from django.utils.translation import gettext as _
 
-from documents.spreadsheets import xlsx_cell
+from documents.spreadsheets import sheet_title, xlsx_cell
 
 from .figures import AnnualReview, Table, month_label
 
 
 def _sheet(workbook, table: Table, used: set[str]) -> None:
-    # A sheet title cannot hold []:*?/\, is at most 31 characters and unique.
-    title = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:28]
+    # Room left to make it unique: a sheet title has at most 31 characters.
+    title = sheet_title(table.title, 28)
     while title in used:
         title = title[:26] + f" {len(used)}"
     used.add(title)

@@ -35,11 +35,17 @@ def _request(case) -> PurchaseRequest | None:
             .first())
 
 
-def mission_threshold(case) -> Decimal | None:
-    """The purchasing mission's threshold (HT) for `case` today, None without a convention."""
-    convention = case.convention or convention_in_force(
+def _convention(case):
+    """The case's convention (pinned when it reached the centre), else the one in force
+    today between its service and centre; None without one."""
+    return case.convention or convention_in_force(
         service=case.requesting_service, centre=case.processing_centre,
         on=timezone.localdate())
+
+
+def mission_threshold(case) -> Decimal | None:
+    """The purchasing mission's threshold (HT) for `case` today, None without a convention."""
+    convention = _convention(case)
     return convention.purchasing_mission_threshold_ht if convention else None
 
 
@@ -57,9 +63,7 @@ def budget_control_of(case) -> Service | None:
 
 
 def visa_threshold(case, request: PurchaseRequest) -> Decimal | None:
-    convention = case.convention or convention_in_force(
-        service=case.requesting_service, centre=case.processing_centre,
-        on=timezone.localdate())
+    convention = _convention(case)
     if convention is None:
         return None
     return convention.budget_control_threshold(programme_of(request.financial_centre.code))

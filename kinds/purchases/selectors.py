@@ -4,39 +4,40 @@ have to decide, and what they decided."""
 from cases import permissions
 from cases.workflow import State
 from portal.models import Role, Service
-from portal.selectors import services_of_user
+from portal.selectors import has_role_somewhere, services_of_user
 
-# The party's role, and the states in which a case waits for it.
+# The party's role, the states in which a case waits for it, and the flag a case keeps once
+# it went through the party's circuit.
 PARTIES = {
-    Service.Kind.PURCHASING_MISSION: (Role.MDA_AGENT, (State.AT_MISSION, State.MISSION_INFO)),
-    Service.Kind.BUDGET_CONTROL: (Role.CBCM_AGENT, (State.AWAITING_VISA,)),
-}
-# The flag a case keeps once it went through the party's circuit.
-_WENT_THROUGH = {
-    Service.Kind.PURCHASING_MISSION: "purchase_request__routed_to_mission",
-    Service.Kind.BUDGET_CONTROL: "purchase_request__budget_visa_required",
+    Service.Kind.PURCHASING_MISSION: (Role.MDA_AGENT, (State.AT_MISSION, State.MISSION_INFO),
+                                      "purchase_request__routed_to_mission"),
+    Service.Kind.BUDGET_CONTROL: (Role.CBCM_AGENT, (State.AWAITING_VISA,),
+                                  "purchase_request__budget_visa_required"),
 }
 
 
 def centres_of_party(user, party: str):
     """The centres whose mission (or budget control) `user` belongs to."""
-    role, _states = PARTIES[party]
+    role = PARTIES[party][0]
     return Service.objects.filter(
         pk__in=services_of_user(user, [role]).filter(kind=party)
         .values("processing_centre"))
 
 
 def is_party_member(user, party: str) -> bool:
-    return centres_of_party(user, party).exists()
+    # The roles held are in memory (portal.selectors): most people, holding neither role,
+    # cost the home page no query.
+    return (has_role_somewhere(user, [PARTIES[party][0]])
+            and centres_of_party(user, party).exists())
 
 
 def party_cases(user, party: str):
     """(waiting for the party, gone through it): cases of the party's centres the user sees."""
-    role, states = PARTIES[party]
+    _role, states, went_through = PARTIES[party]
     seen = (permissions.visible_cases(user)
             .filter(processing_centre__in=centres_of_party(user, party))
             .select_related("requesting_service", "purchase_request"))
     waiting = seen.filter(state__in=states).order_by("updated_at", "pk")
-    done = (seen.filter(**{_WENT_THROUGH[party]: True}).exclude(state__in=states)
+    done = (seen.filter(**{went_through: True}).exclude(state__in=states)
             .order_by("-updated_at", "-pk"))
     return waiting, done
