@@ -282,11 +282,12 @@ def _case_parts(case, user, transitions, context) -> dict:
     for part in kinds.case_page_parts(case.kind):
         extra = part.context(case, user, transitions)
         if extra:
-            # Several parts may offer links to the actions panel: they add up.
-            links = [*context.get("case_links", []), *extra.get("case_links", [])]
+            # Several parts may offer links to the actions panel, or documents to the
+            # documents list: they add up.
+            added = {name: [*context.get(name, []), *extra.get(name, [])]
+                     for name in ("case_links", "certificates")}
             context.update(extra)
-            if links:
-                context["case_links"] = links
+            context.update({name: items for name, items in added.items() if items})
             if part.template:
                 parts[part.slot].append(part.template)
     return parts

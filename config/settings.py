@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "messaging",
     "notifications",
     "satisfaction",
+    "decisions",
     "invoices",
     "reminders",
     "dashboards",

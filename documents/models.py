@@ -56,6 +56,9 @@ class Attachment(models.Model):
 class IssuedDocumentKind(models.TextChoices):
     ORDER_FORM = "order_form", _("Bon de commande signé")
     SERVICE_DONE_CERTIFICATE = "sf_certificate", _("Certificat de service fait signé")
+    # Decision letters of catalogue forms (the decisions app).
+    ACCEPTANCE_LETTER = "acceptance_letter", _("Courrier d'acceptation signé")
+    REFUSAL_LETTER = "refusal_letter", _("Courrier de refus signé")
 
 
 def issued_document_path(instance, filename):
@@ -98,6 +101,10 @@ class IssuedDocument(models.Model):
 
     @property
     def download_name(self) -> str:
+        letters = {IssuedDocumentKind.ACCEPTANCE_LETTER: "courrier-acceptation",
+                   IssuedDocumentKind.REFUSAL_LETTER: "courrier-refus"}
+        if self.kind in letters:
+            return f"{letters[self.kind]}-{self.case.reference or self.case_id}.pdf"
         ej = getattr(getattr(self.case, "purchase_request", None), "ej_number", None)
         return f"bon-de-commande-{ej or self.case.reference}.pdf"
 

@@ -126,6 +126,14 @@ def _issue(*, case: Case, actor, at: datetime, kind: str, filename: str, render
     return document
 
 
+def document_issue(*, case: Case, actor, at: datetime, kind: str, filename: str, render
+                   ) -> IssuedDocument:
+    """Render, sign with `actor`'s own credential and record a document of `kind`, for the
+    apps built on the core (decision letters). The caller holds the case's row lock (see
+    `_issue`); DocumentError when `actor` cannot sign."""
+    return _issue(case=case, actor=actor, at=at, kind=kind, filename=filename, render=render)
+
+
 def _remove_leftovers(case: Case) -> None:
     """Delete the files of the case's folder that no document row refers to: those of an
     attempt whose transaction never committed (a worker killed between writing the file and

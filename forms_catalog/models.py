@@ -18,6 +18,7 @@ from documents.models import AttachmentKind
 from portal.models import Service
 
 from .blocks import FieldStream
+from .letters import LETTER_FEATURES, LETTERS_HELP, LetterError, check_letter
 from .schema import SchemaError, build_schema
 
 
@@ -63,6 +64,10 @@ class ProcedureFormPage(Page):
         "conventions.ProcedureSheetPage", verbose_name=_("fiche de procédure"), null=True,
         blank=True, on_delete=models.SET_NULL, related_name="+")
     fields = StreamField(FieldStream(), verbose_name=_("champs"), blank=True)
+    # Decision letters (the decisions app renders and signs them on completion / rejection).
+    acceptance_letter = RichTextField(_("courrier d'acceptation"), blank=True,
+                                      features=LETTER_FEATURES)
+    refusal_letter = RichTextField(_("courrier de refus"), blank=True, features=LETTER_FEATURES)
 
     content_panels = [
         *Page.content_panels,
@@ -76,6 +81,8 @@ class ProcedureFormPage(Page):
             FieldPanel("procedure_sheet"),
         ], heading=_("Réglages")),
         FieldPanel("fields"),
+        MultiFieldPanel([FieldPanel("acceptance_letter"), FieldPanel("refusal_letter")],
+                        heading=_("Courriers de décision"), help_text=LETTERS_HELP),
     ]
     base_form_class = ProcedureFormPageForm
     parent_page_types = ["forms_catalog.FormIndexPage"]
@@ -114,6 +121,14 @@ class ProcedureFormPage(Page):
             build_schema(self.fields, "")
         except SchemaError as exc:
             raise ValidationError({"fields": str(exc)}) from exc
+        errors = {}
+        for name in ("acceptance_letter", "refusal_letter"):
+            try:
+                check_letter(getattr(self, name) or "", self.field_schema)
+            except LetterError as exc:
+                errors[name] = str(exc)
+        if errors:
+            raise ValidationError(errors)
         unknown = set(self.required_attachments or []) - set(AttachmentKind.values)
         if unknown:
             raise ValidationError({"required_attachments": _("Type de pièce inconnu.")})
