@@ -47,6 +47,7 @@ from portal.services import delegation_get_or_create, membership_grant, service_
 
 from . import circuits
 from .invoices import seed_invoices
+from .letters import seed_letters
 from .service_done import seed_statements
 from .staffing import LOGIN as STEERING_LOGIN
 from .staffing import seed_steering
@@ -578,6 +579,7 @@ class SeedReport:
     order_forms_total: int = 0
     tiers_requests_created: int = 0
     statements_created: int = 0
+    letters_issued: int = 0
     wagtail_site: bool = True
     states: Counter = field(default_factory=Counter)
 
@@ -622,6 +624,8 @@ class SeedReport:
             self.credentials_created, self.signatories_total, "signataires des centres"))
         lines.append("  Bons de commande signés : " + status(
             self.order_forms_signed, self.order_forms_total, "bons de commande"))
+        lines.append("  Courriers de décision signés (demandes d'accès à Chorus) : " + (
+            f"{self.letters_issued} émis" if self.letters_issued else "déjà émis"))
         if not self.wagtail_site:
             lines.append("  Attention : aucun site Wagtail par défaut (lancez « migrate »).")
         return lines
@@ -1350,6 +1354,7 @@ def _seed(now: datetime | None = None) -> SeedReport:
                                                          now=now)
     _seed_credentials(users, report, now)
     _seed_order_forms(report)
+    report.letters_issued = seed_letters(services=services, users=users, now=now)
     report.statements_created = seed_statements(services=services, users=users, now=now)
     seed_invoices(sp_codes=SP_CODES, now=now)
     report.states = Counter(demo_cases().filter(kind=CaseKind.PURCHASE_REQUEST)

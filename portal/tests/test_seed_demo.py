@@ -43,6 +43,11 @@ def test_seed_demo_is_complete_and_idempotent(signing_dir):
             State.INFO_REQUESTED, State.COMPLETED, State.REJECTED, State.CANCELLED} <= states
     user = get_user_model().objects.get(username="agent.sp")
     assert user.check_password("demo-csp-2026")
+    # The Chorus access form's decisions: one signed letter each, by the deciding agent.
+    letters = IssuedDocument.objects.filter(kind__in=[IssuedDocumentKind.ACCEPTANCE_LETTER,
+                                                      IssuedDocumentKind.REFUSAL_LETTER])
+    assert sorted(letters.values_list("kind", "signed_by__username")) == [
+        ("acceptance_letter", "agent.csp"), ("refusal_letter", "agent.csp")]
 
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first
