@@ -452,6 +452,11 @@ TARGETS: dict[str, Target] = {
                                 _case_variants("pr_completed", "pr_in_progress",
                                                data=_rating_data),
                                 "satisfaction/views.py rating_submit"),
+    # decisions/urls.py
+    "decisions:issue": Target("Case", WEB, POST,
+                              _case_variants("pr_completed", "pr_in_progress",
+                                             reachers={"csp_agent", "csp_head"}),
+                              "decisions/views.py letter_issue"),
     # cases/api_urls.py
     "api_case": Target("Case", API, GET, _case_variants(*ALL_CASES),
                        "cases/api.py CaseDetailView"),
