@@ -9,9 +9,11 @@ from .services import may_issue
 
 
 def letter_part(case, user, transitions) -> dict | None:
+    if case.procedure_id is None:  # only catalogue forms have letters
+        return None
     event = decision_event(case)
     decision = decision_of(event) if event is not None else None
-    if decision is None or case.procedure_id is None:
+    if decision is None:
         return None
     letter = letter_of(case, decision)
     if letter is not None:

@@ -14,6 +14,11 @@ from forms_catalog.letters import field_name, normalize
 from forms_catalog.schema import input_items, is_shown
 
 EMPTY = "—"
+# A value longer than the wizard's own limits (a long text: 4,000 characters) is cut: no
+# answer, however built, makes a letter of hundreds of pages.
+MAX_VALUE_CHARS = 10_000
+MAX_VALUE_LINES = 300
+CUT = " […]"
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,15 @@ def readable(value, labels: dict[str, str] | None = None) -> str:
     return str(value)
 
 
+def bounded(text: str) -> str:
+    lines = text.split("\n")
+    if len(lines) > MAX_VALUE_LINES:
+        text = "\n".join(lines[:MAX_VALUE_LINES]) + CUT
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[:MAX_VALUE_CHARS] + CUT
+    return text
+
+
 def _person(user) -> str:
     if user is None:
         return ""
@@ -141,6 +155,6 @@ def placeholder_values(case: Case, event: CaseEvent) -> Callable[[str], str]:
     def value_of(name: str) -> str:
         label = field_name(name)
         text = by_label.get(label) if label is not None else facts.get(normalize(name))
-        return text or EMPTY
+        return bounded(text or EMPTY)
 
     return value_of

@@ -11,7 +11,13 @@ from cases.models import Case
 from cases.workflow import Action
 from decisions import services
 from decisions.pdf import letter_story
-from decisions.selectors import placeholder_values, readable
+from decisions.selectors import (
+    MAX_VALUE_CHARS,
+    MAX_VALUE_LINES,
+    bounded,
+    placeholder_values,
+    readable,
+)
 from documents.models import IssuedDocument, IssuedDocumentKind
 from documents.tests.test_order_forms import page_texts
 from documents.verification import verify_pdf
@@ -115,6 +121,16 @@ def test_a_page_naming_an_unknown_placeholder_is_refused_with_the_known_ones(let
     assert "acceptance_letter" not in refused.value.message_dict
 
 
+def test_the_editor_sees_the_letters_and_their_placeholders_in_the_admin(client, letters_form):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("redac", "r@example.org", "x"))
+    page = client.get(f"/cms/pages/{letters_form.pk}/edit/").content.decode()
+
+    assert "Courriers de décision" in page
+    assert "{{ date_decision }}" in page and "{{ champ:Libellé du champ }}" in page
+
+
 # --- filling the placeholders -----------------------------------------------------------------
 
 
@@ -175,6 +191,12 @@ def test_answers_become_readable_text_whatever_their_shape():
     assert readable({"rue": "1 rue Haute", "commune": {"name": "Metz"}}) == (
         "rue : 1 rue Haute ; commune : Metz")
     assert readable(None) == readable("") == readable([]) == ""
+
+
+def test_values_are_bounded_so_no_answer_makes_an_endless_letter():
+    assert bounded("court\ntexte") == "court\ntexte"
+    assert bounded("x" * 20_000) == "x" * MAX_VALUE_CHARS + " […]"
+    assert bounded("a\n" * 1000) == "a\n" * (MAX_VALUE_LINES - 1) + "a […]"
 
 
 def test_placeholder_values_of_a_decided_case(letters_form, sp, sp_agent, csp_agent):
@@ -359,3 +381,15 @@ def test_the_requesting_side_cannot_ask_for_a_signature(client, issued, sp, sp_a
         client.force_login(user)
         assert client.post(f"/dossiers/{issued.case_id}/courrier-de-decision/").status_code == 404
     assert client.post("/dossiers/99999999999999999999/courrier-de-decision/").status_code == 404
+
+
+def test_the_verification_page_recognises_the_letter_as_issued_by_the_portal(client, issued,
+                                                                            sp_agent):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(sp_agent)
+    upload = SimpleUploadedFile("courrier.pdf", content_of(issued), "application/pdf")
+    page = client.post("/verifier/", {"file": upload}).content.decode()
+
+    assert "Émis par le portail" in page and "Courrier d&#x27;acceptation signé émis le" in page
+    assert issued.case.get_absolute_url() in page
