@@ -8,71 +8,66 @@ dd/mm/yyyy dates); bank details are masked, as everywhere outside the case page.
 import tempfile
 from collections.abc import Callable, Iterator
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.spreadsheets import french_csv, xlsx_workbook
 
-from . import kinds, sla
-from .identifiers import mask
-from .selectors import QUEUE_ROW_RELATIONS, case_is_overdue
+from . import export_columns
+from .selectors import QUEUE_ROW_RELATIONS
 
 # Rows read per fetch: with 2,000 cases and their related rows in memory at once, an export's
 # process peaked ~20 MB higher (bench/README.md, « export »).
 CHUNK = 500
+JOIN, ROWS = "join", "rows"  # a repetition block's fields: joined in one cell, or one row each
+JOINED_BY = " | "
 
 
-def _supplier(case):
-    """(name, SIRET, IBAN) of the supplier a case is about, if any."""
-    detail = (getattr(case, "purchase_request", None)
-              or getattr(getattr(case, "service_done", None), "purchase_request", None))
-    if detail is not None:
-        tiers = detail.tiers
-        return tiers.name, tiers.siret or "", tiers.iban
-    request = getattr(case, "tiers_request", None)
-    if request is not None:
-        return request.name, request.siret or "", request.iban
-    return "", "", ""
-
-
-def headers() -> list[str]:
-    return [_("Référence"), _("Type"), _("Objet"), _("Service prescripteur"), _("État"),
-            _("Fournisseur"), _("SIRET"), _("IBAN (masqué)"), _("Montant TTC (€)"),
-            _("Agent du centre"), _("Déposée le"), _("Échéance (fin de journée)"),
-            _("En retard"),
-            _("Close le"), _("Circuits de la convention")]
+def headers(columns: list[export_columns.Column] | None = None) -> list[str]:
+    return [column.label for column in columns or export_columns.builtin_columns()]
 
 
 def prepare(queryset):
     return queryset.select_related(*QUEUE_ROW_RELATIONS)
 
 
-def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[list]:
-    """One list of values per case: money as Decimal (None, an empty cell, for a request
-    without an amount), dates as aware datetimes.
-    `progress(rows so far)` is called every CHUNK rows."""
-    now = timezone.now()
+def _joined(values: list) -> str:
+    return JOINED_BY.join("" if value is None else str(value) for value in values)
+
+
+def case_rows(case, columns: list[export_columns.Column], repetition: str = JOIN
+              ) -> list[list]:
+    """The export's rows for one case: one, or with ROWS one per repetition of its
+    repetition blocks (the case's other cells repeated on each)."""
+    cells = [column.value(case) for column in columns]
+    repeated = [i for i, column in enumerate(columns) if column.repeated]
+    if repetition != ROWS or not repeated:
+        return [[_joined(cell or []) if i in repeated else cell for i, cell in enumerate(cells)]]
+    count = max(1, *(len(cells[i] or []) for i in repeated))
+    return [[(cell[n] if n < len(cell or []) else None) if i in repeated else cell
+             for i, cell in enumerate(cells)] for n in range(count)]
+
+
+def rows(queryset, progress: Callable[[int], None] | None = None,
+         columns: list[export_columns.Column] | None = None,
+         repetition: str = JOIN) -> Iterator[list]:
+    """The lists of values of the cases: money as Decimal (None, an empty cell, for a
+    request without an amount), dates as aware datetimes.
+    `progress(cases so far)` is called every CHUNK cases."""
+    columns = columns or export_columns.builtin_columns()
     for count, case in enumerate(prepare(queryset).iterator(chunk_size=CHUNK), start=1):
         if progress is not None and count % CHUNK == 0:
             progress(count)
-        name, siret, iban = _supplier(case)
-        assignee = case.assigned_to
-        yield [case.display_reference, case.get_kind_display(), case.subject,
-               case.requesting_service.code, case.get_state_display(), name, siret,
-               mask(iban) if iban else "", case.amount_shown,
-               (assignee.get_full_name() or assignee.get_username()) if assignee else "",
-               case.submitted_at, sla.due_day(case.due_at),
-               _("oui") if case_is_overdue(case, now) else _("non"), case.completed_at,
-               kinds.circuits_label(case)]
+        yield from case_rows(case, columns, repetition)
 
 
-def csv_lines(queryset, progress=None) -> Iterator[str]:
-    return french_csv(headers(), rows(queryset, progress))
+def csv_lines(queryset, progress=None, columns=None, repetition=JOIN) -> Iterator[str]:
+    return french_csv(headers(columns), rows(queryset, progress, columns, repetition))
 
 
-def xlsx_file(queryset, progress=None):
+def xlsx_file(queryset, progress=None, columns=None, repetition=JOIN):
     """The workbook, written row by row (write-only mode) to a temporary file."""
-    workbook = xlsx_workbook(_("Dossiers"), headers(), rows(queryset, progress))
+    workbook = xlsx_workbook(_("Dossiers"), headers(columns),
+                             rows(queryset, progress, columns, repetition))
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)
@@ -86,8 +81,14 @@ class ExportRefused(ValueError):
     """The filters do not validate; the message is for the user."""
 
 
-def export_queryset(*, user, scope: str, query: str):
-    """The cases a person exports: the queue as filtered, or their service's requests."""
+def export_queryset(*, user, scope: str, query: str, procedure=None):
+    """The cases a person exports: the queue as filtered, or their service's requests (only
+    those filled with `procedure`, a catalogue form, when one is chosen)."""
+    cases = _scope_queryset(user=user, scope=scope, query=query)
+    return cases.filter(procedure=procedure) if procedure is not None else cases
+
+
+def _scope_queryset(*, user, scope: str, query: str):
     from django.http import QueryDict
 
     from portal.models import CENTRE_ROLES, SP_ROLES

@@ -468,6 +468,12 @@ class ExportJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to=export_path, max_length=200, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # The columns chosen (export_columns keys; empty: the default ones), the catalogue form
+    # whose cases and fields are exported, and how repetition blocks are written.
+    columns = models.JSONField(default=list, blank=True)
+    procedure = models.ForeignKey("forms_catalog.ProcedureFormPage", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    repetition = models.CharField(max_length=4, default="join")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -478,3 +484,33 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"{self.scope}.{self.fmt} ({self.get_status_display()})"
+
+
+class ExportTemplate(models.Model):
+    """A named choice of export columns, kept by the person who made it."""
+
+    class Repetition(models.TextChoices):
+        JOIN = "join", _("Les répétitions jointes dans une cellule")
+        ROWS = "rows", _("Une ligne par répétition")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="export_templates")
+    scope = models.CharField(max_length=20)  # "queue" or "my_requests"
+    name = models.CharField(_("nom du modèle"), max_length=100)
+    procedure = models.ForeignKey("forms_catalog.ProcedureFormPage", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("formulaire"))
+    columns = models.JSONField(default=list)
+    repetition = models.CharField(max_length=4, choices=Repetition.choices,
+                                  default=Repetition.JOIN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("modèle d'export")
+        verbose_name_plural = _("modèles d'export")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["owner", "scope", "name"],
+                                               name="export_template_unique_name")]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     path("corbeille/", views.queue, name="queue"),
     path("corbeille/export.<str:fmt>", views.queue_export, name="queue_export"),
     path("demandes/export.<str:fmt>", views.my_requests_export, name="my_requests_export"),
+    path("corbeille/export/", export_views.queue_export_choose, name="queue_export_choose"),
+    path("demandes/export/", export_views.my_requests_export_choose,
+         name="my_requests_export_choose"),
+    path("exports/modeles/<int:pk>/supprimer/", export_views.export_template_delete,
+         name="export_template_delete"),
     path("exports/<int:pk>/", views.export_job, name="export_job"),
     path("exports/<int:pk>/etat/", views.export_job_status, name="export_job_status"),
     path("exports/<int:pk>/fichier/", views.export_job_download, name="export_job_download"),

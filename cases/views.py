@@ -138,47 +138,55 @@ def queue(request):
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def _export(cases, fmt: str, name: str):
+def _export(cases, fmt: str, name: str, columns=None, repetition=exports.JOIN):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_lines(cases),
+        response = StreamingHttpResponse(exports.csv_lines(cases, None, columns, repetition),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
         return response
-    return FileResponse(exports.xlsx_file(cases), as_attachment=True,
+    return FileResponse(exports.xlsx_file(cases, None, columns, repetition), as_attachment=True,
                         filename=f"{name}-{stamp}.xlsx",
                         content_type=XLSX_CONTENT_TYPE)
 
 
-def _export_or_job(request, scope: str, fmt: str, name: str):
-    """Small exports stream at once; large ones become a task with a progress page."""
+def export_or_job(request, scope: str, fmt: str, name: str, *, query: str | None = None,
+                  columns=None, procedure=None, repetition: str = exports.JOIN):
+    """Small exports stream at once; large ones become a task with a progress page.
+    `columns` (export_columns.Column): the chosen ones, else the default export."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
-    query = request.GET.urlencode()
+    from_list = query is None
+    query = request.GET.urlencode() if from_list else query
     try:
-        cases = exports.export_queryset(user=request.user, scope=scope, query=query)
+        cases = exports.export_queryset(user=request.user, scope=scope, query=query,
+                                        procedure=procedure)
     except exports.ExportRefused as exc:
         if scope == "queue" and has_role_somewhere(request.user, CENTRE_ROLES):
             # The queue itself, with the same filters: their errors show beside them.
             messages.error(request, str(exc))
-            return queue(request)
+            if from_list:
+                return queue(request)
+            return redirect(f"{reverse('cases:queue')}?{query}")
         raise Http404 from exc
     if cases.count() > settings.EXPORT_SYNC_MAX_ROWS:
-        job = export_services.export_job_create(owner=request.user, scope=scope, fmt=fmt,
-                                                query=query)
+        job = export_services.export_job_create(
+            owner=request.user, scope=scope, fmt=fmt, query=query,
+            columns=[column.key for column in columns or ()], procedure=procedure,
+            repetition=repetition)
         return redirect("cases:export_job", pk=job.pk)
-    return _export(cases, fmt, name)
+    return _export(cases, fmt, name, columns, repetition)
 
 
 @login_required
 def queue_export(request, fmt: str):
     """The queue as filtered on screen, every page of it."""
-    return _export_or_job(request, "queue", fmt, "corbeille")
+    return export_or_job(request, "queue", fmt, "corbeille")
 
 
 @login_required
 def my_requests_export(request, fmt: str):
-    return _export_or_job(request, "my_requests", fmt, "mes-demandes")
+    return export_or_job(request, "my_requests", fmt, "mes-demandes")
 
 
 def _job_or_404(user, pk) -> ExportJob:

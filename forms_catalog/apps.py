@@ -7,8 +7,10 @@ class FormsCatalogConfig(AppConfig):
     verbose_name = _("Catalogue des formulaires")
 
     def ready(self):
-        from cases import kinds
+        from cases import export_columns, kinds
 
+        from .export_columns import answer_columns
         from .kind import GENERIC
 
         kinds.register(GENERIC)
+        export_columns.add_provider(answer_columns)
