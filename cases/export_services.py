@@ -37,13 +37,14 @@ def export_job_run(job_id: int) -> None:
 
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         name = f"{'corbeille' if job.scope == 'queue' else 'mes-demandes'}-{stamp}.{job.fmt}"
+        centre = job.scope == "queue"  # the centre's export: its private annotations too
         if job.fmt == "csv":
             handle = tempfile.TemporaryFile()
-            for line in exports.csv_lines(cases, progress):
+            for line in exports.csv_lines(cases, progress, centre=centre):
                 handle.write(line.encode("utf-8"))
             handle.seek(0)
         else:
-            handle = exports.xlsx_file(cases, progress)
+            handle = exports.xlsx_file(cases, progress, centre=centre)
         with handle:
             job.file.save(name, File(handle), save=False)
         ExportJob.objects.filter(pk=job.pk).update(

@@ -3,6 +3,9 @@
 Rows are read from the database in chunks and written as they come: memory stays flat
 whatever the number of rows. Headers and formats are French (";" separator, decimal comma,
 dd/mm/yyyy dates); bank details are masked, as everywhere outside the case page.
+
+`centre`: the export of the centre's queue (its cases are those the viewer may process); only
+it has the private annotations' column. « Mes demandes » (the requesting service's) never.
 """
 
 import tempfile
@@ -12,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.spreadsheets import french_csv, xlsx_workbook
+from forms_catalog.annotations.selectors import annotations_text
 
 from . import kinds, sla
 from .identifiers import mask
@@ -35,44 +39,52 @@ def _supplier(case):
     return "", "", ""
 
 
-def headers() -> list[str]:
-    return [_("Référence"), _("Type"), _("Objet"), _("Service prescripteur"), _("État"),
-            _("Fournisseur"), _("SIRET"), _("IBAN (masqué)"), _("Montant TTC (€)"),
-            _("Agent du centre"), _("Déposée le"), _("Échéance (fin de journée)"),
-            _("En retard"),
-            _("Close le"), _("Circuits de la convention")]
+def headers(*, centre: bool = False) -> list[str]:
+    common = [_("Référence"), _("Type"), _("Objet"), _("Service prescripteur"), _("État"),
+              _("Fournisseur"), _("SIRET"), _("IBAN (masqué)"), _("Montant TTC (€)"),
+              _("Agent du centre"), _("Déposée le"), _("Échéance (fin de journée)"),
+              _("En retard"),
+              _("Close le"), _("Circuits de la convention")]
+    return [*common, _("Annotations privées")] if centre else common
 
 
-def prepare(queryset):
-    return queryset.select_related(*QUEUE_ROW_RELATIONS)
+def prepare(queryset, *, centre: bool = False):
+    relations = [*QUEUE_ROW_RELATIONS, "private_annotations"] if centre else QUEUE_ROW_RELATIONS
+    return queryset.select_related(*relations)
 
 
-def rows(queryset, progress: Callable[[int], None] | None = None) -> Iterator[list]:
+def rows(queryset, progress: Callable[[int], None] | None = None, *, centre: bool = False
+         ) -> Iterator[list]:
     """One list of values per case: money as Decimal (None, an empty cell, for a request
     without an amount), dates as aware datetimes.
     `progress(rows so far)` is called every CHUNK rows."""
     now = timezone.now()
-    for count, case in enumerate(prepare(queryset).iterator(chunk_size=CHUNK), start=1):
+    for count, case in enumerate(prepare(queryset, centre=centre).iterator(chunk_size=CHUNK),
+                                 start=1):
         if progress is not None and count % CHUNK == 0:
             progress(count)
         name, siret, iban = _supplier(case)
         assignee = case.assigned_to
-        yield [case.display_reference, case.get_kind_display(), case.subject,
+        row = [case.display_reference, case.get_kind_display(), case.subject,
                case.requesting_service.code, case.get_state_display(), name, siret,
                mask(iban) if iban else "", case.amount_shown,
                (assignee.get_full_name() or assignee.get_username()) if assignee else "",
                case.submitted_at, sla.due_day(case.due_at),
                _("oui") if case_is_overdue(case, now) else _("non"), case.completed_at,
                kinds.circuits_label(case)]
+        if centre:
+            row.append(annotations_text(case))
+        yield row
 
 
-def csv_lines(queryset, progress=None) -> Iterator[str]:
-    return french_csv(headers(), rows(queryset, progress))
+def csv_lines(queryset, progress=None, *, centre: bool = False) -> Iterator[str]:
+    return french_csv(headers(centre=centre), rows(queryset, progress, centre=centre))
 
 
-def xlsx_file(queryset, progress=None):
+def xlsx_file(queryset, progress=None, *, centre: bool = False):
     """The workbook, written row by row (write-only mode) to a temporary file."""
-    workbook = xlsx_workbook(_("Dossiers"), headers(), rows(queryset, progress))
+    workbook = xlsx_workbook(_("Dossiers"), headers(centre=centre),
+                             rows(queryset, progress, centre=centre))
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

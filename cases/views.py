@@ -138,14 +138,14 @@ def queue(request):
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def _export(cases, fmt: str, name: str):
+def _export(cases, fmt: str, name: str, *, centre: bool = False):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_lines(cases),
+        response = StreamingHttpResponse(exports.csv_lines(cases, centre=centre),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
         return response
-    return FileResponse(exports.xlsx_file(cases), as_attachment=True,
+    return FileResponse(exports.xlsx_file(cases, centre=centre), as_attachment=True,
                         filename=f"{name}-{stamp}.xlsx",
                         content_type=XLSX_CONTENT_TYPE)
 
@@ -167,7 +167,8 @@ def _export_or_job(request, scope: str, fmt: str, name: str):
         job = export_services.export_job_create(owner=request.user, scope=scope, fmt=fmt,
                                                 query=query)
         return redirect("cases:export_job", pk=job.pk)
-    return _export(cases, fmt, name)
+    # The queue's export is the centre's (its cases are those the user may process).
+    return _export(cases, fmt, name, centre=scope == "queue")
 
 
 @login_required

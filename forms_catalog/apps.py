@@ -9,6 +9,8 @@ class FormsCatalogConfig(AppConfig):
     def ready(self):
         from cases import kinds
 
+        from .annotations.case_page import ANNOTATIONS
         from .kind import GENERIC
 
         kinds.register(GENERIC)
+        kinds.add_case_page_part(ANNOTATIONS)
