@@ -11,6 +11,7 @@ from cases.models import Case, CaseEvent, Tiers
 from cases.workflow import State
 from conventions.models import ConventionPage
 from documents.models import Attachment, IssuedDocument, IssuedDocumentKind
+from forms_catalog.models import CaseAnnotations
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -43,6 +44,10 @@ def test_seed_demo_is_complete_and_idempotent(signing_dir):
             State.INFO_REQUESTED, State.COMPLETED, State.REJECTED, State.CANCELLED} <= states
     user = get_user_model().objects.get(username="agent.sp")
     assert user.check_password("demo-csp-2026")
+    # A catalogue form with private annotations, filled on one request in progress.
+    annotated = CaseAnnotations.objects.select_related("case").get()
+    assert annotated.case.state == State.IN_PROGRESS and annotated.version == 1
+    assert annotated.case.procedure.slug == "acces-chorus" and annotated.values
 
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first
