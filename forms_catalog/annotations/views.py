@@ -27,8 +27,11 @@ def annotations_save(request, pk: int):
     form = AnnotationsForm(request.POST, schema=schema_for(case, record))
 
     def refused(status):
-        context = panel(case, request.user, bound=form) or {}
-        if context.get("form") is None and form.non_field_errors():
+        context = panel(case, request.user, bound=form)
+        if context is None:  # no annotations to show: the page's messages say why
+            for error in form.non_field_errors():
+                messages.error(request, error)
+        elif context["form"] is None and form.non_field_errors():
             # Closed meanwhile: the read-only panel says why nothing was saved.
             context["error"] = form.non_field_errors()[0]
         return _render_detail(request, case, extra_context={"private_annotations": context},

@@ -111,6 +111,21 @@ def test_annotations_are_not_part_of_the_requesters_schema(annotated_form):
     assert TICKET in annotation_keys(annotated_form)
 
 
+def test_the_editor_finds_the_annotations_in_a_labelled_panel(client, annotated_form, editorial,
+                                                              sp):
+    from portal.models import Role
+    from tests.factories import member
+
+    editor = member(sp, Role.SP_AGENT, username="redacteur")
+    editor.groups.add(editorial.editors)
+    client.force_login(editor)
+    response = client.get(f"/cms/pages/{annotated_form.pk}/edit/")
+    assert response.status_code == 200
+    body = html.unescape(response.content.decode())
+    assert "Annotations privées (centre)" in body and "Jamais montrés au demandeur" in body
+    assert TICKET in body  # the stream's blocks are there to edit
+
+
 # --- services ------------------------------------------------------------------------------------
 
 
@@ -328,3 +343,14 @@ def test_a_closed_case_shows_the_annotations_read_only_and_refuses_a_post(
     assert "clos" in html.unescape(response.content.decode())
     assert CaseAnnotations.objects.get(case=case).values == values(annotated_form,
                                                                    **{TICKET: SECRET})
+
+
+def test_a_post_on_a_form_without_annotations_is_refused_with_a_message(
+        client, publish_form, sp, sp_agent, csp_agent):
+    page = publish_form(FORM_FIELDS, services=[sp])
+    case = submitted_case(page, sp_agent, sp, claim_by=csp_agent)
+    client.force_login(csp_agent)
+    response = client.post(save_url(case), {"annotations-version": "0"})
+    assert response.status_code == 400
+    assert "pas d'annotations privées" in html.unescape(response.content.decode())
+    assert not CaseAnnotations.objects.exists()
