@@ -175,3 +175,24 @@ def test_a_case_without_annotations_shows_no_panel_to_the_centre(client, publish
     api = APIClient()
     api.force_authenticate(csp_agent)
     assert api.get(f"/api/cases/{case.pk}/").json()["annotations"]["fields"] == []
+
+
+def test_a_hostile_annotation_is_no_formula_in_the_centre_exports(client, publish_form, sp,
+                                                                   sp_agent, csp_agent):
+    from documents.spreadsheets import starts_formula
+    from forms_catalog.tests.test_schema import inp
+
+    hostile = '=HYPERLINK("http://exemple.invalid","x")'
+    page = publish_form(_annotations.FORM_FIELDS, services=[sp],
+                        annotations=[inp("text", "=1+1 note")])
+    case = submitted_case(page, sp_agent, sp, claim_by=csp_agent)
+    case_annotations_save(case=case, actor=csp_agent, expected_version=0,
+                          values=values(page, **{"=1+1 note": hostile}))
+    client.force_login(csp_agent)
+    row = _csv_rows(_body(client.get(reverse("cases:queue_export", args=["csv"]),
+                                     {"state": "all"})))[0]
+    assert hostile in row[HEADER] and not starts_formula(row[HEADER])
+    sheet = load_workbook(io.BytesIO(_body(client.get(
+        reverse("cases:queue_export", args=["xlsx"]), {"state": "all"})))).active
+    cell = list(sheet.iter_rows())[1][-1]
+    assert cell.data_type == "s" and hostile in cell.value
