@@ -323,11 +323,12 @@ def bench_creation(count: int) -> None:
 
 def export_child(rows: int) -> None:
     """Write an XLSX export of `rows` cases, then print the process's peak RSS in MB."""
-    from cases import exports
+    from cases import export_columns, exports
     from cases.models import Case
 
     last = Case.objects.order_by("pk").values_list("pk", flat=True)[rows - 1]
-    handle = exports.xlsx_file(Case.objects.filter(pk__lte=last).order_by("pk"))
+    handle = exports.xlsx_file(Case.objects.filter(pk__lte=last).order_by("pk"),
+                               export_columns.builtin_columns())
     size = handle.seek(0, 2) if hasattr(handle, "seek") else 0
     # VmHWM, not getrusage's ru_maxrss: Linux carries the latter over exec() from the forked
     # copy of the parent, so the child reported the parent's size (~154 MB after the queue,

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conventions.anomalies import DEFAULT_TYPOLOGY
+from forms_catalog.annotations.api import PrivateAnnotationsField
 from portal.models import CENTRE_ROLES
 from portal.selectors import has_role_somewhere, prescribing_services_of
 
@@ -101,9 +102,11 @@ class CaseDetailSerializer(CaseSerializer):
     circuits = serializers.SerializerMethodField(
         help_text="Les circuits de la convention que le dossier a suivis (mission des achats, "
                   "visa du contrôleur budgétaire), tels que son type de demande les décrit.")
+    # Only for those who process the case (the centre): absent for the requester.
+    annotations = PrivateAnnotationsField()
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "available_actions", "circuits"]
+        fields = [*CaseSerializer.Meta.fields, "available_actions", "circuits", "annotations"]
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_circuits(self, case) -> dict:

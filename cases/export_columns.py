@@ -33,6 +33,8 @@ class Column:
     value: Callable[[Any], Any]
     centre_only: bool = False
     repeated: bool = False  # its value is a list, one cell per repetition
+    in_default: bool = False  # held by the export of the list's buttons
+    relations: tuple[str, ...] = ()  # what `value` reads beside the case (select_related)
 
 
 # A provider: (user, scope, procedure or None) -> the columns it adds. Registered by apps
@@ -73,7 +75,8 @@ def builtin_columns() -> list[Column]:
     group = _("Dossier")
 
     def column(key, label, value):
-        return Column(key=f"case.{key}", label=label, group=group, value=value)
+        return Column(key=f"case.{key}", label=label, group=group, value=value,
+                      in_default=True)
 
     return [
         column("reference", _("Référence"), lambda c: c.display_reference),
@@ -104,8 +107,15 @@ def available(*, user, scope: str, procedure=None) -> list[Column]:
     return [column for column in columns if scope == QUEUE or not column.centre_only]
 
 
-def default_keys() -> list[str]:
-    return [column.key for column in builtin_columns()]
+def default_columns(*, user, scope: str) -> list[Column]:
+    """The export of the list's buttons: the case's facts, and what providers add to every
+    export (the centre's private annotations, in one column)."""
+    return [column for column in available(user=user, scope=scope)
+            if column.in_default]
+
+
+def default_keys(*, user, scope: str) -> list[str]:
+    return [column.key for column in default_columns(user=user, scope=scope)]
 
 
 def resolve(keys: list[str], *, user, scope: str, procedure=None) -> list[Column]:

@@ -36,7 +36,8 @@ def export_job_run(job_id: int) -> None:
         cases = exports.export_queryset(user=job.owner, scope=job.scope, query=job.query,
                                         procedure=job.procedure)
         columns = (export_columns.resolve(job.columns, user=job.owner, scope=job.scope,
-                                          procedure=job.procedure) if job.columns else None)
+                                          procedure=job.procedure) if job.columns
+                   else export_columns.default_columns(user=job.owner, scope=job.scope))
         total = cases.count()
         ExportJob.objects.filter(pk=job.pk).update(total=total, done=0)
 
@@ -47,11 +48,11 @@ def export_job_run(job_id: int) -> None:
         name = f"{'corbeille' if job.scope == 'queue' else 'mes-demandes'}-{stamp}.{job.fmt}"
         if job.fmt == "csv":
             handle = tempfile.TemporaryFile()
-            for line in exports.csv_lines(cases, progress, columns, job.repetition):
+            for line in exports.csv_lines(cases, columns, progress, job.repetition):
                 handle.write(line.encode("utf-8"))
             handle.seek(0)
         else:
-            handle = exports.xlsx_file(cases, progress, columns, job.repetition)
+            handle = exports.xlsx_file(cases, columns, progress, job.repetition)
         with handle:
             job.file.save(name, File(handle), save=False)
         ExportJob.objects.filter(pk=job.pk).update(

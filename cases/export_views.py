@@ -80,7 +80,8 @@ def _chooser(request, scope: str):
                                      repetition=choice["repetition"])
     else:
         # A first visit, a template applied, or another form chosen (« Afficher ses champs »).
-        initial = {"columns": export_columns.default_keys(), "fmt": "csv",
+        initial = {"columns": export_columns.default_keys(user=request.user, scope=scope),
+                   "fmt": "csv",
                    "repetition": ExportTemplate.Repetition.JOIN}
         if template is not None:
             initial.update(columns=template.columns, procedure=template.procedure,

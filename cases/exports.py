@@ -3,6 +3,9 @@
 Rows are read from the database in chunks and written as they come: memory stays flat
 whatever the number of rows. Headers and formats are French (";" separator, decimal comma,
 dd/mm/yyyy dates); bank details are masked, as everywhere outside the case page.
+
+`centre`: the export of the centre's queue (its cases are those the viewer may process); only
+it has the private annotations' column. « Mes demandes » (the requesting service's) never.
 """
 
 import tempfile
@@ -22,12 +25,13 @@ JOIN, ROWS = "join", "rows"  # a repetition block's fields: joined in one cell, 
 JOINED_BY = " | "
 
 
-def headers(columns: list[export_columns.Column] | None = None) -> list[str]:
-    return [column.label for column in columns or export_columns.builtin_columns()]
+def headers(columns: list[export_columns.Column]) -> list[str]:
+    return [column.label for column in columns]
 
 
-def prepare(queryset):
-    return queryset.select_related(*QUEUE_ROW_RELATIONS)
+def prepare(queryset, columns: list[export_columns.Column] = ()):
+    relations = {relation for column in columns for relation in column.relations}
+    return queryset.select_related(*QUEUE_ROW_RELATIONS, *sorted(relations))
 
 
 def _joined(values: list) -> str:
@@ -47,27 +51,27 @@ def case_rows(case, columns: list[export_columns.Column], repetition: str = JOIN
              for i, cell in enumerate(cells)] for n in range(count)]
 
 
-def rows(queryset, progress: Callable[[int], None] | None = None,
-         columns: list[export_columns.Column] | None = None,
-         repetition: str = JOIN) -> Iterator[list]:
+def rows(queryset, columns: list[export_columns.Column],
+         progress: Callable[[int], None] | None = None, repetition: str = JOIN
+         ) -> Iterator[list]:
     """The lists of values of the cases: money as Decimal (None, an empty cell, for a
     request without an amount), dates as aware datetimes.
     `progress(cases so far)` is called every CHUNK cases."""
-    columns = columns or export_columns.builtin_columns()
-    for count, case in enumerate(prepare(queryset).iterator(chunk_size=CHUNK), start=1):
+    for count, case in enumerate(prepare(queryset, columns).iterator(chunk_size=CHUNK),
+                                 start=1):
         if progress is not None and count % CHUNK == 0:
             progress(count)
         yield from case_rows(case, columns, repetition)
 
 
-def csv_lines(queryset, progress=None, columns=None, repetition=JOIN) -> Iterator[str]:
-    return french_csv(headers(columns), rows(queryset, progress, columns, repetition))
+def csv_lines(queryset, columns, progress=None, repetition=JOIN) -> Iterator[str]:
+    return french_csv(headers(columns), rows(queryset, columns, progress, repetition))
 
 
-def xlsx_file(queryset, progress=None, columns=None, repetition=JOIN):
+def xlsx_file(queryset, columns, progress=None, repetition=JOIN):
     """The workbook, written row by row (write-only mode) to a temporary file."""
     workbook = xlsx_workbook(_("Dossiers"), headers(columns),
-                             rows(queryset, progress, columns, repetition))
+                             rows(queryset, columns, progress, repetition))
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

@@ -23,7 +23,16 @@ from portal.selectors import (
     user_has_role,
 )
 
-from . import export_services, exports, kinds, permissions, queue_services, selectors, services
+from . import (
+    export_columns,
+    export_services,
+    exports,
+    kinds,
+    permissions,
+    queue_services,
+    selectors,
+    services,
+)
 from .filters import OPEN, CaseQueueFilter, queue_tabs
 from .forms import BulkAssignForm, CaseActionForm
 from .models import Case, ExportJob
@@ -138,14 +147,14 @@ def queue(request):
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def _export(cases, fmt: str, name: str, columns=None, repetition=exports.JOIN):
+def _export(cases, fmt: str, name: str, columns, repetition=exports.JOIN):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_lines(cases, None, columns, repetition),
+        response = StreamingHttpResponse(exports.csv_lines(cases, columns, None, repetition),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
         return response
-    return FileResponse(exports.xlsx_file(cases, None, columns, repetition), as_attachment=True,
+    return FileResponse(exports.xlsx_file(cases, columns, None, repetition), as_attachment=True,
                         filename=f"{name}-{stamp}.xlsx",
                         content_type=XLSX_CONTENT_TYPE)
 
@@ -175,6 +184,7 @@ def export_or_job(request, scope: str, fmt: str, name: str, *, query: str | None
             columns=[column.key for column in columns or ()], procedure=procedure,
             repetition=repetition)
         return redirect("cases:export_job", pk=job.pk)
+    columns = columns or export_columns.default_columns(user=request.user, scope=scope)
     return _export(cases, fmt, name, columns, repetition)
 
 

@@ -46,6 +46,7 @@ from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
 
 from . import circuits
+from .annotations import seed_annotations
 from .invoices import seed_invoices
 from .letters import seed_letters
 from .service_done import seed_statements
@@ -1357,6 +1358,7 @@ def _seed(now: datetime | None = None) -> SeedReport:
     report.letters_issued = seed_letters(services=services, users=users, now=now)
     report.statements_created = seed_statements(services=services, users=users, now=now)
     seed_invoices(sp_codes=SP_CODES, now=now)
+    seed_annotations(now=now)
     report.states = Counter(demo_cases().filter(kind=CaseKind.PURCHASE_REQUEST)
                             .values_list("state", flat=True))
     report.wagtail_site = Site.objects.filter(is_default_site=True).exists()

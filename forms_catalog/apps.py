@@ -9,8 +9,11 @@ class FormsCatalogConfig(AppConfig):
     def ready(self):
         from cases import export_columns, kinds
 
-        from .export_columns import answer_columns
+        from .annotations.case_page import ANNOTATIONS
+        from .export_columns import annotation_columns, answer_columns
         from .kind import GENERIC
 
         kinds.register(GENERIC)
+        kinds.add_case_page_part(ANNOTATIONS)
         export_columns.add_provider(answer_columns)
+        export_columns.add_provider(annotation_columns)

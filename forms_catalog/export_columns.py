@@ -11,8 +11,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from cases.export_columns import Column
+from cases.export_columns import QUEUE, Column
 
+from .annotations.selectors import annotations_text, record_of
 from .schema import input_items
 
 REPETITION = "repetition"
@@ -84,4 +85,35 @@ def answer_columns(user, scope, procedure) -> list[Column]:
                            for sub in item.get("items", []))
         else:
             columns.append(_field_column(item, group))
+    return columns
+
+
+# --- the centre's private annotations -------------------------------------------------------
+
+ANNOTATIONS = "private_annotations"
+
+
+def _annotation_values(case) -> dict:
+    record = record_of(case)
+    return (record.values or {}) if record is not None else {}
+
+
+def annotation_columns(user, scope, procedure) -> list[Column]:
+    """The centre's export only: every annotation in one column (in the default export), and
+    with a chosen form one column per annotation field."""
+    if scope != QUEUE:
+        return []
+    group = _("Annotations privées (centre)")
+    columns = [Column(key="annotations.all", label=_("Annotations privées"), group=group,
+                      value=annotations_text, centre_only=True, in_default=True,
+                      relations=(ANNOTATIONS,))]
+    if procedure is None:
+        return columns
+    for item in input_items(procedure.annotations_schema):
+        key = item["key"]
+        columns.append(Column(
+            key=f"annotation.{key}", label=item["label"], group=group, centre_only=True,
+            relations=(ANNOTATIONS,),
+            value=lambda case, item=item, key=key: answer_cell(item,
+                                                               _annotation_values(case).get(key))))
     return columns

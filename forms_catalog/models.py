@@ -1,6 +1,7 @@
 """The form catalogue: editors configure each procedure form as a Wagtail page."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -14,9 +15,11 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cases import kinds
+from cases.models import AppendOnlyModel
 from documents.models import AttachmentKind
 from portal.models import Service
 
+from .annotation_schema import AnnotationSchemaError, annotation_schema
 from .blocks import FieldStream
 from .letters import LETTER_FEATURES, LETTERS_HELP, LetterError, check_letter
 from .schema import SchemaError, build_schema
@@ -68,6 +71,10 @@ class ProcedureFormPage(Page):
     acceptance_letter = RichTextField(_("courrier d'acceptation"), blank=True,
                                       features=LETTER_FEATURES)
     refusal_letter = RichTextField(_("courrier de refus"), blank=True, features=LETTER_FEATURES)
+    # Private annotations: fields the centre's agents fill while processing a case, never
+    # shown to the requester (stored apart from the case: CaseAnnotations).
+    annotations = StreamField(FieldStream(), verbose_name=_("annotations privées (centre)"),
+                              blank=True)
 
     content_panels = [
         *Page.content_panels,
@@ -83,6 +90,10 @@ class ProcedureFormPage(Page):
         FieldPanel("fields"),
         MultiFieldPanel([FieldPanel("acceptance_letter"), FieldPanel("refusal_letter")],
                         heading=_("Courriers de décision"), help_text=LETTERS_HELP),
+        MultiFieldPanel([FieldPanel("annotations")], heading=_("Annotations privées (centre)"),
+                        help_text=_("Champs remplis par les agents du centre pendant le "
+                                    "traitement. Jamais montrés au demandeur (pages, PDF, API, "
+                                    "exports du service).")),
     ]
     base_form_class = ProcedureFormPageForm
     parent_page_types = ["forms_catalog.FormIndexPage"]
@@ -115,6 +126,11 @@ class ProcedureFormPage(Page):
             "Informations complémentaires")
         return build_schema(self.fields, str(first))
 
+    @property
+    def annotations_schema(self) -> dict:
+        """The private annotations' schema (forms_catalog.annotation_schema)."""
+        return annotation_schema(self.annotations)
+
     def clean(self):
         super().clean()
         try:
@@ -129,6 +145,10 @@ class ProcedureFormPage(Page):
                 errors[name] = str(exc)
         if errors:
             raise ValidationError(errors)
+        try:
+            annotation_schema(self.annotations)
+        except (SchemaError, AnnotationSchemaError) as exc:
+            raise ValidationError({"annotations": str(exc)}) from exc
         unknown = set(self.required_attachments or []) - set(AttachmentKind.values)
         if unknown:
             raise ValidationError({"required_attachments": _("Type de pièce inconnu.")})
@@ -141,3 +161,52 @@ class ProcedureFormPage(Page):
         return {"required": self.validation_required,
                 "above": str(self.validation_above) if self.validation_above is not None
                 else None}
+
+
+class CaseAnnotations(models.Model):
+    """A case's private annotations: what the centre's agents noted while processing it.
+
+    Kept apart from the case (Case.extra is what the requester sees) so that no page, PDF,
+    API answer or export of the requesting service can show them by accident. `schema` is the
+    form's annotation schema pinned at the first save (later edits of the form never change
+    the meaning of values already written); `version` guards against lost updates; every save
+    is journalled in AnnotationChange (who, when, what changed)."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE,
+                                related_name="private_annotations")
+    revision = models.ForeignKey("wagtailcore.Revision", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+", editable=False)
+    schema = models.JSONField(default=dict)
+    values = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("annotations privées d'un dossier")
+        verbose_name_plural = _("annotations privées des dossiers")
+
+    def __str__(self):
+        return f"{self.case} (v{self.version})"
+
+
+class AnnotationChange(AppendOnlyModel):
+    """The journal of private annotations (not CaseEvent, which the requester reads): one row
+    per save, with the values before and after of each field changed."""
+
+    APPEND_ONLY_MESSAGE = "Le journal des annotations ne peut être ni modifié ni supprimé."
+
+    annotations = models.ForeignKey(CaseAnnotations, on_delete=models.PROTECT,
+                                    related_name="changes")
+    version = models.PositiveIntegerField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    created_at = models.DateTimeField()
+    # {key: {"label": ..., "before": ..., "after": ...}} for each field whose value changed.
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["annotations", "version"]
+        constraints = [models.UniqueConstraint(fields=["annotations", "version"],
+                                               name="annotation_change_once_per_version")]

@@ -11,6 +11,7 @@ from cases.models import Case, CaseEvent, Tiers
 from cases.workflow import State
 from conventions.models import ConventionPage
 from documents.models import Attachment, IssuedDocument, IssuedDocumentKind
+from forms_catalog.models import CaseAnnotations
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -48,6 +49,10 @@ def test_seed_demo_is_complete_and_idempotent(signing_dir):
                                                       IssuedDocumentKind.REFUSAL_LETTER])
     assert sorted(letters.values_list("kind", "signed_by__username")) == [
         ("acceptance_letter", "agent.csp"), ("refusal_letter", "agent.csp")]
+    # A catalogue form with private annotations, filled on one request in progress.
+    annotated = CaseAnnotations.objects.select_related("case").get()
+    assert annotated.case.state == State.IN_PROGRESS and annotated.version == 1
+    assert annotated.case.procedure.slug == "acces-chorus" and annotated.values
 
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first

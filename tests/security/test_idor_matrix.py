@@ -360,6 +360,18 @@ def _message_data(w):
             "files": other_pdf("piece-jointe.pdf")}
 
 
+def _annotations_data(w):
+    return {"annotations-version": "0"}
+
+
+def _annotations_variants(w):
+    """The centre's agents reach an in-progress case's annotations (refused with 400 when its
+    form has none); nobody a draft's."""
+    return [*_case_variants("pr_in_progress", reachers={"csp_agent", "csp_head"},
+                            data=_annotations_data)(w),
+            *_case_variants("generic_draft", reachers=set(), data=_annotations_data)(w)]
+
+
 def _rating_data(w):
     return {"score": "1", "comment": "Note déposée par quelqu'un d'autre"}
 
@@ -424,6 +436,10 @@ TARGETS: dict[str, Target] = {
     "forms_catalog:resume": Target("Case", WEB, BOTH,
                                    _case_variants("generic_draft", data=_wizard_data("generic")),
                                    "forms_catalog/wizard.py GenericFormWizard.dispatch"),
+    # Private annotations: the processing centre only (the requester gets a 404 too).
+    "forms_catalog:annotations": Target(
+        "Case", WEB, POST, _annotations_variants,
+        "forms_catalog/annotations/views.py annotations_save"),
     # suppliers/urls.py
     "suppliers:resume": Target("Case", WEB, BOTH,
                                _case_variants("tiers_draft", data=_wizard_data("tiers")),
