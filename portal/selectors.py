@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from .models import CENTRE_ROLES, SP_ROLES, Delegation, Membership, Role, Service
+from .models import CENTRE_ROLES, SP_ROLES, AgentGroup, Delegation, Membership, Role, Service
 
 
 def _roles_by_service(user) -> dict[int, set[str]]:
@@ -106,3 +106,32 @@ def steers_all_centres(user) -> bool:
     return Permission.objects.filter(
         Q(user=user) | Q(group__user=user), codename="steer_all_centres",
         content_type__app_label="portal").exists()
+
+
+# --- agent groups (a centre's sub-queues) ---------------------------------------------------
+
+
+def centres_headed_by(user):
+    return services_of_user(user, [Role.CSP_HEAD]).filter(kind=Service.Kind.SHARED_CENTRE)
+
+
+def agent_groups_headed_by(user):
+    """The groups `user` manages: those of the centres they head (any other is a 404)."""
+    return AgentGroup.objects.filter(
+        centre_id__in=service_ids_of_user(user, [Role.CSP_HEAD])).select_related("centre")
+
+
+def agent_groups_of_centres(centre_ids):
+    return AgentGroup.objects.filter(centre_id__in=centre_ids).select_related("centre")
+
+
+def agent_group_ids_of(user) -> list[int]:
+    """The groups `user` is a member of, in the centres they still belong to; read once per
+    user object (the queue asks it for its tab, its count and its filter)."""
+    cached = getattr(user, "_agent_group_ids", None)
+    if cached is None:
+        cached = sorted(AgentGroup.objects.filter(
+            members=user, centre_id__in=service_ids_of_user(user, CENTRE_ROLES))
+            .values_list("pk", flat=True)) if user.is_authenticated else []
+        user._agent_group_ids = cached
+    return cached
