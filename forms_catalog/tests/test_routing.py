@@ -243,3 +243,15 @@ def test_a_valid_rule_is_published_with_the_page(publish_form, editorial, groups
     rules = RoutingRule.objects.filter(page=page).order_by("sort_order")
     assert [(r.field_label, r.value, r.group) for r in rules] == [
         ("Domaine", "Mobilier", groups["furniture"]), ("Urgent", "oui", groups["urgent"])]
+
+
+def test_the_editor_sees_the_rules_panel_with_each_group_named_by_its_centre(
+        client, routed_form, groups):
+    editor = get_user_model().objects.create_superuser("editeur", "editeur@example.org", "x")
+    client.force_login(editor)
+    response = client.get(f"/cms/pages/{routed_form.pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Orientation vers un groupe d&#x27;agents" in html or \
+        "Orientation vers un groupe d'agents" in html
+    assert "CSPOUEST — Informatique Ouest" in html and "CSPEST — Mobilier" in html
