@@ -14,7 +14,7 @@ from documents.selectors import without_order_form
 from portal.models import Service
 from portal.selectors import (
     agent_group_ids_of,
-    agent_groups_of_centres,
+    centre_agent_groups,
     centre_members,
     centres_of,
     services_served_by,
@@ -186,11 +186,10 @@ class CaseQueueFilter(django_filters.FilterSet):
     def _group_choices(self) -> list[tuple[str, str]]:
         """« File générale », then the groups of the user's centres (named with their centre's
         code when the user works for several)."""
-        centre_ids = [centre.pk for centre in centres_of(self.user)]
-        groups = agent_groups_of_centres(centre_ids).order_by("centre__code", "name")
+        groups = centre_agent_groups(self.user)
+        several = len({group.centre_id for group in groups}) > 1
         return [(GENERAL_QUEUE, _("File générale"))] + [
-            (str(group.pk), str(group) if len(centre_ids) > 1 else group.name)
-            for group in groups]
+            (str(group.pk), str(group) if several else group.name) for group in groups]
 
     def lists_every_open_case(self) -> bool:
         """True when the filters keep every open case of the queue (the default view): its

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
+
 from .models import CENTRE_ROLES, SP_ROLES, AgentGroup, Delegation, Membership, Role, Service
 
 
@@ -121,17 +123,22 @@ def agent_groups_headed_by(user):
         centre_id__in=service_ids_of_user(user, [Role.CSP_HEAD])).select_related("centre")
 
 
-def agent_groups_of_centres(centre_ids):
-    return AgentGroup.objects.filter(centre_id__in=centre_ids).select_related("centre")
+def centre_agent_groups(user) -> list[AgentGroup]:
+    """The groups of the centres `user` works in (the queue's « Groupe » filter), each with
+    `is_member`; one query, read once per user object (a request's user), which also
+    answers agent_group_ids_of. portal.services forgets it when memberships change."""
+    cached = getattr(user, "_centre_agent_groups", None)
+    if cached is None:
+        centre_ids = service_ids_of_user(user, CENTRE_ROLES)
+        member = AgentGroup.members.through.objects.filter(agentgroup=OuterRef("pk"),
+                                                           user=user)
+        cached = list(AgentGroup.objects.filter(centre_id__in=centre_ids)
+                      .select_related("centre").annotate(is_member=Exists(member))
+                      .order_by("centre__code", "name")) if centre_ids else []
+        user._centre_agent_groups = cached
+    return cached
 
 
 def agent_group_ids_of(user) -> list[int]:
-    """The groups `user` is a member of, in the centres they still belong to; read once per
-    user object (the queue asks it for its tab, its count and its filter)."""
-    cached = getattr(user, "_agent_group_ids", None)
-    if cached is None:
-        cached = sorted(AgentGroup.objects.filter(
-            members=user, centre_id__in=service_ids_of_user(user, CENTRE_ROLES))
-            .values_list("pk", flat=True)) if user.is_authenticated else []
-        user._agent_group_ids = cached
-    return cached
+    """The groups `user` is a member of, in the centres they still work in."""
+    return [group.pk for group in centre_agent_groups(user) if group.is_member]

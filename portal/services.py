@@ -35,7 +35,7 @@ def membership_grant(*, user, service: Service, role: str) -> Membership:
     user.groups.add(service.group)
     user.__dict__.pop("_portal_roles", None)
     user.__dict__.pop("_case_access", None)
-    user.__dict__.pop("_agent_group_ids", None)
+    user.__dict__.pop("_centre_agent_groups", None)
     return membership
 
 
@@ -46,7 +46,7 @@ def membership_revoke(*, user, service: Service, role: str) -> None:
         user.groups.remove(service.group)
     user.__dict__.pop("_portal_roles", None)
     user.__dict__.pop("_case_access", None)
-    user.__dict__.pop("_agent_group_ids", None)
+    user.__dict__.pop("_centre_agent_groups", None)
 
 
 def delegation_get_or_create(*, user, service: Service, ceiling, valid_from, valid_until=None):
@@ -107,7 +107,7 @@ def agent_group_update(*, actor, group: AgentGroup, name: str, members) -> Agent
     group.save(update_fields=["name"])
     group.members.set(members)
     for member in members:
-        member.__dict__.pop("_agent_group_ids", None)
+        member.__dict__.pop("_centre_agent_groups", None)
     return group
 
 
