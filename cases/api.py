@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 from conventions.anomalies import DEFAULT_TYPOLOGY
 from forms_catalog.annotations.api import PrivateAnnotationsField
 from portal.models import CENTRE_ROLES
-from portal.selectors import has_role_somewhere, prescribing_services_of
+from portal.selectors import has_role_somewhere, prescribing_services_of, user_has_role
 
 from . import kinds, permissions, selectors, services, sla
 from .api_errors import RefusalSerializer, refusal
@@ -104,9 +104,19 @@ class CaseDetailSerializer(CaseSerializer):
                   "visa du contrôleur budgétaire), tels que son type de demande les décrit.")
     # Only for those who process the case (the centre): absent for the requester.
     annotations = PrivateAnnotationsField()
+    agent_group = serializers.SerializerMethodField(
+        help_text="Le groupe d'agents du centre vers lequel le dossier est orienté (null : la "
+                  "file générale) ; pour les agents du centre seulement (null sinon).")
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "available_actions", "circuits", "annotations"]
+        fields = [*CaseSerializer.Meta.fields, "available_actions", "circuits", "annotations",
+                  "agent_group"]
+
+    def get_agent_group(self, case) -> str | None:
+        if case.agent_group_id is None or not user_has_role(
+                self.context["request"].user, case.processing_centre, *CENTRE_ROLES):
+            return None
+        return case.agent_group.name
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_circuits(self, case) -> dict:
@@ -268,7 +278,8 @@ class CaseApiView(APIView):
         case = None
         if 0 < pk <= MAX_ID:
             case = (permissions.visible_cases(self.request.user)
-                    .select_related("requesting_service", "processing_centre", "assigned_to")
+                    .select_related("requesting_service", "processing_centre", "assigned_to",
+                                    "agent_group")
                     .filter(pk=pk).first())
         if case is None:
             raise exceptions.NotFound("Dossier introuvable.")

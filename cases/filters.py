@@ -12,7 +12,13 @@ from common.fields import ListedModelChoiceField
 from common.widgets import LeanSelect
 from documents.selectors import without_order_form
 from portal.models import Service
-from portal.selectors import centre_members, centres_of, services_served_by
+from portal.selectors import (
+    agent_group_ids_of,
+    centre_agent_groups,
+    centre_members,
+    centres_of,
+    services_served_by,
+)
 
 from . import kinds
 from .forms import AmountField
@@ -20,6 +26,7 @@ from .selectors import overdue_cases
 from .workflow import OPEN_STATES, QUEUE_STATES, State
 
 OPEN, ALL = "open", "all"
+GENERAL_QUEUE = "general"  # the agent-group filter's « File générale »: cases of no group
 
 
 class AmountFilter(django_filters.NumberFilter):
@@ -35,11 +42,12 @@ SORTS = {
 # The queue's tabs, each a view of the queue given by its state and flags (the other filters
 # refine it), with the count of selectors.queue_counts() it shows. The first is the default
 # view: the queue's own address shows it.
-TAB_FLAGS = ("mine", "overdue", "penalties", "to_sign")
+TAB_FLAGS = ("mine", "my_groups", "overdue", "penalties", "to_sign")
 QUEUE_TABS = (
     ("open", {"state": OPEN}),
     ("to_process", {"state": State.SUBMITTED}),
     ("mine", {"state": OPEN, "mine": True}),
+    ("my_groups", {"state": OPEN, "my_groups": True}),
     ("waiting_sp", {"state": State.INFO_REQUESTED}),
     ("overdue", {"state": OPEN, "overdue": True}),
     ("awaiting_cst", {"state": State.AWAITING_CST}),
@@ -48,10 +56,11 @@ QUEUE_TABS = (
     ("all", {"state": ALL}),
 )
 # Filters folded behind « Plus de filtres »: the search, the state and the type stay in view.
-FOLDED_FILTERS = ("requesting_service", "assigned_to", "due_from", "due_to", "amount_min",
-                  "amount_max", "sort", *TAB_FLAGS)
+FOLDED_FILTERS = ("requesting_service", "assigned_to", "agent_group", "due_from", "due_to",
+                  "amount_min", "amount_max", "sort", *TAB_FLAGS)
 TAB_LABELS = {
     "open": _("En cours"), "to_process": _("À traiter"), "mine": _("Mes dossiers"),
+    "my_groups": _("Mes groupes"),
     "waiting_sp": _("En attente du service"), "overdue": _("En retard"),
     "awaiting_cst": _("En attente de la CST"), "penalties": _("Pénalités de retard"),
     "to_sign": _("À signer"), "all": _("Tous"),
@@ -89,6 +98,8 @@ class QueueFilterForm(DsfrBaseForm):
             })
         for name in ("due_from", "due_to"):
             self.fields[name].error_messages["invalid"] = _("Saisissez une date valide.")
+        self.fields["agent_group"].error_messages["invalid_choice"] = _(
+            "Choisissez un groupe de votre centre ou la file générale.")
         self.fields["assigned_to"].label_from_instance = (
             lambda user: user.get_full_name() or user.get_username())
 
@@ -136,8 +147,13 @@ class CaseQueueFilter(django_filters.FilterSet):
     amount_max = AmountFilter(
         label=_("Montant TTC maximum (€)"), field_name="amount", lookup_expr="lte",
         min_value=0, max_digits=14, decimal_places=2, localize=True)
+    agent_group = django_filters.ChoiceFilter(
+        label=_("Groupe"), method="filter_agent_group", empty_label=_("Tous les groupes"),
+        choices=[(GENERAL_QUEUE, _("File générale"))], widget=LeanSelect)
     mine = django_filters.BooleanFilter(label=_("Mes dossiers"), method="filter_mine",
                                         widget=forms.CheckboxInput)
+    my_groups = django_filters.BooleanFilter(label=_("Mes groupes"), method="filter_my_groups",
+                                             widget=forms.CheckboxInput)
     overdue = django_filters.BooleanFilter(label=_("En retard"), method="filter_overdue",
                                            widget=forms.CheckboxInput)
     penalties = django_filters.BooleanFilter(label=_("Pénalités de retard"),
@@ -165,6 +181,15 @@ class CaseQueueFilter(django_filters.FilterSet):
         self.filters["requesting_service"].queryset = services_served_by(
             centres_of(user)).order_by("code")
         self.filters["assigned_to"].queryset = centre_members(user)
+        self.filters["agent_group"].extra["choices"] = self._group_choices()
+
+    def _group_choices(self) -> list[tuple[str, str]]:
+        """« File générale », then the groups of the user's centres (named with their centre's
+        code when the user works for several)."""
+        groups = centre_agent_groups(self.user)
+        several = len({group.centre_id for group in groups}) > 1
+        return [(GENERAL_QUEUE, _("File générale"))] + [
+            (str(group.pk), str(group) if several else group.name) for group in groups]
 
     def lists_every_open_case(self) -> bool:
         """True when the filters keep every open case of the queue (the default view): its
@@ -218,6 +243,19 @@ class CaseQueueFilter(django_filters.FilterSet):
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(assigned_to=self.user) if value else queryset
+
+    def filter_my_groups(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(agent_group_id__in=agent_group_ids_of(self.user))
+
+    def filter_agent_group(self, queryset, name, value):
+        if not value:
+            return queryset
+        if value == GENERAL_QUEUE:
+            return queryset.filter(agent_group__isnull=True)
+        # One of the choices (the form refused any other): a group of the user's centres.
+        return queryset.filter(agent_group_id=int(value))
 
     def filter_overdue(self, queryset, name, value):
         if not value:

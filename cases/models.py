@@ -52,6 +52,11 @@ class Case(models.Model):
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"),
                                     null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="assigned_cases")
+    # The centre's sub-queue the case was routed to (forms_catalog.routing); none: the
+    # centre's general queue. Deleting the group sends its cases back there.
+    agent_group = models.ForeignKey("portal.AgentGroup", verbose_name=_("groupe d'agents"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="cases", editable=False)
     amount = StoredDecimalField(_("montant TTC"), max_digits=14, decimal_places=2,
                                 default=Decimal("0"))
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
@@ -103,9 +108,9 @@ class Case(models.Model):
                                  "submitted_at", "due_at", "id"], name="case_closed_by_service"),
             # The queue: a centre's open cases in due-date order, a few per cent of the table
             # (bench/README.md: the page stops after its 50 rows instead of sorting them all).
-            # Its last columns let the tabs' counts read the index alone.
+            # Its last columns let the tabs' counts (« Mes groupes » too) read the index alone.
             models.Index(fields=["processing_centre", "due_at", "id", "state", "assigned_to",
-                                 "kind"],
+                                 "kind", "agent_group"],
                          condition=Q(state__in=sorted(OPEN_STATES)), name="case_open_queue"),
             models.Index(fields=["processing_centre"], condition=Q(awaiting_signature=True),
                          name="case_awaiting_signature"),

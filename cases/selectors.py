@@ -5,7 +5,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.models import Role
-from portal.selectors import centres_of, prescribing_services_of, services_of_user
+from portal.selectors import (
+    agent_group_ids_of,
+    centres_of,
+    prescribing_services_of,
+    services_of_user,
+)
 
 from . import kinds, permissions
 from .models import Case, CaseEvent
@@ -20,7 +25,8 @@ def case_get_for_user(*, user, pk) -> Case:
     """The case if the user may see it; Case.DoesNotExist otherwise (answer 404)."""
     return (
         permissions.visible_cases(user)
-        .select_related("requesting_service", "processing_centre", "created_by", "assigned_to")
+        .select_related("requesting_service", "processing_centre", "created_by", "assigned_to",
+                        "agent_group")
         .get(pk=pk)
     )
 
@@ -39,7 +45,7 @@ def queue_rows(queryset):
     columns its kind fills (cases/kinds.py: `supplier_name`, `has_penalties`), each read by
     subqueries for the page's rows only: joining the kinds' tables made PostgreSQL spend
     ~10 ms planning a query that ran in ~1 ms (bench/README.md)."""
-    return queryset.select_related("requesting_service", "assigned_to").annotate(
+    return queryset.select_related("requesting_service", "assigned_to", "agent_group").annotate(
         supplier_name=_column("supplier_name", Value(None, output_field=CharField())),
         has_penalties=_column("has_penalties", Value(False)),
         procurement_route=_column("procurement_route",
@@ -97,7 +103,11 @@ def queue_counts(*, user) -> dict[str, int]:
     open_cases = case_queue_for_user(user=user).order_by().filter(state__in=OPEN_STATES)
     # Looked up for the kinds that have the condition only, not joined to every open case.
     penalties = kinds.queue_filter("penalties")
-    return open_cases.aggregate(
+    # « Mes groupes »: the open cases of the groups the user belongs to (none: 0, uncounted).
+    groups = agent_group_ids_of(user)
+    by_group = {"my_groups": Count("pk", filter=Q(agent_group_id__in=groups))} if groups else {}
+    counts = open_cases.aggregate(
+        **by_group,
         open=Count("pk"),
         to_process=Count("pk", filter=Q(state=State.SUBMITTED)),
         mine=Count("pk", filter=Q(assigned_to=user)),
@@ -106,3 +116,5 @@ def queue_counts(*, user) -> dict[str, int]:
         waiting_sp=Count("pk", filter=Q(state=State.INFO_REQUESTED)),
         penalties=Count("pk", filter=penalties),
     )
+    counts.setdefault("my_groups", 0)
+    return counts

@@ -198,6 +198,19 @@ def _enter_submitted(case, actor, inputs, now, data) -> None:
         case.convention, case.delay_working_days = convention, delay
         case.due_at = sla.add_working_days(now, delay)
         permissions.grant_processing_centre(case)
+        _route(case, data)
+
+
+def _route(case: Case, data: dict) -> None:
+    """The centre's group of agents the form's routing rules send the case to, said in the
+    event; none: the centre's general queue (forms_catalog.routing)."""
+    from forms_catalog.routing import group_for
+
+    group = group_for(case)
+    case.agent_group = group
+    if group is not None:
+        data["agent_group"] = group.name
+        data["agent_group_id"] = group.pk
 
 
 def _effect_submit(case, actor, inputs, now, data):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, group_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -22,6 +22,10 @@ urlpatterns = [
     path("corbeille/filtres/<int:pk>/supprimer/", views.saved_filter_delete,
          name="saved_filter_delete"),
     path("corbeille/attribuer/", views.bulk_assign, name="bulk_assign"),
+    path("centre/groupes/", group_views.agent_groups, name="agent_groups"),
+    path("centre/groupes/<int:pk>/", group_views.agent_group_edit, name="agent_group_edit"),
+    path("centre/groupes/<int:pk>/supprimer/", group_views.agent_group_remove,
+         name="agent_group_delete"),
     path("dossiers/<int:pk>/", views.case_detail, name="detail"),
     path("dossiers/<int:pk>/actions/<str:action>/", views.case_action, name="action"),
 ]

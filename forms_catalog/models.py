@@ -6,22 +6,23 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cases import kinds
 from cases.models import AppendOnlyModel
 from documents.models import AttachmentKind
-from portal.models import Service
+from portal.models import AgentGroup, Service
 
 from .annotation_schema import AnnotationSchemaError, annotation_schema
 from .blocks import FieldStream
 from .letters import LETTER_FEATURES, LETTERS_HELP, LetterError, check_letter
+from .routing import routing_fields, rule_error
 from .schema import SchemaError, build_schema
 
 
@@ -42,6 +43,39 @@ class ProcedureFormPageForm(WagtailAdminPageForm):
     required_attachments = forms.MultipleChoiceField(
         label=_("pièces obligatoires"), choices=AttachmentKind.choices, required=False,
         widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        formset = self.formsets.get("routing_rules")
+        if formset is not None:
+            # Each group is labelled with its centre's code: read with it, in one query.
+            groups = AgentGroup.objects.select_related("centre")
+            for form in [*formset.forms, formset.empty_form]:
+                form.fields["group"].queryset = groups
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_routing_rules(cleaned.get("fields"))
+        return cleaned
+
+    def _check_routing_rules(self, stream) -> None:
+        """Each routing rule names a field of this form a rule may read and a value that
+        field can take; the error is shown on the rule, in the rules' panel."""
+        formset = self.formsets.get("routing_rules")
+        if formset is None or stream is None:
+            return
+        try:
+            fields = routing_fields(build_schema(stream, ""))
+        except SchemaError:
+            return  # the fields' own error is shown; the rules are checked once it is fixed
+        formset.is_valid()  # cleans the rules (once) so that their values can be read
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("field_label"):
+                continue
+            error = rule_error(fields, data["field_label"], data.get("value") or "")
+            if error:
+                form.add_error(*error)
 
 
 class ProcedureFormPage(Page):
@@ -94,6 +128,11 @@ class ProcedureFormPage(Page):
                         help_text=_("Champs remplis par les agents du centre pendant le "
                                     "traitement. Jamais montrés au demandeur (pages, PDF, API, "
                                     "exports du service).")),
+        InlinePanel("routing_rules", heading=_("Orientation vers un groupe d'agents"),
+                    label=_("Règle d'orientation"),
+                    help_text=_("Au dépôt, la première règle qui correspond aux réponses oriente "
+                                "le dossier vers un groupe du centre ; sans règle applicable, "
+                                "il va dans la file générale du centre.")),
     ]
     base_form_class = ProcedureFormPageForm
     parent_page_types = ["forms_catalog.FormIndexPage"]
@@ -210,3 +249,32 @@ class AnnotationChange(AppendOnlyModel):
         ordering = ["annotations", "version"]
         constraints = [models.UniqueConstraint(fields=["annotations", "version"],
                                                name="annotation_change_once_per_version")]
+class RoutingRule(Orderable):
+    """« Si le champ … vaut … → groupe … » (forms_catalog.routing reads them)."""
+
+    page = ParentalKey(ProcedureFormPage, on_delete=models.CASCADE,
+                       related_name="routing_rules")
+    field_label = models.CharField(
+        _("si le champ…"), max_length=200,
+        help_text=_("Libellé exact d'un champ à choix, oui/non ou texte court du formulaire."))
+    value = models.CharField(
+        _("…vaut"), max_length=200,
+        help_text=_("« oui », « non », l'un des choix proposés (contenu dans la réponse, pour "
+                    "un choix multiple) ou le texte attendu ; majuscules indifférentes."))
+    group = models.ForeignKey(
+        AgentGroup, verbose_name=_("→ groupe d'agents"), on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Une règle dont le groupe appartient à un autre centre que celui du dossier "
+                    "ne s'applique pas."))
+
+    panels = [
+        FieldPanel("field_label"), FieldPanel("value"),
+        FieldPanel("group", widget=forms.Select),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("règle d'orientation")
+        verbose_name_plural = _("règles d'orientation")
+
+    def __str__(self):
+        return f"{self.field_label} = {self.value} → {self.group_id}"

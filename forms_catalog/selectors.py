@@ -5,7 +5,7 @@ from django.db.models import Q
 from cases import kinds
 from portal.selectors import prescribing_services_of
 
-from .models import ProcedureFormPage
+from .models import ProcedureFormPage, RoutingRule
 from .schema import INPUT_TYPES, is_shown
 
 
@@ -42,3 +42,9 @@ def answers_by_step(schema: dict, answers: dict) -> list[dict]:
         if rows:
             steps.append({"title": step["title"], "rows": rows})
     return steps
+
+
+def forms_routing_to(group) -> list[str]:
+    """The titles of the forms whose (published) routing rules name `group`."""
+    return list(RoutingRule.objects.filter(group=group).order_by("page__title")
+                .values_list("page__title", flat=True).distinct())

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Delegation, Membership, Service
+from .models import AgentGroup, Delegation, Membership, Service
 from .services import service_group
 
 
@@ -41,3 +41,11 @@ class DelegationAdmin(admin.ModelAdmin):
     list_display = ["user", "service", "ceiling", "valid_from", "valid_until"]
     list_filter = ["service"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(AgentGroup)
+class AgentGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "centre"]
+    list_filter = ["centre"]
+    search_fields = ["name"]
+    autocomplete_fields = ["members"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.fr import siret as std_siret
@@ -150,3 +151,31 @@ class Delegation(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.service.code} ≤ {self.ceiling} €"
+
+
+class AgentGroup(models.Model):
+    """A sub-queue of a centre: the agents who take a family of cases (catalogue forms route
+    cases to it by their answers; forms_catalog.routing). Its head manages it."""
+
+    NAME_MAX = 100
+
+    centre = models.ForeignKey(Service, verbose_name=_("centre"), on_delete=models.CASCADE,
+                               related_name="agent_groups",
+                               limit_choices_to={"kind": Service.Kind.SHARED_CENTRE})
+    name = models.CharField(_("nom"), max_length=NAME_MAX)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("membres"),
+                                     blank=True, related_name="agent_groups")
+
+    class Meta:
+        verbose_name = _("groupe d'agents")
+        verbose_name_plural = _("groupes d'agents")
+        ordering = ["centre__code", "name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "centre",
+                                    name="agent_group_name_unique_per_centre",
+                                    violation_error_message=_(
+                                        "Ce centre a déjà un groupe de ce nom.")),
+        ]
+
+    def __str__(self):
+        return f"{self.centre.code} — {self.name}"

@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
-from .models import CENTRE_ROLES, SP_ROLES, Delegation, Membership, Role, Service
+from django.db.models import Exists, OuterRef
+
+from .models import CENTRE_ROLES, SP_ROLES, AgentGroup, Delegation, Membership, Role, Service
 
 
 def _roles_by_service(user) -> dict[int, set[str]]:
@@ -106,3 +108,37 @@ def steers_all_centres(user) -> bool:
     return Permission.objects.filter(
         Q(user=user) | Q(group__user=user), codename="steer_all_centres",
         content_type__app_label="portal").exists()
+
+
+# --- agent groups (a centre's sub-queues) ---------------------------------------------------
+
+
+def centres_headed_by(user):
+    return services_of_user(user, [Role.CSP_HEAD]).filter(kind=Service.Kind.SHARED_CENTRE)
+
+
+def agent_groups_headed_by(user):
+    """The groups `user` manages: those of the centres they head (any other is a 404)."""
+    return AgentGroup.objects.filter(
+        centre_id__in=service_ids_of_user(user, [Role.CSP_HEAD])).select_related("centre")
+
+
+def centre_agent_groups(user) -> list[AgentGroup]:
+    """The groups of the centres `user` works in (the queue's « Groupe » filter), each with
+    `is_member`; one query, read once per user object (a request's user), which also
+    answers agent_group_ids_of. portal.services forgets it when memberships change."""
+    cached = getattr(user, "_centre_agent_groups", None)
+    if cached is None:
+        centre_ids = service_ids_of_user(user, CENTRE_ROLES)
+        member = AgentGroup.members.through.objects.filter(agentgroup=OuterRef("pk"),
+                                                           user=user)
+        cached = list(AgentGroup.objects.filter(centre_id__in=centre_ids)
+                      .select_related("centre").annotate(is_member=Exists(member))
+                      .order_by("centre__code", "name")) if centre_ids else []
+        user._centre_agent_groups = cached
+    return cached
+
+
+def agent_group_ids_of(user) -> list[int]:
+    """The groups `user` is a member of, in the centres they still work in."""
+    return [group.pk for group in centre_agent_groups(user) if group.is_member]

@@ -8,8 +8,9 @@ configuration (and checked against the cases API's OpenAPI schema), not hand-lis
      view — Case for `dossiers/<pk>/...`, `demandes/<pk>/...` and `api/cases/<pk>/...`,
      Attachment for `pieces/<pk>/`, IssuedDocument for `documents/<pk>/`, SigningBatch for
      `signatures/<pk>/...`, ExportJob for `exports/<pk>/...`, SavedFilter for
-     `corbeille/filtres/<pk>/supprimer/`, PurchaseRequest for `fin-de-gestion/<pk>/`, Tiers
-     for `tiers/<pk>/`, ProcedureFormPage for `catalogue/<page_id>/nouvelle/`;
+     `corbeille/filtres/<pk>/supprimer/`, AgentGroup for `centre/groupes/<pk>/...`,
+     PurchaseRequest for `fin-de-gestion/<pk>/`, Tiers for `tiers/<pk>/`, ProcedureFormPage
+     for `catalogue/<page_id>/nouvelle/`;
    - the Django admin, by the model in the route: the case-scoped models
      (ADMIN_CASE_SCOPED: case events, issued documents, tiers requests, directory changes)
      and the generic `r/<content_type_id>/<object_id>/` join the matrix; the others
@@ -109,8 +110,8 @@ from kinds.service_done.services import StatementData, statement_fill
 from kinds.tiers.models import TiersChange, TiersRequest
 from kinds.tiers.services import tiers_request_fill
 from messaging.services import message_post
-from portal.models import Role, Service
-from portal.services import service_get_or_create
+from portal.models import AgentGroup, Role, Service
+from portal.services import agent_group_get_or_create, service_get_or_create
 from tests import fixtures as conftest
 from tests.factories import UserFactory, member, valid_iban, valid_siret
 from tests.fixtures import TINY_PDF, tiny_pdf
@@ -404,6 +405,13 @@ TARGETS: dict[str, Target] = {
                                       "cases/views.py export_job_status"),
     "cases:export_job_download": Target("ExportJob", WEB, BOTH, _export_job,
                                         "cases/views.py export_job_download"),
+    # A centre's agent groups: its head's pages (CSPEST's head only).
+    "cases:agent_group_edit": Target("AgentGroup", WEB, BOTH,
+                                     _one("agent_group", AgentGroup, {"csp_head"}),
+                                     "cases/group_views.py agent_group_edit"),
+    "cases:agent_group_delete": Target("AgentGroup", WEB, BOTH,
+                                       _one("agent_group", AgentGroup, {"csp_head"}),
+                                       "cases/group_views.py agent_group_remove"),
     "cases:saved_filter_delete": Target("SavedFilter", WEB, POST,
                                         _one("saved_filter", SavedFilter, {"csp_agent"}),
                                         "cases/views.py saved_filter_delete"),
@@ -493,7 +501,8 @@ ADMIN_CASE_SCOPED = {
 }
 # ...the others are the back office's referentials, directory, accounts and machinery.
 ADMIN_BACK_OFFICE = {
-    "portal.service", "portal.delegation", "cases.budgetimputation", "cases.tiers",
+    "portal.service", "portal.delegation", "portal.agentgroup", "cases.budgetimputation",
+    "cases.tiers",
     "sirene.establishment", "suppliers.postalcode", "invoices.invoice",
     "invoices.moratoriumrate", "dsfr.dsfrconfig", "django_q.schedule",
     "django_q.success", "django_q.failure", "django_q.ormq", "axes.accessattempt",
@@ -761,6 +770,8 @@ def _build_world(root: Path) -> World:
         "invoice_import": InvoiceImport.objects.create(
             centre=csp, uploaded_by=csp_agent, original_name="extrait.csv"),
         "export_job": ExportJob.objects.get(pk=job.pk), "saved_filter": saved, "batch": batch,
+        "agent_group": agent_group_get_or_create(centre=csp, name="Achats informatiques",
+                                                 members=[csp_agent]),
         "issued": issued, "page": page, "tiers": change.tiers, "tiers_change": change,
         "tiers_request": cases["tiers_in_progress"].tiers_request,
         "event": cases["pr_in_progress"].events.order_by("pk").first(),
@@ -985,7 +996,7 @@ def test_every_object_scoped_url_is_classified():
 def test_the_matrix_covers_the_portal_urls_and_their_models():
     models = {target.model for _r, target in MATRIX_ROUTES}
     assert {"Case", "Attachment", "IssuedDocument", "SigningBatch", "ExportJob", "SavedFilter",
-            "PurchaseRequest", "Tiers", "ProcedureFormPage"} <= models
+            "PurchaseRequest", "Tiers", "ProcedureFormPage", "AgentGroup"} <= models
     # Every portal app's object-scoped URL (not the admin's nor the CMS's) is in the matrix.
     portal = {r.route for r in ROUTES if not r.route.startswith(
         ("django-admin/", "cms/", "api/v2/", "pages/"))}
