@@ -192,6 +192,7 @@ def admin_form(page, rules, parent):
         "fields": streamfield([("choice", choice_value("Domaine", DOMAINS)),
                                ("yes_no", input_value("Urgent")),
                                ("date", input_value("Date souhaitée"))]),
+        "annotations": streamfield([]),
         "routing_rules": inline_formset([
             {"field_label": label, "value": value, "group": str(group.pk)}
             for label, value, group in rules]),
