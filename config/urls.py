@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("notifications.urls")),
     path("", include("satisfaction.urls")),
+    path("", include("opinions.urls")),
     path("", include("dashboards.urls")),
     path("", include("invoices.urls")),
     path("django-admin/", admin.site.urls),
