@@ -27,8 +27,7 @@ class AskForm(DsfrBaseForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Indiquez la date à laquelle l'avis est attendu."),
                         "invalid": DATE_INVALID})
-    question_file = UploadField(label=_("Pièce jointe à la question"), required=False,
-                                lead=_("Facultatif."))
+    question_file = UploadField(label=_("Pièce jointe à la question"), required=False)
 
 
 class AnswerForm(DsfrBaseForm):
@@ -39,5 +38,4 @@ class AnswerForm(DsfrBaseForm):
         error_messages={"required": _("Écrivez votre avis."),
                         "max_length": _("L'avis compte au plus %(limit_value)d caractères "
                                         "(%(show_value)d saisis).")})
-    answer_file = UploadField(label=_("Pièce jointe à l'avis"), required=False,
-                              lead=_("Facultatif."))
+    answer_file = UploadField(label=_("Pièce jointe à l'avis"), required=False)
