@@ -47,6 +47,7 @@ from portal.services import delegation_get_or_create, membership_grant, service_
 
 from . import circuits
 from .invoices import seed_invoices
+from .opinions import seed_opinions
 from .service_done import seed_statements
 from .staffing import LOGIN as STEERING_LOGIN
 from .staffing import seed_steering
@@ -1352,6 +1353,7 @@ def _seed(now: datetime | None = None) -> SeedReport:
     _seed_order_forms(report)
     report.statements_created = seed_statements(services=services, users=users, now=now)
     seed_invoices(sp_codes=SP_CODES, now=now)
+    seed_opinions(now=now)
     report.states = Counter(demo_cases().filter(kind=CaseKind.PURCHASE_REQUEST)
                             .values_list("state", flat=True))
     report.wagtail_site = Site.objects.filter(is_default_site=True).exists()

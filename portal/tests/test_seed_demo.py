@@ -11,6 +11,7 @@ from cases.models import Case, CaseEvent, Tiers
 from cases.workflow import State
 from conventions.models import ConventionPage
 from documents.models import Attachment, IssuedDocument, IssuedDocumentKind
+from opinions.models import ExpertOpinion
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -43,9 +44,16 @@ def test_seed_demo_is_complete_and_idempotent(signing_dir):
             State.INFO_REQUESTED, State.COMPLETED, State.REJECTED, State.CANCELLED} <= states
     user = get_user_model().objects.get(username="agent.sp")
     assert user.check_password("demo-csp-2026")
+    # The purchasing mission's login is asked two opinions: one answered and shared, one
+    # waiting (demo/opinions.py).
+    opinions = list(ExpertOpinion.objects.filter(expert__username="mda")
+                    .values_list("answered_at", "shared_with_requester").order_by("pk"))
+    assert len(opinions) == 2 and opinions[0][0] and opinions[0][1] and opinions[1] == (None,
+                                                                                       False)
 
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first
+    assert ExpertOpinion.objects.count() == 2
 
 
 def test_list_logins_prints_one_account_per_role_without_seeding():
