@@ -405,3 +405,14 @@ def test_the_centre_head_reads_them_on_the_restitutions_page(client, ask, csp_he
     assert 'id="opinions-table"' in page and "Avis d'experts" in page
     client.force_login(sp_agent)
     assert 'id="opinions-table"' not in _text(client.get(reverse("dashboards:restitutions")))
+
+
+@pytest.mark.parametrize("pk", ["9" * 23, str(2**63), "0", "-1", "abc"])
+def test_hostile_ids_are_a_404(client, ask, expert, pk):
+    ask()
+    client.force_login(expert)
+    for path in (f"/avis/{pk}/repondre/", f"/avis/{pk}/partager/",
+                 f"/avis/{pk}/question/piece/", f"/avis/{pk}/reponse/piece/",
+                 f"/dossiers/{pk}/avis/"):
+        assert client.post(path, {"answer": "x"}).status_code == 404, path
+    assert not ExpertOpinion.objects.filter(answered_at__isnull=False).exists()
