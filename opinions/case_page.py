@@ -14,7 +14,10 @@ from .selectors import reads_all, visible_opinions
 from .services import default_deadline, may_ask, may_share
 
 ASK_LABEL = _("Demander un avis")
-ANSWER_LABEL = _("Répondre à la demande d'avis")
+# The panel's links carry the very labels of the buttons they lead to (the actions panel
+# accounts for every action the page offers).
+ANSWER_LABEL = _("Donner mon avis")
+SHARE_LABEL = _("Partager avec le demandeur")
 
 
 @dataclass
@@ -62,6 +65,8 @@ def opinions_part(case, user, transitions) -> dict | None:
         links.append({"label": ASK_LABEL, "url": "#avis", "icon": "fr-icon-questionnaire-line"})
     if any(view.can_answer for view in views):
         links.append({"label": ANSWER_LABEL, "url": "#avis", "icon": "fr-icon-chat-check-line"})
+    if any(view.can_share for view in views):
+        links.append({"label": SHARE_LABEL, "url": "#avis", "icon": "fr-icon-share-line"})
     return {
         "opinions": views,
         "opinions_centre": centre,

@@ -416,3 +416,24 @@ def test_hostile_ids_are_a_404(client, ask, expert, pk):
                  f"/dossiers/{pk}/avis/"):
         assert client.post(path, {"answer": "x"}).status_code == 404, path
     assert not ExpertOpinion.objects.filter(answered_at__isnull=False).exists()
+
+
+def test_the_actions_panel_lists_asking_answering_and_sharing(client, ask, in_progress, expert,
+                                                              csp_agent):
+    from bs4 import BeautifulSoup
+
+    from cases.tests.test_case_page import assert_panel_accounts_for_every_action, panel_of
+
+    def panel_for(user):
+        client.force_login(user)
+        soup = BeautifulSoup(client.get(in_progress.get_absolute_url()).content.decode(),
+                             "html.parser")
+        assert_panel_accounts_for_every_action(soup)
+        return " ".join(panel_of(soup).get_text(" ").split())
+
+    opinion = ask()
+    assert "Demander un avis" in panel_for(csp_agent)
+    assert "Donner mon avis" in panel_for(expert)
+    opinion_answer(opinion=opinion, actor=expert, answer="Conforme.")
+    assert "Aucune action possible" in panel_for(expert)
+    assert "Partager avec le demandeur" in panel_for(csp_agent)
