@@ -122,6 +122,13 @@ def grant_party(case: Case, service) -> None:
     _grant(case, group_id=service.group_id, perms=(VIEW,))
 
 
+def grant_viewer(case: Case, user) -> None:
+    """One person sees one case, personally (an expert asked for an opinion on it): the
+    case page and its pieces, nothing else — no queue, no other case, no action (the
+    workflow's rules are roles, which a personal grant does not give)."""
+    _grant(case, user=user, perms=(VIEW,))
+
+
 def euros_text(amount: Decimal) -> str:
     """An amount as messages write it ("1 234,50 €")."""
     return number_format(amount, decimal_pos=2, force_grouping=True) + " €"

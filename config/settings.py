@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "notifications",
     "satisfaction",
     "decisions",
+    "opinions",
     "invoices",
     "reminders",
     "dashboards",
@@ -387,6 +388,11 @@ INVENTORY_NUMBER_PATTERN = os.environ.get("INVENTORY_NUMBER_PATTERN",
                                           r"^[A-Z0-9][A-Z0-9./-]{2,29}$")
 INVENTORY_NUMBER_HELP = os.environ.get(
     "INVENTORY_NUMBER_HELP", "3 à 30 caractères : majuscules, chiffres, « . », « / » ou « - ».")
+
+# Expert opinions: the deadline proposed when asking (working days from today), and how many
+# working days before it the expert is reminded (once) if they have not answered.
+OPINION_DELAY_WORKING_DAYS = int(os.environ.get("OPINION_DELAY_WORKING_DAYS", "5"))
+OPINION_REMINDER_WORKING_DAYS = int(os.environ.get("OPINION_REMINDER_WORKING_DAYS", "2"))
 
 CASE_DELAYS_WORKING_DAYS = {
     "purchase_request": int(os.environ.get("DELAY_PURCHASE_REQUEST", "5")),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("satisfaction.urls")),
     path("", include("decisions.urls")),
+    path("", include("opinions.urls")),
     path("", include("dashboards.urls")),
     path("", include("invoices.urls")),
     path("django-admin/", admin.site.urls),

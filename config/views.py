@@ -10,6 +10,7 @@ from forms_catalog.selectors import catalogue_for_user
 from invoices import selectors as invoice_selectors
 from kinds.purchases import selectors as party_selectors
 from kinds.purchases.views import TITLES
+from opinions import selectors as opinion_selectors
 from portal.models import Service
 from portal.selectors import centres_of, prescribing_services_of
 
@@ -48,6 +49,9 @@ def home(request):
         for party, title, url in PARTY_PAGES
         if party_selectors.is_party_member(user, party)
         for waiting in [party_selectors.party_cases(user, party)[0]]]
+    # The opinions asked of the person (anyone may be asked one): waiting ones, and the
+    # link to « Avis demandés » as long as some were ever asked.
+    context["opinions_waiting"] = opinion_selectors.open_count(user)
     if conventions_selectors.can_edit_content(user):
         context["editorial"] = conventions_selectors.editorial_overview(user)
     return render(request, "portal/home.html", context)

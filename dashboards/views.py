@@ -14,6 +14,7 @@ from cases.models import CaseKind
 from documents.spreadsheets import XLSX_CONTENT_TYPE, french_csv, xlsx_workbook
 from invoices.selectors import invoice_figures
 from kinds.service_done.models import LatenessReason
+from opinions.selectors import opinion_figures
 from satisfaction.selectors import ratings_summary
 
 from . import staffing_xlsx
@@ -73,7 +74,7 @@ def _scope_and_period(request):
 @login_required
 def restitutions(request):
     services, as_head, form = _scope_and_period(request)
-    board = anomalies = ratings = invoices = None
+    board = anomalies = ratings = invoices = opinions = None
     if form.is_valid():
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
         kind = form.cleaned_data.get("kind") or None
@@ -83,6 +84,11 @@ def restitutions(request):
                                   end=period.bounds[1])
         invoices = invoice_figures(services=services, start=form.cleaned_data["start"],
                                    end=form.cleaned_data["end"], today=timezone.localdate())
+        if as_head:
+            # Expert opinions are the centre's own business: its heads see their figures.
+            opinions = opinion_figures(services=services, start=period.bounds[0],
+                                       end=period.bounds[1], today=timezone.localdate(),
+                                       kind=kind)
     reasons = dict(LatenessReason.choices)
     return render(request, "dashboards/restitutions.html", {
         "form": form, "board": board, "as_head": as_head, "ratings": ratings,
@@ -96,6 +102,7 @@ def restitutions(request):
         "compliance_by_service": [(r.service, r.compliance) for r in board.by_service()]
         if board else [],
         "anomalies": anomalies,
+        "opinions": opinions,
         "export_query": request.GET.urlencode(),
     })
 

@@ -49,6 +49,7 @@ from . import circuits
 from .annotations import seed_annotations
 from .invoices import seed_invoices
 from .letters import seed_letters
+from .opinions import seed_opinions
 from .routing import seed_routing
 from .service_done import seed_statements
 from .staffing import LOGIN as STEERING_LOGIN
@@ -1361,6 +1362,7 @@ def _seed(now: datetime | None = None) -> SeedReport:
     seed_invoices(sp_codes=SP_CODES, now=now)
     seed_annotations(now=now)
     seed_routing(services=services, users=users, editorial=editorial)
+    seed_opinions(now=now)
     report.states = Counter(demo_cases().filter(kind=CaseKind.PURCHASE_REQUEST)
                             .values_list("state", flat=True))
     report.wagtail_site = Site.objects.filter(is_default_site=True).exists()

@@ -14,6 +14,10 @@ class NotificationEvent(models.TextChoices):
     REJECTED = "rejected", _("Ma demande est rejetée")
     COMPLETED = "completed", _("Ma demande est terminée")
     MESSAGE = "message", _("Un nouveau message sur un dossier qui me concerne")
+    OPINION_ASKED = "opinion_asked", _("On me demande un avis sur un dossier")
+    OPINION_ANSWERED = "opinion_answered", _("Un expert répond à ma demande d'avis")
+    OPINION_REMINDER = "opinion_reminder", _("Une demande d'avis qui m'est adressée arrive à "
+                                             "échéance")
 
 
 class Notification(models.Model):

@@ -38,6 +38,9 @@ SUBJECTS = {
     NotificationEvent.REJECTED: _("[Portail CSP] Demande rejetée : %(ref)s"),
     NotificationEvent.COMPLETED: _("[Portail CSP] Demande terminée : %(ref)s"),
     NotificationEvent.MESSAGE: _("[Portail CSP] Nouveau message sur %(ref)s"),
+    NotificationEvent.OPINION_ASKED: _("[Portail CSP] Demande d'avis sur %(ref)s"),
+    NotificationEvent.OPINION_ANSWERED: _("[Portail CSP] Avis rendu sur %(ref)s"),
+    NotificationEvent.OPINION_REMINDER: _("[Portail CSP] Rappel : avis attendu sur %(ref)s"),
 }
 
 
@@ -163,6 +166,22 @@ def notify_message(message) -> int:
     people = [p for p in people if p.is_active and p.pk != author.pk]
     return _notify(case, NotificationEvent.MESSAGE, f"message:{message.pk}", people,
                    message.body)
+
+
+def notify_opinion(opinion, event: str) -> int:
+    """An expert opinion (opinions.models.ExpertOpinion): the expert hears of the question
+    and of the reminder before its deadline, the agent who asked of the answer. Once per
+    opinion and event (the key), whoever calls again."""
+    case = opinion.case
+    deadline = _("Échéance : %(date)s.") % {"date": opinion.deadline.strftime("%d/%m/%Y")}
+    if event == NotificationEvent.OPINION_ANSWERED:
+        people, detail = [opinion.asked_by], opinion.answer
+    elif event in (NotificationEvent.OPINION_ASKED, NotificationEvent.OPINION_REMINDER):
+        people, detail = [opinion.expert], f"{deadline}\n\n{opinion.question}"
+    else:
+        raise ValueError(event)
+    people = [p for p in people if p.is_active]
+    return _notify(case, event, f"{event}:{opinion.pk}", people, detail)
 
 
 def notification_send(pk: int) -> bool:

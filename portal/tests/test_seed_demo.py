@@ -12,6 +12,7 @@ from cases.workflow import State
 from conventions.models import ConventionPage
 from documents.models import Attachment, IssuedDocument, IssuedDocumentKind
 from forms_catalog.models import CaseAnnotations
+from opinions.models import ExpertOpinion
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -53,9 +54,16 @@ def test_seed_demo_is_complete_and_idempotent(signing_dir):
     annotated = CaseAnnotations.objects.select_related("case").get()
     assert annotated.case.state == State.IN_PROGRESS and annotated.version == 1
     assert annotated.case.procedure.slug == "acces-chorus" and annotated.values
+    # The purchasing mission's login is asked two opinions: one answered and shared, one
+    # waiting (demo/opinions.py).
+    opinions = list(ExpertOpinion.objects.filter(expert__username="mda")
+                    .values_list("answered_at", "shared_with_requester").order_by("pk"))
+    assert len(opinions) == 2 and opinions[0][0] and opinions[0][1] and opinions[1] == (None,
+                                                                                       False)
 
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first
+    assert ExpertOpinion.objects.count() == 2
 
 
 def test_list_logins_prints_one_account_per_role_without_seeding():

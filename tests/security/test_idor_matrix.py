@@ -110,6 +110,8 @@ from kinds.service_done.services import StatementData, statement_fill
 from kinds.tiers.models import TiersChange, TiersRequest
 from kinds.tiers.services import tiers_request_fill
 from messaging.services import message_post
+from opinions.models import ExpertOpinion, OpinionFile
+from opinions.services import default_deadline, opinion_answer, opinion_ask
 from portal.models import AgentGroup, Role, Service
 from portal.services import agent_group_get_or_create, service_get_or_create
 from tests import fixtures as conftest
@@ -216,6 +218,7 @@ class World:
     objects: dict
     root: Path
     tokens: dict = field(default_factory=dict)
+    opinion_cases: dict = field(default_factory=dict)  # opinion key -> its case's name
 
     def case(self, name) -> Case:
         return Case.objects.get(pk=(self.cases.get(name) or self.foreign[name]).pk)
@@ -373,6 +376,29 @@ def _annotations_variants(w):
             *_case_variants("generic_draft", reachers=set(), data=_annotations_data)(w)]
 
 
+def _opinion_ask_data(w):
+    """A valid request for an opinion: someone with an account, a question, a deadline."""
+    return {"expert_email": w.users["nobody"].email, "question": "Votre avis sur ce devis ?",
+            "deadline": default_deadline().isoformat(), "question_file": other_pdf("q.pdf")}
+
+
+def _opinion_answer_data(w):
+    return {"answer": "Avis déposé par quelqu'un d'autre", "answer_file": other_pdf("r.pdf")}
+
+
+def _opinion_variants(*keys, reachers=()):
+    """The expert's own opinion request (`opinion`, unanswered, on pr_in_progress), another
+    expert's on the same case (`other_opinion`, answered, with files) and on another case
+    (`elsewhere_opinion`, pr_submitted)."""
+    def variants(w):
+        return [Variant(key, {"pk": w.objects[key].pk}, frozenset(reachers),
+                        secrets=w.secrets(w.opinion_cases[key]),
+                        watch=((ExpertOpinion, w.objects[key].pk),
+                               *w.watch(w.opinion_cases[key])))
+                for key in keys]
+    return variants
+
+
 def _rating_data(w):
     return {"score": "1", "comment": "Note déposée par quelqu'un d'autre"}
 
@@ -465,6 +491,28 @@ TARGETS: dict[str, Target] = {
                                   _case_variants("fa_draft", data=_wizard_data("fixed_asset")),
                                   "cases/wizard.py KindWizard.dispatch"),
     # messaging/urls.py
+    # opinions/urls.py
+    "opinions:ask": Target("Case", WEB, POST,
+                           _case_variants("pr_in_progress", "pr_completed",
+                                          reachers={"csp_agent", "csp_head"},
+                                          data=_opinion_ask_data),
+                           "opinions/views.py ask"),
+    "opinions:answer": Target("ExpertOpinion", WEB, POST,
+                              _opinion_variants("opinion", "other_opinion",
+                                                "elsewhere_opinion"),
+                              "opinions/views.py answer"),
+    "opinions:share": Target("ExpertOpinion", WEB, POST,
+                             _opinion_variants("other_opinion", "opinion",
+                                               reachers={"csp_agent", "csp_head"}),
+                             "opinions/views.py share"),
+    "opinions:question_file": Target("ExpertOpinion", WEB, BOTH,
+                                     _opinion_variants("opinion", "other_opinion",
+                                                       reachers={"csp_agent", "csp_head"}),
+                                     "opinions/views.py question_file"),
+    "opinions:answer_file": Target("ExpertOpinion", WEB, BOTH,
+                                   _opinion_variants("other_opinion",
+                                                     reachers={"csp_agent", "csp_head"}),
+                                   "opinions/views.py answer_file"),
     "invoices:detail": Target("Invoice", WEB, GET, _invoice, "invoices/views.py invoice_detail"),
     "invoices:import_job": Target("InvoiceImport", WEB, GET, _invoice_import,
                                   "invoices/views.py invoice_import_job"),
@@ -682,6 +730,10 @@ def _build_world(root: Path) -> World:
         # A CMS editor (conventions/tests/test_models.py): in the editors' group, of no service.
         "editor": UserFactory(username="redacteur"),
         "nobody": UserFactory(username="sans.service"),
+        # Asked for an opinion on pr_in_progress (a référent métier of no service), and
+        # another expert asked on the same case and on pr_submitted.
+        "expert": UserFactory(username="expert"),
+        "other_expert": UserFactory(username="autre.expert"),
     }
     editorial = editorial_setup()
     users["editor"].groups.add(editorial.editors)
@@ -751,6 +803,17 @@ def _build_world(root: Path) -> World:
     message = message_post(case=cases["pr_in_progress"], author=sp_agent,
                            body="Voici le bon de livraison signé.",
                            files=[other_pdf("bon-de-livraison.pdf")])
+    def ask(case_name, expert):
+        return opinion_ask(case=cases[case_name], actor=csp_agent,
+                           expert_email=users[expert].email, deadline=default_deadline(),
+                           question=f"Question à {expert} ?",
+                           question_file=other_pdf(f"question-{expert}.pdf"))
+
+    opinions = {"opinion": ask("pr_in_progress", "expert"),
+                "other_opinion": ask("pr_in_progress", "other_expert"),
+                "elsewhere_opinion": ask("pr_submitted", "other_expert")}
+    opinion_answer(opinion=opinions["other_opinion"], actor=users["other_expert"],
+                   answer="Avis de l'autre expert.", answer_file=other_pdf("avis-autre.pdf"))
     job = export_job_create(owner=csp_agent, scope="queue", fmt="csv", query="state=all")
     export_job_run(job.pk)
     batch = signing_batch_create(actor=csp_agent, case_ids=[cases["pr_completed"].pk])
@@ -775,6 +838,7 @@ def _build_world(root: Path) -> World:
         "issued": issued, "page": page, "tiers": change.tiers, "tiers_change": change,
         "tiers_request": cases["tiers_in_progress"].tiers_request,
         "event": cases["pr_in_progress"].events.order_by("pk").first(),
+        **{key: ExpertOpinion.objects.get(pk=opinion.pk) for key, opinion in opinions.items()},
     }
     assert objects["export_job"].status == ExportJob.Status.DONE
     attachments = {
@@ -793,6 +857,8 @@ def _build_world(root: Path) -> World:
     world = World(users=users, cases=cases, foreign=foreign, audience=audience,
                   attachments=attachments, objects=objects, root=root)
     world.tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    world.opinion_cases = {"opinion": "pr_in_progress", "other_opinion": "pr_in_progress",
+                           "elsewhere_opinion": "pr_submitted"}
     return world
 
 
@@ -879,6 +945,9 @@ def digest(watch) -> list:
                              .values_list("status", "attempts", "message", "document_id")))
         elif model is PurchaseRequest:
             rows.append(YearEndReview.objects.filter(purchase_request_id=pk).count())
+        elif model is ExpertOpinion:
+            rows.append(list(OpinionFile.objects.filter(opinion_id=pk).order_by("pk")
+                             .values_list("part", "sha256")))
     return rows
 
 
@@ -1062,6 +1131,79 @@ def test_idor_matrix(world, route, role, method):
             problems.append(f"{variant.label}: {role} was shown {leaked}")
     assert not problems, f"{method} {route.route} as {role} ({target.view}):\n" + "\n".join(
         problems)
+
+
+# --- 2b. the expert: one case, their own opinion, nothing else ---------------------------------
+
+EXPERT = "expert"
+EXPERT_CASE = "pr_in_progress"
+# What the expert must reach on their case: its page, its pieces and summary, its record in
+# the API; their own request: the answer form's target and the question's file.
+EXPERT_REACHES = {("cases:detail", "GET"), ("documents:download", "GET"),
+                  ("documents:case_summary", "GET"), ("api_case", "GET"),
+                  ("opinions:answer", "POST"), ("opinions:question_file", "GET")}
+
+
+def expert_touches(world, variant) -> bool:
+    """Whether the variant is the expert's own opinion, or (not being an opinion) their case."""
+    if (ExpertOpinion, world.objects["opinion"].pk) in variant.watch:
+        return True
+    if any(model is ExpertOpinion for model, _pk in variant.watch):
+        return False
+    return (Case, world.cases[EXPERT_CASE].pk) in variant.watch
+
+
+EXPERT_MATRIX = [pytest.param(route, method, id=f"{_label(route)}-{method}")
+                 for route, _target in MATRIX_ROUTES for method in METHODS]
+
+
+@pytest.mark.parametrize(("route", "method"), EXPERT_MATRIX)
+def test_the_expert_reaches_their_one_case_and_nothing_else(world, route, method):
+    """Every object-scoped URL x GET/POST for the person asked an opinion on pr_in_progress:
+    on that case and on their own request, never a server error and what they need is
+    reached; on any other case (of the same service and centre included), another
+    expert's request (on their very case included) or any other object, what a foreign
+    user gets — 404 (or the login page, a 405) —, nothing written, nothing shown."""
+    target = classify(route)
+    client = client_for(world, target, EXPERT)
+    outsider = expectation(target, "nobody", method)
+    problems = []
+    for variant in target.variants(world):
+        url = url_for(route.route, variant.kwargs)
+        if expert_touches(world, variant):
+            response = send(client, target, method, url, variant, world)
+            status = response.status_code
+            body_of(response)
+            if status >= 500 or (status == 404 and (_label(route), method) in EXPERT_REACHES):
+                problems.append(f"{variant.label}: the expert got {status}")
+            continue
+        before, rows_before = digest(variant.watch), rows_written()
+        with CaptureQueriesContext(connection) as queries:
+            response = send(client, target, method, url, variant, world)
+            body = body_of(response)
+        problem = check(outsider, response, body, url, variant, EXPERT)
+        if problem:
+            problems.append(problem)
+        rows_after = rows_written()
+        if rows_after != rows_before or (rows_after is None and writes(queries)):
+            problems.append(f"{variant.label}: the expert wrote to the database: "
+                            f"{writes(queries)}")
+        if digest(variant.watch) != before:
+            problems.append(f"{variant.label}: the expert changed {variant.watch}")
+        if variant.secrets and (Case, world.cases[EXPERT_CASE].pk) not in variant.watch:
+            leaked = [secret for secret in variant.secrets if secret.encode() in body]
+            if leaked:
+                problems.append(f"{variant.label}: the expert was shown {leaked}")
+    assert not problems, f"{method} {route.route} as the expert ({target.view}):\n" + "\n".join(
+        problems)
+
+
+def test_the_experts_case_page_shows_their_question_only(world):
+    client = client_for(world, TARGETS["cases:detail"], EXPERT)
+    page = client.get(world.cases[EXPERT_CASE].get_absolute_url()).content.decode()
+    assert "Question à expert ?" in page
+    assert "Avis de l&#x27;autre expert." not in page
+    assert "Question à other_expert ?" not in page
 
 
 # --- 3. case ids in a form body -----------------------------------------------------------------
