@@ -17,6 +17,7 @@ from cases import kinds
 from documents.models import AttachmentKind
 from portal.models import Service
 
+from . import editing, preview
 from .blocks import FieldStream
 from .schema import SchemaError, build_schema
 
@@ -38,6 +39,24 @@ class ProcedureFormPageForm(WagtailAdminPageForm):
     required_attachments = forms.MultipleChoiceField(
         label=_("pièces obligatoires"), choices=AttachmentKind.choices, required=False,
         widget=forms.CheckboxSelectMultiple)
+
+    def clean(self):
+        cleaned = super().clean()
+        # A change that would break open drafts is refused on publication (and submission for
+        # moderation); saving a draft revision stays allowed (forms_catalog/editing.py).
+        page = self.instance
+        if page.pk and not self.is_deferred_validation and "form_kind" in cleaned:
+            live = type(page).objects.filter(pk=page.pk).values_list("form_kind", flat=True)
+            services = cleaned.get("services")
+            refusals = editing.publication_refusals(
+                page_id=page.pk, live_kind=live.first() or "",
+                live_service_ids=set(type(page).services.through.objects.filter(
+                    procedureformpage_id=page.pk).values_list("service_id", flat=True)),
+                new_kind=cleaned["form_kind"],
+                new_service_ids={s.pk for s in services} if services is not None else set())
+            for field, messages in refusals.items():
+                self.add_error(field, messages)
+        return cleaned
 
 
 class ProcedureFormPage(Page):
@@ -78,6 +97,8 @@ class ProcedureFormPage(Page):
         FieldPanel("fields"),
     ]
     base_form_class = ProcedureFormPageForm
+    copy_form_class = editing.ProcedureFormCopyForm
+    preview_modes = preview.MODES
     parent_page_types = ["forms_catalog.FormIndexPage"]
     subpage_types: list[str] = []
     search_fields = [*Page.search_fields, index.SearchField("intro")]
@@ -121,6 +142,10 @@ class ProcedureFormPage(Page):
             raise ValidationError({"required_attachments": _(
                 "Seule la demande d'achat a une étape de pièces : pour ce formulaire, ajoutez "
                 "plutôt des champs « Fichier » obligatoires.")})
+
+    def serve_preview(self, request, mode_name):
+        # The form as a requester fills it, from the edited (unsaved) page: no case is made.
+        return preview.render(request, page=self, schema=self.field_schema, mode=mode_name)
 
     def validation_policy(self) -> dict:
         return {"required": self.validation_required,
