@@ -19,6 +19,7 @@ from portal.models import Service
 
 from . import editing, preview
 from .blocks import FieldStream
+from .panels import OpenCasesPanel
 from .schema import SchemaError, build_schema
 
 
@@ -95,6 +96,7 @@ class ProcedureFormPage(Page):
             FieldPanel("procedure_sheet"),
         ], heading=_("Réglages")),
         FieldPanel("fields"),
+        OpenCasesPanel(),
     ]
     base_form_class = ProcedureFormPageForm
     copy_form_class = editing.ProcedureFormCopyForm

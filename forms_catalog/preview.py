@@ -120,4 +120,8 @@ def render(request, *, page, schema: dict, mode: str, data=None, files=None,
         context["validate_url"] = reverse("forms_catalog_admin:preview_validate")
         context["signed"] = sign(page_id=page.pk, title=page.title, intro=page.intro,
                                  schema=schema)
-    return TemplateResponse(request, "forms_catalog/preview.html", context, status=status)
+    response = TemplateResponse(request, "forms_catalog/preview.html", context, status=status)
+    # Wagtail draws the preview in a frame of the edit view: the portal's policy forbids any
+    # framing (frame-ancestors 'none'), the preview allows its own site's admin only.
+    response._csp_replace = {"frame-ancestors": ["'self'"]}
+    return response

@@ -325,6 +325,9 @@ def test_the_preview_shows_every_step_of_the_unsaved_form_without_making_a_case(
     response = preview(cms, form, blocks=blocks, title="Acces Chorus (brouillon)")
 
     assert response.status_code == 200
+    # Framed in the edit view's side panel: by the admin's own site only.
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
     text = text_of(response)
     assert "Acces Chorus (brouillon)" in text and "Aucune demande n'est créée" in text
     for label in ("Nom de l agent", "Profil demande", "Formation suivie", "Motif de la demande",
