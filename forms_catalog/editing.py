@@ -31,9 +31,11 @@ What a draft does not pin is the page itself, its kind and who may use it:
    completed, rejected or cancelled): they would lose their form and its revisions
    (`Case.procedure` and `procedure_revision` are SET_NULL), and the centre the revision a
    case in progress was filled with.
-5. Moving the page out of the catalogue is impossible already: `parent_page_types` only
-   allows the catalogue (FormIndexPage, of which there is one), and Wagtail refuses any
-   other destination; moving the catalogue itself keeps its forms in it. No rule here.
+5. Moving the page out of the catalogue (hook before_move_page): its drafts' authors would
+   no longer find it in the catalogue. `parent_page_types` already keeps it under the
+   catalogue (FormIndexPage, of which there is one) and Wagtail's move action would answer
+   403; the hook refuses first with a message (naming the drafts, if any). Moving the
+   catalogue itself keeps its forms in it: allowed.
 
 Rules 1 and 2 compare the edited page with the LIVE one (the page row: a live page's row is
 only written on publication) and are checked in the page form's clean() when the page is
@@ -49,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -103,7 +105,8 @@ def describe(cases: QuerySet[Case], *, listed: int = LISTED) -> list[str]:
         lines.append(_("%(ref)s — %(author)s, %(service)s, modifié le %(date)s (%(state)s)") % {
             "ref": case.display_reference, "author": author,
             "service": case.requesting_service.code,
-            "date": formats.date_format(case.updated_at, "SHORT_DATETIME_FORMAT"),
+            "date": formats.date_format(timezone.localtime(case.updated_at),
+                                        "SHORT_DATETIME_FORMAT"),
             "state": case.get_state_display()})
     if total > listed:
         lines.append(ngettext("… et %(count)s autre.", "… et %(count)s autres.",
@@ -173,6 +176,18 @@ def delete_refusal(page_ids: list[int]) -> list[str]:
         "en cours) ont été remplies avec lui. Retirez-le plutôt de la publication une fois "
         "les brouillons déposés :",
         count) % {"count": count}, *describe(cases)]
+
+
+def move_refusal(page_ids: list[int]) -> list[str]:
+    drafts = drafts_of(page_ids)
+    count = drafts.count()
+    lead = _("Un formulaire du catalogue ne peut être déplacé que dans le catalogue.")
+    if not count:
+        return [lead]
+    return [lead + " " + ngettext(
+        "%(count)s brouillon est en cours avec ce formulaire :",
+        "%(count)s brouillons sont en cours avec ce formulaire :", count) % {"count": count},
+        *describe(drafts)]
 
 
 # --- duplicating a form --------------------------------------------------------------------------

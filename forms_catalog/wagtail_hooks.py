@@ -12,7 +12,7 @@ from wagtail.models import Page
 from wagtail.permissions import page_permission_policy
 
 from . import admin_views, editing
-from .models import ProcedureFormPage
+from .models import FormIndexPage, ProcedureFormPage
 
 app_name = "forms_catalog_admin"
 urlpatterns = [
@@ -91,6 +91,15 @@ def refuse_deleting(request, page):
         return admin_views.refusal(request, title=_("Suppression refusée"),
                                    messages=messages, back_url=_back(page))
     return None
+
+
+@hooks.register("before_move_page")
+def refuse_moving_out(request, page, destination):
+    if (page.specific_class is not ProcedureFormPage
+            or destination.specific_class is FormIndexPage):
+        return None
+    return admin_views.refusal(request, title=_("Déplacement refusé"),
+                               messages=editing.move_refusal([page.pk]), back_url=_back(page))
 
 
 def _publication_refusals(pages) -> list[str]:

@@ -163,12 +163,15 @@ def test_safe_changes_are_published_even_with_drafts(cms, form, sp, other_sp):
     blocks.append(("text", {"label": "Telephone du chef", "help_text": "", "required": False,
                             "show_if_field": "", "show_if_value": ""}, None))
 
-    response = edit(cms, form, blocks=blocks, title="Acces Chorus (nouvelle version)")
+    del blocks[4]  # « Date de formation souhaitee »: removed
+    response = edit(cms, form, blocks=blocks, title="Acces Chorus (nouvelle version)",
+                    validation_required="on")
 
     assert response.status_code == 302, text_of(response)[:3000]
     page = ProcedureFormPage.objects.get(pk=form.pk)
     labels = [item["label"] for item in input_items(page.field_schema)]
     assert "Nom et prenom" in labels and "Telephone du chef" in labels
+    assert "Date de formation souhaitee" not in labels and page.validation_required
     assert page.title == "Acces Chorus (nouvelle version)"
     assert page.live_revision_id != form.live_revision_id
     # The draft keeps what it was started with.
@@ -283,6 +286,16 @@ def test_deleting_a_form_with_open_cases_is_refused(cms, form, sp, superuser_cli
     response = superuser_client.post(reverse("wagtailadmin_pages:delete", args=[form.pk]))
     assert response.status_code == 302
     assert not ProcedureFormPage.objects.filter(pk=form.pk).exists()
+
+
+def test_moving_a_form_out_of_the_catalogue_is_refused(superuser_client, form, sp, editorial):
+    draft = draft_of(form, sp, username="agent-move")
+    elsewhere = editorial.sections["procedures"]
+    url = reverse("wagtailadmin_pages:move_confirm", args=[form.pk, elsewhere.pk])
+    for response in (superuser_client.get(url), superuser_client.post(url)):
+        text = text_of(response)
+        assert "Déplacement refusé" in text and f"Brouillon n° {draft.pk}" in text
+    assert Page.objects.get(pk=form.pk).get_parent().pk == editorial.sections["catalogue"].pk
 
 
 @pytest.fixture
