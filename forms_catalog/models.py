@@ -19,9 +19,11 @@ from cases.models import AppendOnlyModel
 from documents.models import AttachmentKind
 from portal.models import AgentGroup, Service
 
+from . import editing, preview
 from .annotation_schema import AnnotationSchemaError, annotation_schema
 from .blocks import FieldStream
 from .letters import LETTER_FEATURES, LETTERS_HELP, LetterError, check_letter
+from .panels import OpenCasesPanel
 from .routing import routing_fields, rule_error
 from .schema import SchemaError, build_schema
 
@@ -56,6 +58,7 @@ class ProcedureFormPageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned = super().clean()
         self._check_routing_rules(cleaned.get("fields"))
+        self._refuse_breaking_changes(cleaned)
         return cleaned
 
     def _check_routing_rules(self, stream) -> None:
@@ -76,6 +79,22 @@ class ProcedureFormPageForm(WagtailAdminPageForm):
             error = rule_error(fields, data["field_label"], data.get("value") or "")
             if error:
                 form.add_error(*error)
+
+    def _refuse_breaking_changes(self, cleaned) -> None:
+        # A change that would break open drafts is refused on publication (and submission for
+        # moderation); saving a draft revision stays allowed (forms_catalog/editing.py).
+        page = self.instance
+        if page.pk and not self.is_deferred_validation and "form_kind" in cleaned:
+            live = type(page).objects.filter(pk=page.pk).values_list("form_kind", flat=True)
+            services = cleaned.get("services")
+            refusals = editing.publication_refusals(
+                page_id=page.pk, live_kind=live.first() or "",
+                live_service_ids=set(type(page).services.through.objects.filter(
+                    procedureformpage_id=page.pk).values_list("service_id", flat=True)),
+                new_kind=cleaned["form_kind"],
+                new_service_ids={s.pk for s in services} if services is not None else set())
+            for field, messages in refusals.items():
+                self.add_error(field, messages)
 
 
 class ProcedureFormPage(Page):
@@ -133,8 +152,11 @@ class ProcedureFormPage(Page):
                     help_text=_("Au dépôt, la première règle qui correspond aux réponses oriente "
                                 "le dossier vers un groupe du centre ; sans règle applicable, "
                                 "il va dans la file générale du centre.")),
+        OpenCasesPanel(),
     ]
     base_form_class = ProcedureFormPageForm
+    copy_form_class = editing.ProcedureFormCopyForm
+    preview_modes = preview.MODES
     parent_page_types = ["forms_catalog.FormIndexPage"]
     subpage_types: list[str] = []
     search_fields = [*Page.search_fields, index.SearchField("intro")]
@@ -195,6 +217,10 @@ class ProcedureFormPage(Page):
             raise ValidationError({"required_attachments": _(
                 "Seule la demande d'achat a une étape de pièces : pour ce formulaire, ajoutez "
                 "plutôt des champs « Fichier » obligatoires.")})
+
+    def serve_preview(self, request, mode_name):
+        # The form as a requester fills it, from the edited (unsaved) page: no case is made.
+        return preview.render(request, page=self, schema=self.field_schema, mode=mode_name)
 
     def validation_policy(self) -> dict:
         return {"required": self.validation_required,

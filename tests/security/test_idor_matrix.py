@@ -569,6 +569,11 @@ CMS_BACK_OFFICE = {
     "wagtailimages", "wagtailsites", "wagtailusers_users", "wagtailusers_groups",
     "wagtaildocs_chooser", "wagtailimages_chooser", "wagtailapi",
     "wagtailcore_authenticate_with_password",
+    # The catalogue's editors' report (forms_catalog/admin_views.py): a form's open cases by
+    # revision, for the editors who may edit that page (its references and states, as the
+    # page's own history would); anyone else gets the CMS login page or a 404
+    # (forms_catalog/tests/test_editors.py).
+    "forms_catalog_admin",
 }
 # The editing-session ping takes any model: it is tried on a case.
 CMS_PING = "wagtailadmin_editing_sessions:ping"
