@@ -270,7 +270,17 @@ def check_steps(adapter: WizardDraft, wizard, *, strict: bool) -> tuple[dict, di
             names = {form.add_prefix(name) for name in form.fields}
             stored[step] = {key: values for key, values in stored[step].items()
                             if key in names or not key.startswith(f"{form.prefix}-")}
-        if not wizard.step_form_valid(form):
+        valid = wizard.step_form_valid(form)
+        if valid and catalogue and step in stored:
+            # A field whose condition does not hold (or left blank) keeps nothing, not even
+            # what was posted for it.
+            answered = form.answers()
+            for item in form.items:
+                if answered.get(item["key"]) is None and item["type"] not in FILE_TYPES:
+                    key = form.add_prefix(item["key"])
+                    stored[step] = {name: values for name, values in stored[step].items()
+                                    if name != key and not name.startswith(f"{key}-")}
+        if not valid:
             fields = getattr(form, "fields", {})
             for field, messages in _form_errors(form):
                 if catalogue:

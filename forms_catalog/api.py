@@ -95,14 +95,14 @@ def _field_schema(field) -> dict:
     if isinstance(field, forms.ChoiceField):
         return {"type": "string", "enum": _choices(field)}
     low, high = _bounds(field)
-    if isinstance(field, forms.IntegerField):
-        schema = {"type": "integer"}
-    elif isinstance(field, forms.DecimalField):
+    if isinstance(field, forms.DecimalField):  # before IntegerField: Django derives it
         whole = (field.max_digits - (field.decimal_places or 0)) if field.max_digits else None
         pattern = r"^-?[0-9]" + (f"{{1,{whole}}}" if whole else "+")
         if field.decimal_places:
             pattern += rf"([.,][0-9]{{1,{field.decimal_places}}})?"
         schema = {"type": ["number", "string"], "pattern": pattern + "$"}
+    elif isinstance(field, forms.IntegerField):
+        schema = {"type": "integer"}
     elif isinstance(field, forms.DateField):
         schema = {"type": "string", "format": "date"}
         if isinstance(low, date):
