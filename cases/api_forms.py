@@ -27,6 +27,13 @@ class CatalogueFormSerializer(serializers.Serializer):
     schema = serializers.CharField(help_text="Adresse du schéma JSON de ses réponses.")
 
 
+class CatalogueFormQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=kinds.codes(), required=False,
+                                   help_text="Seulement les formulaires de ce type de demande.")
+    service = serializers.CharField(max_length=12, required=False,
+                                    help_text="Seulement ceux ouverts à ce service (code).")
+
+
 def _open_forms(user):
     return catalogue_for_user(user)
 
@@ -34,10 +41,19 @@ def _open_forms(user):
 class CatalogueFormListView(CaseApiView):
     @extend_schema(operation_id="cases_forms_list",
                    summary="Les formulaires du catalogue ouverts à vos services",
-                   responses={200: CatalogueFormSerializer(many=True), **_errors(401, 403)})
+                   parameters=[CatalogueFormQuerySerializer],
+                   responses={200: CatalogueFormSerializer(many=True),
+                              **_errors(400, 401, 403)})
     def get(self, request):
+        query = CatalogueFormQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
         mine = list(prescribing_services_of(request.user))
-        pages = list(_open_forms(request.user))
+        if "service" in query.validated_data:
+            mine = [s for s in mine if s.code == query.validated_data["service"]]
+        pages = _open_forms(request.user)
+        if "kind" in query.validated_data:
+            pages = pages.filter(form_kind=query.validated_data["kind"])
+        pages = list(pages)
         open_to = {page.pk: [] for page in pages}
         for service in mine:
             for pk in forms_for_service(service).filter(
@@ -46,7 +62,8 @@ class CatalogueFormListView(CaseApiView):
         return Response(CatalogueFormSerializer([{
             "id": page.pk, "title": page.title, "kind": page.form_kind,
             "kind_label": kinds.label(page.form_kind), "services": sorted(open_to[page.pk]),
-            "schema": f"/api/cases/forms/{page.pk}/schema/"} for page in pages], many=True).data)
+            "schema": f"/api/cases/forms/{page.pk}/schema/"} for page in pages
+            if open_to[page.pk]], many=True).data)
 
 
 class CatalogueFormSchemaView(CaseApiView):

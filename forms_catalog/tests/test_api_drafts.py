@@ -254,6 +254,10 @@ def test_the_forms_open_to_the_caller_are_listed(form, publish_form, sp, other_s
         "schema": f"/api/cases/forms/{form.pk}/schema/"}
     foreign = api_for(foreign_sp_agent).get("/api/cases/forms/").json()
     assert [item["id"] for item in foreign] == [everyone.pk]
+    api = api_for(sp_agent)
+    assert api.get("/api/cases/forms/", {"kind": "purchase_request"}).json() == []
+    assert api.get("/api/cases/forms/", {"service": other_sp.code}).json() == []
+    assert api.get("/api/cases/forms/", {"kind": "nope"}).status_code == 400
 
 
 def test_the_schema_describes_what_the_server_checks(form, sp_agent):
