@@ -124,6 +124,8 @@ def test_the_schema_and_its_documentation(client, sp_agent):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert "/api/cases/{id}/actions/{action}/" in paths and "/api/v2/pages/" not in paths
+    assert {"put", "patch"} <= set(paths["/api/cases/{id}/content/"])
+    assert "/api/cases/forms/" in paths and "/api/cases/forms/{id}/schema/" in paths
     client.force_login(sp_agent)
     docs = client.get(reverse("api_docs"))
     assert docs.status_code == 200 and b"cdn" not in docs.content.lower()
