@@ -99,7 +99,8 @@ class WizardDraft:
             if key == ANSWERS:
                 continue
             if key not in owner:
-                errors[f"{CONTENT}.{key}"] = [_("Champ inconnu pour ce type de demande.")]
+                errors[f"{CONTENT}.{str(key)[:100]}"] = [_("Champ inconnu pour ce type de "
+                                                            "demande.")]
                 continue
             step, field = owner[key]
             if field.widget.needs_multipart_form:
@@ -179,7 +180,7 @@ def _answer_data(wizard, content: dict, case: Case | None, errors: dict) -> tupl
     data: dict[str, dict] = {}
     files: dict[str, dict | None] = {}
     for key, value in answers.items():
-        path = f"{CONTENT}.{ANSWERS}.{key}"
+        path = f"{CONTENT}.{ANSWERS}.{str(key)[:100]}"
         if key not in known:
             errors[path] = [_("Champ inconnu dans ce formulaire.")]
             continue
