@@ -40,7 +40,7 @@ class PurchaseRequestDraft(WizardDraft):
             content[axis] = str(imputation.pk) if imputation is not None else f"?{code[:50]}"
         data = super().built_in_data(wizard, content, errors)
         if lines is not None:
-            rows = self._rows(lines, errors)
+            rows = self.lines_data(lines, errors)
             if rows is not None:
                 data[LINES_STEP] = {"*": rows}
         return data
@@ -48,10 +48,10 @@ class PurchaseRequestDraft(WizardDraft):
     def empty_data(self, wizard, step: str) -> dict:
         # No lines at all: the formset says one is needed (not that its form is broken).
         if step == LINES_STEP:
-            return _prefixed(wizard, step, self._rows([], {}))
+            return _prefixed(wizard, step, self.lines_data([], {}))
         return {}
 
-    def _rows(self, lines, errors) -> dict | None:
+    def lines_data(self, lines, errors) -> dict | None:
         if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
             errors[f"{CONTENT}.lines"] = [_("Une liste de lignes est attendue : libellé, "
                                             "quantité, prix unitaire HT et taux de TVA.")]
