@@ -9,7 +9,6 @@ from datetime import UTC
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.http import QueryDict
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
@@ -29,11 +28,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conventions.anomalies import DEFAULT_TYPOLOGY
+from documents.models import AttachmentKind
 from forms_catalog.annotations.api import PrivateAnnotationsField
 from portal.models import CENTRE_ROLES
 from portal.selectors import has_role_somewhere, prescribing_services_of, user_has_role
 
-from . import kinds, permissions, selectors, services, sla
+from . import api_drafts, kinds, permissions, selectors, services, sla
 from .api_errors import RefusalSerializer, refusal
 from .api_fields import MAX_ID
 from .filters import ALL, OPEN, CaseQueueFilter
@@ -127,26 +127,35 @@ class CaseDetailSerializer(CaseSerializer):
             case=case, user=self.context["request"].user)]
 
 
-def _draft_serializer() -> type[serializers.Serializer]:
-    """The draft the API creates: a kind whose KindSpec offers `api_draft`, the requesting
-    service, and the content as that kind describes it (cases/kinds.py)."""
-    creatable = [spec for spec in kinds.all_kinds() if spec.api_draft is not None]
-    content = (creatable[0].api_draft.serializer() if len(creatable) == 1 else
-               serializers.JSONField(help_text="Le contenu, décrit par le type de demande."))
-    return type("DraftSerializer", (serializers.Serializer,), {
-        "__module__": __name__,
-        "kind": serializers.ChoiceField(choices=[spec.code for spec in creatable]),
-        "service": serializers.CharField(max_length=12,
-                                         help_text="Code du service prescripteur."),
-        "content": content,
-    })
+class DraftSerializer(serializers.Serializer):
+    """A draft the API creates: a kind whose KindSpec offers `api_draft`, the requesting
+    service, for a catalogue form the form, and the content (cases.api_drafts)."""
+
+    kind = serializers.ChoiceField(choices=[spec.code for spec in kinds.all_kinds()
+                                            if spec.api_draft is not None])
+    service = serializers.CharField(max_length=12, help_text="Code du service prescripteur.")
+    procedure = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="Le formulaire du catalogue (identifiant de sa page, GET /api/cases/forms/) "
+                  "pour une demande générique ; les autres types prennent le formulaire de "
+                  "leur type ouvert au service, comme sur le site.")
+    content = serializers.DictField(help_text=(
+        "Le contenu, tel que le type de demande le décrit, vérifié par les formulaires de "
+        "l'assistant du site : ses champs par nom (demande d'achat : subject, "
+        "financial_centre… par code, tiers par identifiant, lines ; tiers : operation, "
+        "category, name, siret…, iban, bic ; service fait : purchase_request, delivered_on, "
+        "lines (quantités) ; immobilisation : asset_kind, label…), et `answers`, les réponses "
+        "aux champs du formulaire du catalogue par identifiant de champ (schéma : GET "
+        "/api/cases/forms/{id}/schema/). Les pièces se joignent à part (POST "
+        "/api/cases/{id}/attachments/)."))
 
 
-DraftSerializer = _draft_serializer()
-# With several kinds to create, `content` is plain JSON, checked by the chosen kind's own
-# serializer once the kind is known.
-CONTENT_CHECKED_BY_KIND = not isinstance(DraftSerializer._declared_fields["content"],
-                                         serializers.Serializer)
+class DraftContentSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID,
+                                       help_text="Version lue ; un écart répond 409.")
+    content = serializers.DictField(help_text=(
+        "Le contenu (voir la création). PUT le remplace en entier ; PATCH ne change que les "
+        "champs donnés (null en efface un ; `answers` fusionnées par champ)."))
 
 
 class ActionSerializer(serializers.Serializer):
@@ -324,27 +333,28 @@ class CaseListView(CaseApiView):
     def post(self, request):
         payload = DraftSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        service = prescribing_services_of(request.user).filter(
-            code=payload.validated_data["service"]).first()
+        values = payload.validated_data
+        service = prescribing_services_of(request.user).filter(code=values["service"]).first()
         if service is None:
             return refusal("Vous n'êtes pas agent de ce service prescripteur.", field="service")
-        spec = kinds.get(payload.validated_data["kind"])
-        content = payload.validated_data["content"]
-        if CONTENT_CHECKED_BY_KIND:
-            checked = spec.api_draft.serializer(data=content)
-            if not checked.is_valid():
-                raise serializers.ValidationError({"content": checked.errors})
-            content = checked.validated_data
+        adapter = kinds.get(values["kind"]).api_draft.adapter()
+        procedure = values.get("procedure")
+        if adapter.takes_procedure and procedure is None:
+            return refusal("Indiquez le formulaire du catalogue (GET /api/cases/forms/).",
+                           field="procedure")
+        if not adapter.takes_procedure and procedure is not None:
+            return refusal("Ce type de demande a son propre formulaire : n'indiquez pas de "
+                           "formulaire du catalogue.", field="procedure")
         try:
-            # Nothing is written unless all of it is accepted.
-            with transaction.atomic():
-                case = services.case_draft_create(actor=request.user, service=service,
-                                                  kind=spec.code)
-                spec.api_draft.fill(case=case, actor=request.user, service=service,
-                                    content=content)
+            wizard = api_drafts.wizard_for(adapter, actor=request.user, service=service,
+                                           procedure=procedure)
+            case = api_drafts.draft_write(adapter, wizard, content=values["content"],
+                                          actor=request.user, replace=True)
+        except api_drafts.DraftNotFound:
+            return refusal("Ce formulaire n'existe pas ou n'est pas ouvert à ce service.",
+                           field="procedure" if adapter.takes_procedure else "service")
         except services.CaseError as exc:
             return _refusal(exc)
-        case.refresh_from_db()
         return Response(CaseDetailSerializer(case, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
 
@@ -355,6 +365,45 @@ class CaseDetailView(CaseApiView):
     def get(self, request, pk: int):
         return Response(CaseDetailSerializer(self.visible_case(pk),
                                              context={"request": request}).data)
+
+
+class CaseContentView(CaseApiView):
+    parser_classes = [JSONParser]
+
+    def _write(self, request, pk: int, *, replace: bool):
+        case = self.visible_case(pk)
+        payload = DraftContentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        spec = kinds.get(case.kind)
+        if spec.api_draft is None:
+            return refusal("Ce type de demande ne se remplit pas par l'API.")
+        adapter = spec.api_draft.adapter()
+        try:
+            wizard = api_drafts.wizard_for(adapter, actor=request.user, case=case)
+            case = api_drafts.draft_write(
+                adapter, wizard, content=payload.validated_data["content"], actor=request.user,
+                replace=replace, expected_version=payload.validated_data.get("version"))
+        except api_drafts.DraftNotFound:
+            # Visible, but not a draft of the caller's (a colleague's, or the centre's view).
+            return refusal("Seul l'auteur d'un brouillon peut le modifier.",
+                           status_code=status.HTTP_403_FORBIDDEN)
+        except services.CaseError as exc:
+            return _refusal(exc)
+        return Response(CaseDetailSerializer(case, context={"request": request}).data)
+
+    @extend_schema(operation_id="cases_content_replace",
+                   summary="Remplacer le contenu d'un brouillon",
+                   request=DraftContentSerializer,
+                   responses={200: CaseDetailSerializer, **_errors(400, 401, 403, 404, 409)})
+    def put(self, request, pk: int):
+        return self._write(request, pk, replace=True)
+
+    @extend_schema(operation_id="cases_content_update",
+                   summary="Compléter ou corriger le contenu d'un brouillon",
+                   request=DraftContentSerializer,
+                   responses={200: CaseDetailSerializer, **_errors(400, 401, 403, 404, 409)})
+    def patch(self, request, pk: int):
+        return self._write(request, pk, replace=False)
 
 
 class CaseActionView(CaseApiView):
@@ -376,6 +425,10 @@ class CaseActionView(CaseApiView):
             assignee = get_user_model().objects.filter(username=values["assignee"]).first()
             if assignee is None:
                 return refusal("Cette personne n'est pas agent du centre.", field="assignee")
+        spec = kinds.get(case.kind)
+        if (action == Action.SUBMIT and spec.api_draft is not None
+                and api_drafts.submits_by_wizard(case, request.user)):
+            return self._submit_by_wizard(request, case, spec, values.get("version"))
         try:
             inputs = {name: value for name, value in values.items() if name != "version"}
             case = services.transition(
@@ -387,9 +440,28 @@ class CaseActionView(CaseApiView):
         return Response(CaseDetailSerializer(case, context={"request": request}).data)
 
 
+    def _submit_by_wizard(self, request, case, spec, version):
+        """Submitted as its wizard's last step does (cases.api_drafts.draft_submit)."""
+        adapter = spec.api_draft.adapter()
+        try:
+            wizard = api_drafts.wizard_for(adapter, actor=request.user, case=case)
+            case = api_drafts.draft_submit(adapter, wizard, actor=request.user,
+                                           expected_version=version)
+        except api_drafts.DraftNotFound:
+            return refusal("Seul l'auteur d'un brouillon peut le déposer.",
+                           status_code=status.HTTP_403_FORBIDDEN)
+        except services.CaseError as exc:
+            return _refusal(exc)
+        return Response(CaseDetailSerializer(case, context={"request": request}).data)
+
+
 class AttachmentUploadSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["quote", "price_schedule", "market", "other"],
-                                   help_text="Type de pièce.")
+    kind = serializers.ChoiceField(
+        choices=AttachmentKind.values,
+        help_text="Type de pièce : quote, price_schedule, market (demande d'achat), rib "
+                  "(tiers), delivery_proof (service fait), acquisition ou commissioning "
+                  "(immobilisation), other (dont les fichiers d'un formulaire du catalogue, "
+                  "désignés ensuite par l'identifiant de la pièce).")
     file = serializers.FileField(help_text="Le fichier (PDF, image, bureautique…).")
 
 

@@ -54,21 +54,16 @@ class CasePagePart:
 
 @dataclass(frozen=True)
 class ApiDraft:
-    """How the REST API creates a draft of the kind with its content: the dotted paths of the
-    content's serializer and of `fill(case=, actor=, service=, content=)` writing it
-    (CaseError to refuse; the draft is not kept then). Paths, imported when the API is: a
-    kind registers in AppConfig.ready(), before the API module may be imported."""
+    """How the REST API creates, fills and submits drafts of the kind: the dotted path of its
+    `cases.api_drafts.WizardDraft` subclass, which drives the kind's own wizard (its forms
+    check the content). A path, imported when the API needs it: a kind registers in
+    AppConfig.ready(), before the API module may be imported."""
 
-    serializer_path: str
-    fill_path: str
+    path: str
 
-    @property
-    def serializer(self):
-        return import_string(self.serializer_path)
-
-    @property
-    def fill(self) -> Callable[..., None]:
-        return import_string(self.fill_path)
+    def adapter(self):
+        """A fresh adapter, for one request."""
+        return import_string(self.path)()
 
 
 @dataclass(frozen=True)

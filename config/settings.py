@@ -364,7 +364,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "cases.models.CaseKind",
-        "AttachmentKindEnum": ["quote", "price_schedule", "market", "other"],
+        "AttachmentKindEnum": "documents.models.AttachmentKind",
     },
 }
 

@@ -4,7 +4,7 @@ the core sees it (cases/kinds.py)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.kinds import KindSpec
+from cases.kinds import ApiDraft, KindSpec
 from cases.workflow import Action, State, row
 
 from .schema import input_items
@@ -37,4 +37,5 @@ GENERIC = KindSpec(
     ),
     display_kind=display_kind,
     amount_shown=amount_shown,
+    api_draft=ApiDraft("forms_catalog.api_draft.CatalogueDraft"),
 )

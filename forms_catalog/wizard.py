@@ -121,11 +121,13 @@ class GenericFormWizard(CatalogueStepsMixin, DraftWizard):
 
     # --- submission ---------------------------------------------------------------------
 
+    def fill_draft(self, form_dict) -> None:
+        services.answers_record(case=self.case, actor=self.request.user,
+                                answers=self.catalogue_answers(form_dict))
+
     def done(self, form_list, form_dict=None, **kwargs):
-        answers = self.catalogue_answers(form_dict)
         return self._submit(
-            lambda: services.answers_record(case=self.case, actor=self.request.user,
-                                            answers=answers),
+            lambda: self.fill_draft(form_dict),
             awaiting_validation=_("Demande %(ref)s déposée. Elle attend la validation d'un "
                                   "ordonnateur de votre service."),
             confirmation=(self.procedure.confirmation_message if self.procedure else "") or "")

@@ -115,9 +115,15 @@ def test_a_refused_input_names_its_field_by_its_path(sp, sp_agent):
             "tiers": 1, "lines": [{"label": "L", "quantity": "0", "unit_price_ht": "1.00",
                                    "vat_rate": "20.00"}]}}, format="json")
     body = assert_json_refusal(response, 400)
-    assert body["field"] == "content.lines.0.quantity"
-    assert body["detail"] == "La quantité doit être strictement positive."
-    assert body["errors"] == {"content.lines.0.quantity": [body["detail"]]}
+    # Every step's form says what it refuses, in the order of the steps: the first is the
+    # answer's `field` and `detail`.
+    assert body["field"] == "content.financial_centre"
+    assert body["detail"] == body["errors"]["content.financial_centre"][0]
+    assert body["errors"]["content.lines.0.quantity"] == [
+        "La quantité doit être strictement positive."]
+    assert set(body["errors"]) == {"content.financial_centre", "content.cost_centre",
+                                   "content.activity", "content.tiers",
+                                   "content.lines.0.quantity"}
     empty = assert_json_refusal(api_for(sp_agent).post("/api/cases/", {}, format="json"), 400)
     assert set(empty["errors"]) == {"kind", "service", "content"}
 

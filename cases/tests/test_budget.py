@@ -182,7 +182,8 @@ def test_the_api_refuses_imputations_of_two_programmes(sp, sp_agent):
                    "vat_rate": "20.00"}]}}
     response = api.post("/api/cases/", body, format="json")
     assert response.status_code == 400, response.content
-    assert response.json()["field"] == "activity"
+    # The wizard's form says it, beside the field, as the page does.
+    assert response.json()["field"] == "content.activity"
     assert "programme 206" in response.json()["detail"]
 
 

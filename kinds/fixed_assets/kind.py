@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy
 
-from cases.kinds import CasePagePart, KindSpec
+from cases.kinds import ApiDraft, CasePagePart, KindSpec
 from cases.models import CaseKind
 from cases.workflow import Action, State, row
 
@@ -45,4 +45,5 @@ FIXED_ASSET = KindSpec(
             requires=("comment", "anomaly"), accepts=("anomaly_text",)),
     ),
     case_page=(CasePagePart("fixed_assets/_case_asset.html", case_page),),
+    api_draft=ApiDraft("kinds.fixed_assets.api.FixedAssetDraft"),
 )

@@ -86,7 +86,9 @@ class FixedAssetWizard(KindWizard):
                 if self.schema else []}
         return context
 
-    def done(self, form_list, form_dict=None, **kwargs):
+    def fill_draft(self, form_dict) -> None:
+        from cases import services
+
         nature = form_dict["bien"].cleaned_data
         details = form_dict["details"].cleaned_data
         data = AssetData(
@@ -97,16 +99,13 @@ class FixedAssetWizard(KindWizard):
             depreciation_years=details.get("depreciation_years"),
             inventory_number=details.get("inventory_number", ""),
             under_construction=details.get("under_construction"))
+        asset_request_fill(case=self.case, actor=self.request.user, data=data)
+        if self.schema:
+            services.answers_record(case=self.case, actor=self.request.user,
+                                    answers=self.catalogue_answers(form_dict))
 
-        def fill():
-            from cases import services
-
-            asset_request_fill(case=self.case, actor=self.request.user, data=data)
-            if self.schema:
-                services.answers_record(case=self.case, actor=self.request.user,
-                                        answers=self.catalogue_answers(form_dict))
-
-        return self._submit(fill, awaiting_validation=_(
+    def done(self, form_list, form_dict=None, **kwargs):
+        return self._submit(lambda: self.fill_draft(form_dict), awaiting_validation=_(
             "Demande %(ref)s déposée. Elle attend la validation d'un ordonnateur de votre "
             "service."), confirmation=(self.procedure.confirmation_message
                                        if self.procedure else "") or "")

@@ -1,98 +1,84 @@
-"""The purchase request in the REST API: the content of a draft (cases.api creates it through
-the kind's KindSpec.api_draft)."""
+"""The purchase request in the REST API: its content, checked by the wizard's own forms
+(cases.api_drafts). Imputations are named by their code, the supplier by its id, the lines as
+a list; the quote and the other pieces are attached by POST /api/cases/<id>/attachments/."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import serializers
+from decimal import Decimal, InvalidOperation
 
-from cases import amounts, limits
-from cases.api_fields import MAX_ID, too_large_messages
-from cases.models import BudgetImputation, Tiers
-from cases.services import CaseError
-from portal.models import Service
+from django.utils.translation import gettext as _
 
-from . import services as purchases
+from cases import limits
+from cases.api_drafts import CONTENT, WizardDraft
+from cases.api_drafts import prefixed as _prefixed
+from cases.models import BudgetImputation
 
-
-class LineSerializer(serializers.Serializer):
-    """A line, within the bounds of the web form (cases.limits)."""
-
-    label = serializers.CharField(max_length=300)
-    quantity = serializers.DecimalField(
-        max_digits=limits.QUANTITY_MAX_DIGITS, decimal_places=limits.QUANTITY_DECIMAL_PLACES,
-        validators=limits.QUANTITY_VALIDATORS,
-        error_messages=too_large_messages(limits.QUANTITY_VALIDATORS),
-        help_text="De 0,001 à 999 999 999,999, trois décimales au plus.")
-    unit_price_ht = serializers.DecimalField(
-        max_digits=limits.PRICE_MAX_DIGITS, decimal_places=limits.PRICE_DECIMAL_PLACES,
-        validators=limits.UNIT_PRICE_VALIDATORS,
-        error_messages=too_large_messages(limits.UNIT_PRICE_VALIDATORS),
-        help_text="Prix unitaire HT (€), de 0 à 999 999 999,99.")
-    vat_rate = serializers.DecimalField(
-        max_digits=4, decimal_places=2, validators=[limits.validate_vat_rate],
-        help_text="Taux de TVA (%) : 20, 10, 5.5, 2.1 ou 0.")
-
-    def validate(self, attrs):
-        line = amounts.LineData(**attrs)
-        try:
-            limits.validate_line_total(amounts.line_totals(line).ht)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"unit_price_ht": exc.messages}) from exc
-        return attrs
+AXES = ("financial_centre", "cost_centre", "activity", "funds")
+LINE_FIELDS = ("label", "quantity", "unit_price_ht", "vat_rate")
+LINES_STEP = "lignes"
 
 
-class PurchaseRequestSerializer(serializers.Serializer):
-    """The content of a purchase request: imputations by code, the supplier by id."""
-
-    subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=4000, required=False, allow_blank=True,
-                                        default="")
-    delivery_address = serializers.CharField(max_length=500, required=False, allow_blank=True,
-                                             default="")
-    market_reference = serializers.CharField(max_length=100, required=False,
-                                             allow_blank=True, default="")
-    financial_centre = serializers.CharField(max_length=20)
-    cost_centre = serializers.CharField(max_length=20)
-    activity = serializers.CharField(max_length=20)
-    funds = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    tiers = serializers.IntegerField(min_value=1, max_value=MAX_ID,
-                                     help_text="Identifiant du fournisseur (annuaire des tiers).")
-    # A ListField, whose bounds the schema shows (minItems, maxItems).
-    lines = serializers.ListField(
-        child=LineSerializer(), min_length=limits.MIN_LINES, max_length=limits.MAX_LINES,
-        help_text="De 1 à 50 lignes ; total TTC de 999 999 999,99 € au plus.")
-
-    def validate_lines(self, lines):
-        totals = amounts.purchase_totals([amounts.LineData(**line) for line in lines])
-        try:
-            limits.validate_request_total(totals.ttc)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-        return lines
+def _vat_rate(value) -> str:
+    """The rate as the form's choice spells it (20 and "20.0" are "20.00")."""
+    try:
+        rate = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return next((str(choice) for choice in limits.VAT_RATES if choice == rate), str(value))
 
 
-def _purchase_data(service: Service, content: dict) -> purchases.PurchaseRequestData:
-    imputations = {}
-    for axis in ("financial_centre", "cost_centre", "activity", "funds"):
-        code = content.get(axis) or ""
-        if not code:
-            imputations[axis] = None
-            continue
-        imputation = BudgetImputation.objects.filter(service=service, axis=axis, code=code,
-                                                     active=True).first()
-        if imputation is None:
-            raise CaseError("Cette imputation n'appartient pas au référentiel du "
-                                     "service.", field=axis)
-        imputations[axis] = imputation
-    tiers = Tiers.objects.filter(pk=content["tiers"], active=True).first()
-    if tiers is None:
-        raise CaseError("Ce fournisseur n'existe pas ou n'est plus actif.",
-                                 field="tiers")
-    return purchases.PurchaseRequestData(
-        subject=content["subject"], description=content["description"],
-        delivery_address=content["delivery_address"],
-        market_reference=content["market_reference"], tiers=tiers,
-        lines=[amounts.LineData(**line) for line in content["lines"]], **imputations)
+class PurchaseRequestDraft(WizardDraft):
+    wizard_path = "kinds.purchases.wizard.PurchaseRequestWizard"
 
+    def built_in_data(self, wizard, content: dict, errors: dict) -> dict[str, dict]:
+        content = dict(content)
+        lines = content.pop("lines", None)
+        codes = {axis: content[axis] for axis in AXES
+                 if isinstance(content.get(axis), str) and content[axis]}
+        for axis, code in codes.items():
+            imputation = BudgetImputation.objects.filter(
+                service=wizard.service, axis=axis, code=code[:50], active=True).first()
+            # An unknown code is no key: the form refuses it with its own message.
+            content[axis] = str(imputation.pk) if imputation is not None else f"?{code[:50]}"
+        data = super().built_in_data(wizard, content, errors)
+        if lines is not None:
+            rows = self.lines_data(lines, errors)
+            if rows is not None:
+                data[LINES_STEP] = {"*": rows}
+        return data
 
-def fill_draft(*, case, actor, service: Service, content: dict) -> None:
-    purchases.purchase_request_fill(case=case, actor=actor, data=_purchase_data(service, content))
+    def empty_data(self, wizard, step: str) -> dict:
+        # No lines at all: the formset says one is needed (not that its form is broken).
+        if step == LINES_STEP:
+            return _prefixed(wizard, step, self.lines_data([], {}))
+        return {}
+
+    def lines_data(self, lines, errors) -> dict | None:
+        if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+            errors[f"{CONTENT}.lines"] = [_("Une liste de lignes est attendue : libellé, "
+                                            "quantité, prix unitaire HT et taux de TVA.")]
+            return None
+        # One line more than allowed is enough for the form to refuse too many.
+        lines = lines[:limits.MAX_LINES + 1]
+        rows = {"TOTAL_FORMS": [str(len(lines))], "INITIAL_FORMS": ["0"],
+                "MIN_NUM_FORMS": [str(limits.MIN_LINES)],
+                "MAX_NUM_FORMS": [str(limits.MAX_LINES)]}
+        for index, line in enumerate(lines):
+            for name, value in line.items():
+                if name not in LINE_FIELDS:
+                    errors[f"{CONTENT}.lines.{index}.{name}"] = [_("Champ inconnu pour une "
+                                                                   "ligne.")]
+                elif isinstance(value, dict | list | bool):
+                    errors[f"{CONTENT}.lines.{index}.{name}"] = [_("Une valeur simple est "
+                                                                   "attendue.")]
+                elif value is not None:
+                    rows[f"{index}-{name}"] = [_vat_rate(value) if name == "vat_rate"
+                                               else str(value)]
+        return rows
+
+    def error_path(self, wizard, step: str, field: str) -> str:
+        if step == LINES_STEP:
+            return f"{CONTENT}.lines" + (f".{field}" if field else "")
+        return super().error_path(wizard, step, field)
+
+    def defaults(self, wizard) -> dict:
+        """What the page shows filled in: the delivery address is the service's."""
+        return {"delivery_address": wizard.service.address}

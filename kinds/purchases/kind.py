@@ -165,6 +165,5 @@ PURCHASE_REQUEST = KindSpec(
     circuits_label=circuits.circuits_label,
     queue_columns={"supplier_name": supplier_name, "procurement_route": procurement_route},
     queue_filters={"mission": went_through_mission},
-    api_draft=ApiDraft("kinds.purchases.api.PurchaseRequestSerializer",
-                       "kinds.purchases.api.fill_draft"),
+    api_draft=ApiDraft("kinds.purchases.api.PurchaseRequestDraft"),
 )

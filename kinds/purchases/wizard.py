@@ -151,7 +151,7 @@ class PurchaseRequestWizard(KindWizard):
 
     # --- submission -----------------------------------------------------------------------
 
-    def done(self, form_list, form_dict=None, **kwargs):
+    def fill_draft(self, form_dict) -> None:
         objet = form_dict["objet"].cleaned_data
         data = purchases.PurchaseRequestData(
             subject=objet["subject"],
@@ -165,12 +165,12 @@ class PurchaseRequestWizard(KindWizard):
             tiers=form_dict["fournisseur"].cleaned_data["tiers"],
             lines=[amounts.LineData(**row) for row in line_formset_rows(form_dict["lignes"])],
         )
-        def fill():
-            purchases.purchase_request_fill(case=self.case, actor=self.request.user, data=data)
-            if self.schema:
-                services.answers_record(case=self.case, actor=self.request.user,
-                                        answers=self.catalogue_answers(form_dict))
+        purchases.purchase_request_fill(case=self.case, actor=self.request.user, data=data)
+        if self.schema:
+            services.answers_record(case=self.case, actor=self.request.user,
+                                    answers=self.catalogue_answers(form_dict))
 
-        return self._submit(fill, awaiting_validation=_(
+    def done(self, form_list, form_dict=None, **kwargs):
+        return self._submit(lambda: self.fill_draft(form_dict), awaiting_validation=_(
             "Demande %(ref)s déposée. Son montant dépasse votre délégation : elle attend la "
             "validation d'un ordonnateur de votre service."))

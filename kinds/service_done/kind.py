@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.kinds import CasePagePart, KindSpec, Validation
+from cases.kinds import ApiDraft, CasePagePart, KindSpec, Validation
 from cases.models import CaseKind
 from cases.services import CaseError
 from cases.workflow import Action, State, row
@@ -102,6 +102,7 @@ SERVICE_DONE = KindSpec(
     case_page=(CasePagePart("service_done/_case_statement.html", statement_page),),
     queue_columns={"supplier_name": supplier_name, "has_penalties": has_penalties},
     queue_filters={"penalties": late_for_penalties},
+    api_draft=ApiDraft("kinds.service_done.api.StatementDraft"),
 )
 
 # Parts of every case's page, whatever its kind.

@@ -142,7 +142,9 @@ class ServiceDoneWizard(KindWizard):
 
     # --- submission -----------------------------------------------------------------------
 
-    def done(self, form_list, form_dict=None, **kwargs):
+    def fill_draft(self, form_dict) -> None:
+        from cases import services
+
         delivery = form_dict["livraison"].cleaned_data
         lateness = form_dict["retard"].cleaned_data if "retard" in form_dict else {}
         data = StatementData(
@@ -153,16 +155,13 @@ class ServiceDoneWizard(KindWizard):
             lateness_reason=lateness.get("lateness_reason", ""),
             lateness_comment=lateness.get("lateness_comment", ""),
         )
+        statement_fill(case=self.case, actor=self.request.user, data=data)
+        if self.schema:
+            services.answers_record(case=self.case, actor=self.request.user,
+                                    answers=self.catalogue_answers(form_dict))
 
-        def fill():
-            from cases import services
-
-            statement_fill(case=self.case, actor=self.request.user, data=data)
-            if self.schema:
-                services.answers_record(case=self.case, actor=self.request.user,
-                                        answers=self.catalogue_answers(form_dict))
-
-        return self._submit(fill, awaiting_validation=_(
+    def done(self, form_list, form_dict=None, **kwargs):
+        return self._submit(lambda: self.fill_draft(form_dict), awaiting_validation=_(
             "Constatation %(ref)s déposée. Elle attend la validation d'un ordonnateur de votre "
             "service, puis la certification du centre."),
             confirmation=(self.procedure.confirmation_message if self.procedure else "") or "")

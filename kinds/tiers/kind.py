@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.kinds import CasePagePart, KindSpec, Validation
+from cases.kinds import ApiDraft, CasePagePart, KindSpec, Validation
 from cases.models import CaseKind
 from cases.workflow import Action, State, row
 from portal.models import Role
@@ -63,4 +63,5 @@ TIERS = KindSpec(
     case_page=(CasePagePart("suppliers/_case_tiers.html",
                             lambda case, user, transitions: tiers_case_context(case, user)),),
     queue_columns={"supplier_name": supplier_name},
+    api_draft=ApiDraft("kinds.tiers.api.TiersRequestDraft"),
 )

@@ -199,23 +199,22 @@ class TiersRequestWizard(KindWizard):
 
     # --- submission ---------------------------------------------------------------------
 
-    def done(self, form_list, form_dict=None, **kwargs):
+    def fill_draft(self, form_dict) -> None:
+        from cases import services
+
         identity = {}
         for name in IDENTITY_STEPS:
             identity.update(form_dict[name].identity())
         nature = form_dict["nature"].cleaned_data
+        tiers_request_fill(case=self.case, actor=self.request.user, identity=identity,
+                           operation=nature["operation"], tiers=nature.get("tiers"))
+        if self.schema:
+            services.answers_record(case=self.case, actor=self.request.user,
+                                    answers=self.catalogue_answers(form_dict))
+
+    def done(self, form_list, form_dict=None, **kwargs):
         return_case = self._return_case()
-
-        def fill():
-            from cases import services
-
-            tiers_request_fill(case=self.case, actor=self.request.user, identity=identity,
-                               operation=nature["operation"], tiers=nature.get("tiers"))
-            if self.schema:
-                services.answers_record(case=self.case, actor=self.request.user,
-                                        answers=self.catalogue_answers(form_dict))
-
-        response = self._submit(fill, awaiting_validation=_(
+        response = self._submit(lambda: self.fill_draft(form_dict), awaiting_validation=_(
             "Demande %(ref)s déposée. Elle attend la validation d'un ordonnateur de votre "
             "service."), confirmation=(self.procedure.confirmation_message
                                        if self.procedure else "") or "")

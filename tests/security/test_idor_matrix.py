@@ -206,6 +206,7 @@ class Target:
     variants: Callable  # (world) -> list[Variant]
     view: str  # where the check lives, for the reports
     shared: bool = False  # the tiers directory: members of any service see the record
+    write: str = "POST"  # what the matrix's POST sends (an API draft's content: PATCH)
 
 
 @dataclass
@@ -351,6 +352,17 @@ def _catalogue_variants(w):
     return [Variant("form-reserved-to-DRAC", {"page_id": page.pk},
                     frozenset({"sp_agent", "ordonnateur"}), _wizard_data("generic"),
                     watch=((ProcedureFormPage, page.pk),))]
+
+
+def _api_catalogue_variants(w):
+    page = w.objects["page"]
+    return [Variant("form-reserved-to-DRAC", {"pk": page.pk},
+                    frozenset({"sp_agent", "ordonnateur"}),
+                    watch=((ProcedureFormPage, page.pk),))]
+
+
+def _api_content_data(w):
+    return {"content": {"subject": "Sujet réécrit", "answers": {}}}
 
 
 def other_pdf(name: str) -> SimpleUploadedFile:
@@ -538,6 +550,13 @@ TARGETS: dict[str, Target] = {
         "cases/api.py CaseAttachmentView"),
     "api_case_action": Target("Case", API, POST, _action_variants(api=True),
                               "cases/api.py CaseActionView"),
+    "api_case_content": Target(
+        "Case", API, POST, _case_variants("pr_draft", "generic_draft", "tiers_draft", "sd_draft",
+                                          "fa_draft", "pr_in_progress", reachers={"sp_agent"},
+                                          data=_api_content_data),
+        "cases/api.py CaseContentView (cases/api_drafts.py wizard_for)", write="PATCH"),
+    "api_form_schema": Target("ProcedureFormPage", API, GET, _api_catalogue_variants,
+                              "cases/api_forms.py CatalogueFormSchemaView"),
 }
 
 # The Django admin: models whose objects belong to a case join the matrix...
@@ -977,7 +996,7 @@ def send(client, target, method, url, variant, world):
         return client.get(url)
     data = variant.data(world) if variant.data else {}
     if target.channel == API:
-        return client.post(url, data, format=variant.api_format)
+        return getattr(client, target.write.lower())(url, data, format=variant.api_format)
     return client.post(url, data)
 
 
