@@ -95,6 +95,10 @@ def builtin_columns() -> list[Column]:
         column("overdue", _("En retard"), _overdue),
         column("completed_at", _("Close le"), lambda c: c.completed_at),
         column("circuits", _("Circuits de la convention"), kinds.circuits_label),
+        # The centre's own organisation: offered in its exports only.
+        Column(key="case.agent_group", label=_("Groupe d'agents"), group=group,
+               value=lambda c: c.agent_group.name if c.agent_group_id else "",
+               centre_only=True, relations=("agent_group",)),
     ]
 
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from cases import export_columns, exports
 from cases import services as case_services
-from cases.models import ExportJob, ExportTemplate
+from cases.models import Case, ExportJob, ExportTemplate
 from cases.workflow import Action
 from forms_catalog.tests import test_schema as _test_schema
 from forms_catalog.tests.test_schema import answers_for, draft, inp, key_of
@@ -248,3 +248,18 @@ def test_repetitions_are_joined_or_written_one_row_each(items, prices, joined, o
     case = {"ref": "R", "items": items, "prices": prices}
     assert exports.case_rows(case, _columns(), exports.JOIN) == [joined]
     assert exports.case_rows(case, _columns(), exports.ROWS) == one_per_row
+
+
+def test_the_agent_group_is_a_column_of_the_centre_s_exports_only(client, csp_agent, sp_agent,
+                                                                   make_purchase_request):
+    from portal.services import agent_group_get_or_create
+
+    case = make_purchase_request(sp_agent, state="submitted")
+    group = agent_group_get_or_create(centre=case.processing_centre, name="Achats informatiques")
+    Case.objects.filter(pk=case.pk).update(agent_group=group)
+    client.force_login(csp_agent)
+    rows = csv_rows(choose(client, columns=["case.reference", "case.agent_group"]))
+    assert rows[1] == [case.reference, "Achats informatiques"]
+    client.force_login(sp_agent)
+    offered = client.get(reverse("cases:my_requests_export_choose")).content.decode()
+    assert "case.agent_group" not in offered and "case.reference" in offered
