@@ -248,7 +248,7 @@ class StepForm(DsfrBaseForm):
             if self.user is None:
                 self._linkable = []
             else:
-                cases = permissions.visible_cases(self.user).exclude(reference="")
+                cases = permissions.visible_cases(self.user).filter(reference__isnull=False)
                 if self.exclude_case is not None:
                     cases = cases.exclude(pk=self.exclude_case.pk)
                 self._linkable = [(ref, f"{ref} — {subject}"[:150]) for ref, subject in
