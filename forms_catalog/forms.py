@@ -462,6 +462,7 @@ class StepForm(DsfrBaseForm):
         return cleaned
 
     def answers(self) -> dict:
+        self.errors  # noqa: B018 — cleans the form once if it was not yet
         return {item["key"]: self.computed.get(item["key"])
                 for item in self.items if item["type"] not in FILE_TYPES}
 
