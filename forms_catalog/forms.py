@@ -209,7 +209,7 @@ def row_count(item: dict, data, prefix: str | None) -> int:
     name = f"{item['key']}{SEP}rows"
     raw = data.get(f"{prefix}-{name}" if prefix else name) if data is not None else None
     try:
-        count = int(raw) if raw is not None and len(str(raw)) < 4 else None
+        count = int(raw) if raw is not None and len(str(raw)) <= 6 else None
     except (TypeError, ValueError):
         count = None
     if count is None:
@@ -286,8 +286,10 @@ class StepForm(DsfrBaseForm):
         key = item["key"]
         count = self.rows[key] = row_count(item, self.data if self.is_bound else None,
                                            self.prefix)
-        self.fields[f"{key}{SEP}rows"] = forms.IntegerField(
-            required=False, widget=forms.HiddenInput, initial=count)
+        # Carries the block's own errors (minimum); the page posts the row count under this
+        # name (the template writes the count the form computed, not what was posted).
+        self.fields[f"{key}{SEP}rows"] = forms.CharField(required=False,
+                                                         widget=forms.HiddenInput)
         names = [f"{key}{SEP}rows"]
         for row in range(count):
             for sub in item["fields"]:
@@ -410,11 +412,12 @@ class StepForm(DsfrBaseForm):
             raise forms.ValidationError(errors)
         if any(name in self._errors for name in self.names[key]):
             raise _AlreadyInvalid
-        if rows and len(rows) < item["min_rows"] or (item["required"] and len(rows) <
-                                                      max(item["min_rows"], 1)):
+        needed = max(item["min_rows"], 1) if item["required"] else item["min_rows"]
+        if len(rows) < needed and (rows or item["required"]):
             raise forms.ValidationError({f"{key}{SEP}rows": _g(
-                "Remplissez au moins %(min)s ligne(s) (%(count)s remplie(s)).")
-                % {"min": max(item["min_rows"], 1), "count": len(rows)}})
+                "Remplissez au moins une ligne.") if needed == 1 else _g(
+                "Remplissez au moins %(min)s lignes (%(count)s remplie(s)).")
+                % {"min": needed, "count": len(rows)}})
         return rows or None
 
     def clean(self):
@@ -500,7 +503,8 @@ class StepForm(DsfrBaseForm):
         rows = [{"number": row + 1, "index": row,
                  "fields": [self[f"{key}{SEP}{row}{SEP}{sub['key']}"] for sub in item["fields"]]}
                 for row in range(count)]
-        return {"rows": rows, "rows_field": self[f"{key}{SEP}rows"],
+        return {"rows": rows, "rows_field": self[f"{key}{SEP}rows"], "count": count,
+                "rows_name": self.add_prefix(f"{key}{SEP}rows"),
                 "can_add": count < item["max_rows"], "can_remove": count > item["min_rows"],
                 "add_name": self.add_prefix(f"{key}{SEP}add"),
                 "remove_name": self.add_prefix(f"{key}{SEP}remove")}
