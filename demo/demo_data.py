@@ -46,6 +46,7 @@ from portal.models import Role, Service
 from portal.services import delegation_get_or_create, membership_grant, service_get_or_create
 
 from . import circuits
+from .catalogue_fields import seed_catalogue_fields
 from .invoices import seed_invoices
 from .service_done import seed_statements
 from .staffing import LOGIN as STEERING_LOGIN
@@ -1342,6 +1343,7 @@ def _seed(now: datetime | None = None) -> SeedReport:
     users = _seed_users(services, report, editorial)
     seed_steering(users=users)
     report.pages_created = seed_content(editorial, services)
+    report.pages_created += seed_catalogue_fields(editorial)
     _seed_referentials(services, report)
     tiers_by_theme = _seed_tiers(report)
     if not demo_cases().exists():

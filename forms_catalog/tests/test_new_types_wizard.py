@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from stdnum import luhn  # noqa: I001
 
 from cases.workflow import State
 from documents.models import Attachment
@@ -22,7 +23,6 @@ from forms_catalog.tests.test_wizard import (  # noqa: F401 (fixtures)
     publish_form,
     resume_url,
 )
-from stdnum import luhn  # noqa: I001
 
 pytestmark = pytest.mark.django_db
 
