@@ -81,7 +81,8 @@ def test_every_new_type_through_the_wizard(agent_client, publish_form, sp):  # n
                           SimpleUploadedFile("b.pdf", PDF + b"%b\n",
                                              content_type="application/pdf")]}
     response = agent_client.post(new_url(page), data)
-    assert response.status_code == 302, re.findall(r"(?s)-desc-error\">(.{0,300})", html.unescape(response.content.decode()))
+    assert response.status_code == 302, re.findall(
+        r"(?s)-desc-error\">(.{0,300})", html.unescape(response.content.decode()))
     case = case_from(response)
     assert sorted(Attachment.objects.filter(case=case).values_list("original_name",
                                                                    flat=True)) == [

@@ -109,7 +109,7 @@ def test_publication_checks_the_bounds_and_the_fields():
 
 
 @pytest.fixture
-def team_form(publish_form, sp):
+def team_form(publish_form, sp):  # noqa: F811
     return publish_form([block("text", "Objet"), people(min_rows=1, max_rows=2)],
                         title="Inscription a une formation", services=[sp])
 
