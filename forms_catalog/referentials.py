@@ -116,7 +116,8 @@ def countries() -> list[tuple[str, str]]:
     from django_countries import countries as iso
 
     with override("fr"):
-        return sorted(((code, str(name)) for code, name in iso), key=lambda c: c[1])
+        return sorted(((code, str(name)) for code, name in iso),
+                      key=lambda country: normalised_commune(country[1]))
 
 
 def country_label(code: str) -> str:
