@@ -47,6 +47,7 @@ from portal.services import delegation_get_or_create, membership_grant, service_
 
 from . import circuits
 from .annotations import seed_annotations
+from .catalogue_fields import seed_catalogue_fields
 from .invoices import seed_invoices
 from .letters import seed_letters
 from .opinions import seed_opinions
@@ -1349,6 +1350,7 @@ def _seed(now: datetime | None = None) -> SeedReport:
     users = _seed_users(services, report, editorial)
     seed_steering(users=users)
     report.pages_created = seed_content(editorial, services)
+    report.pages_created += seed_catalogue_fields(editorial)
     _seed_referentials(services, report)
     tiers_by_theme = _seed_tiers(report)
     if not demo_cases().exists():

@@ -1,12 +1,16 @@
 """Reads on the catalogue: which forms a service may use, what a case's answers were."""
 
+from datetime import date
+
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cases import kinds
 from portal.selectors import prescribing_services_of
 
+from . import referentials
 from .models import ProcedureFormPage, RoutingRule
-from .schema import INPUT_TYPES, is_shown
+from .schema import INPUT_TYPES, applicable_answers, is_shown
 
 
 def forms_for_service(service):
@@ -25,19 +29,56 @@ def catalogue_for_user(user):
             .distinct().order_by("path"))
 
 
+def _day(iso: str) -> str:
+    try:
+        return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+def display_value(item: dict, value):
+    """An answer as people read it (text; several lines where it has parts)."""
+    if value in (None, "", [], {}):
+        return value
+    kind = item["type"]
+    if kind == "repetition":
+        labels = {sub["key"]: sub for sub in item.get("fields", [])}
+        lines = []
+        for number, row in enumerate(value if isinstance(value, list) else [], start=1):
+            parts = [f"{labels[key]['label']} : {display_value(labels[key], answer)}"
+                     for key, answer in row.items()
+                     if key in labels and answer not in (None, "", [])]
+            lines.append(f"{number}. " + " ; ".join(parts))
+        return "\n".join(lines)
+    if isinstance(value, list):
+        return ", ".join(entry.get("name", "") if isinstance(entry, dict) else str(entry)
+                         for entry in value)
+    if kind == "address" and isinstance(value, dict):
+        return f"{value.get('street', '')}\n{value.get('postcode', '')} {value.get('commune', '')}"
+    if kind == "commune" and isinstance(value, dict):
+        return f"{value.get('commune', '')} ({value.get('postcode', '')})"
+    if kind == "date_range" and isinstance(value, dict):
+        return _("du %(start)s au %(end)s") % {"start": _day(value.get("start")),
+                                              "end": _day(value.get("end"))}
+    if isinstance(value, dict):
+        return value.get("name", "")
+    if kind == "department":
+        return referentials.department_label(value)
+    if kind == "country":
+        return referentials.country_label(value)
+    return value
+
+
 def answers_by_step(schema: dict, answers: dict) -> list[dict]:
     """What was asked and answered, step by step, leaving out fields that did not apply."""
+    answers = applicable_answers(schema, answers)
     steps = []
     for step in schema.get("steps", []):
         rows = []
         for item in step["items"]:
             if item["type"] not in INPUT_TYPES or not is_shown(item, answers):
                 continue
-            value = answers.get(item["key"])
-            if isinstance(value, list):
-                value = ", ".join(value)
-            elif isinstance(value, dict):
-                value = value.get("name", "")
+            value = display_value(item, answers.get(item["key"]))
             rows.append({"label": item["label"], "value": value, "type": item["type"]})
         if rows:
             steps.append({"title": step["title"], "rows": rows})

@@ -34,8 +34,9 @@ def test_api_v2_exposes_the_field_schema_and_the_services(client, badge_form, ca
     assert [step["title"] for step in steps] == ["Votre demande", "Financement"]
     assert [item["type"] for item in steps[0]["items"]] == ["section", "text", "amount",
                                                             "yes_no", "text"]
-    assert steps[0]["items"][4]["show_if"] == {"key": steps[0]["items"][3]["key"],
-                                               "value": "oui"}
+    assert steps[0]["items"][4]["condition"] == {
+        "combine": "and",
+        "rules": [{"key": steps[0]["items"][3]["key"], "operator": "equals", "value": "oui"}]}
     assert items["DRAC et DREAL"]["service_codes"] == sorted([sp.code, other_sp.code])
 
 

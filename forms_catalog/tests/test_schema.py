@@ -106,7 +106,7 @@ def test_step_breaks_split_fields_into_titled_steps_and_keep_display_items():
     assert first[0]["title"] == "La personne"
     assert first[1] == {"type": "text", "key": "k2", "label": "Nom de l agent",
                         "help_text": "Tel qu il figure dans l annuaire", "required": True,
-                        "choices": [], "show_if": None}
+                        "choices": [], "condition": None}
     assert first[2]["required"] is False
     # The step break itself (k4) is no item; the explanation is kept for display.
     assert [(i["type"], i["key"]) for i in second] == [("explanation", "k5"),
@@ -131,8 +131,10 @@ def test_a_condition_points_at_its_controller_by_key_case_insensitively():
         inp("file", "Arrete", show_if=("Profil", "validation (ORDONNATEUR)")),
     )
     items = input_items(schema)
-    assert items[2]["show_if"] == {"key": "k1", "value": "non"}
-    assert items[3]["show_if"] == {"key": "k2", "value": "validation (ordonnateur)"}
+    assert items[2]["condition"] == {"combine": "and", "rules": [
+        {"key": "k1", "operator": "equals", "value": "non"}]}
+    assert items[3]["condition"]["rules"] == [
+        {"key": "k2", "operator": "equals", "value": "validation (ordonnateur)"}]
     assert is_shown(items[2], {"k1": "Non"}) and not is_shown(items[2], {"k1": "oui"})
     assert not is_shown(items[2], {}) and not is_shown(items[2], {"k1": ["non"]})
     assert is_shown(items[3], {"k2": "Validation (ordonnateur)"})

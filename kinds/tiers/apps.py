@@ -10,7 +10,11 @@ class SuppliersConfig(AppConfig):
 
     def ready(self):
         from cases import kinds
+        from forms_catalog.referentials import register_postcode_lookup
 
         from .kind import TIERS
+        from .selectors import communes_of_postcode
 
         kinds.register(TIERS)
+        # The catalogue's address and commune fields check against La Poste's referential.
+        register_postcode_lookup(communes_of_postcode)

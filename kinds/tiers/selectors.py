@@ -128,3 +128,17 @@ def tiers_case_context(case: Case, user) -> dict:
     if request.tiers is not None:
         context["tiers_target_iban"] = mask(request.tiers.iban)
     return context
+
+
+def communes_of_postcode(postcode: str) -> list[str] | None:
+    """The communes (and delivery labels) La Poste's referential gives for a postcode; None
+    when it does not list it (the referential may be partly imported)."""
+    from .models import PostalCode
+
+    names = set()
+    for commune, label in PostalCode.objects.filter(postcode=postcode).values_list(
+            "commune", "delivery_label"):
+        names.add(commune)
+        if label:
+            names.add(label)
+    return sorted(names) or None
