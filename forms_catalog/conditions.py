@@ -98,3 +98,20 @@ def condition_of(item: dict) -> dict | None:
         return {"combine": AND, "rules": [{"key": old["key"], "operator": EQUALS,
                                            "value": old.get("value", "")}]}
     return None
+
+
+def describe(condition: dict | None, labels: dict[str, str]) -> str:
+    """The condition in words, for an editor's preview: « Affiché seulement si « Urgent » est
+    égal à « oui » ou « Montant » est supérieur à « 1000 ». » ("" without a condition)."""
+    rules = (condition or {}).get("rules") or []
+    if not rules:
+        return ""
+    parts = []
+    for rule in rules:
+        label = labels.get(rule.get("key"), "?")
+        text = f"« {label} » {OPERATOR_LABELS.get(rule.get('operator'), '?')}"
+        if rule.get("operator") in VALUE_OPERATORS:
+            text += f" « {rule.get('value', '')} »"
+        parts.append(text)
+    joiner = f" {_('ou') if condition.get('combine') == OR else _('et')} "
+    return _("Affiché seulement si %(rules)s.") % {"rules": joiner.join(parts)}

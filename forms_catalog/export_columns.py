@@ -82,7 +82,7 @@ def answer_columns(user, scope, procedure) -> list[Column]:
     for item in input_items(procedure.field_schema):
         if item["type"] == REPETITION:
             columns.extend(_repeated_column(item, sub, group)
-                           for sub in item.get("items", []))
+                           for sub in item.get("fields", []))
         else:
             columns.append(_field_column(item, group))
     return columns

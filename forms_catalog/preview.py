@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy
 
 from documents.validation import check_upload
 
-from .forms import StepForm
-from .schema import INPUT_TYPES, NO, YES
+from .conditions import condition_of, describe
+from .forms import FILE_TYPES, StepForm
+from .schema import INPUT_TYPES
 
 VALIDATION = "validation"
 MODES = [("", gettext_lazy("Toutes les étapes")),
@@ -51,23 +52,21 @@ def unsign(value: str) -> dict:
 
 
 def _condition_text(item: dict, labels: dict[str, str]) -> str:
-    condition = item.get("show_if")
-    if not condition:
-        return ""
-    value = {YES: _("oui"), NO: _("non")}.get(condition["value"], condition["value"])
-    return _("Affiché seulement si « %(field)s » vaut « %(value)s ».") % {
-        "field": labels.get(condition["key"], "?"), "value": value}
+    return describe(condition_of(item), labels)
 
 
 def _check_files(form: StepForm) -> None:
     """The upload rules the wizard applies before storing (extension, content, size)."""
     for item in form.items:
         uploaded = form.cleaned_data.get(item["key"]) if hasattr(form, "cleaned_data") else None
-        if item["type"] == "file" and uploaded and item["key"] not in form.errors:
+        if item["type"] not in FILE_TYPES or not uploaded or item["key"] in form.errors:
+            continue
+        for upload in uploaded if isinstance(uploaded, list) else [uploaded]:
             try:
-                check_upload(uploaded)
+                check_upload(upload)
             except ValidationError as exc:
                 form.add_error(item["key"], exc.messages[0])
+                break
 
 
 def build_steps(schema: dict, data=None, files=None) -> list[dict]:

@@ -263,3 +263,43 @@ def test_the_agent_group_is_a_column_of_the_centre_s_exports_only(client, csp_ag
     client.force_login(sp_agent)
     offered = client.get(reverse("cases:my_requests_export_choose")).content.decode()
     assert "case.agent_group" not in offered and "case.reference" in offered
+
+
+# --- a catalogue form's repetition block, end to end -------------------------------------------
+
+PEOPLE = [{"type": "text", "id": "nom", "value": {"label": "Nom", "help_text": "",
+                                                  "required": True}},
+          {"type": "integer", "id": "age", "value": {"label": "Age", "help_text": "",
+                                                     "required": False}}]
+
+
+@pytest.fixture
+def training_form(publish_form, sp):
+    return publish_form([inp("text", "Formation"),
+                         ("repetition", {"label": "Participants", "help_text": "",
+                                         "required": True, "min_rows": 1, "max_rows": 5,
+                                         "fields": PEOPLE})],
+                        title="Inscription", services=[sp])
+
+
+def test_a_repetition_block_is_joined_or_written_one_row_per_repetition(
+        client, csp_agent, sp, sp_agent, training_form):
+    case = draft(training_form, sp_agent, sp)
+    rows = [{"nom": "Ada", "age": 36}, {"nom": HOSTILE, "age": None}]
+    case = case_services.answers_record(case=case, actor=sp_agent, answers={
+        key_of(training_form.field_schema, "Formation"): "Chorus",
+        key_of(training_form.field_schema, "Participants"): rows})
+    case = case_services.transition(case=case, action=Action.SUBMIT, actor=sp_agent)
+    block = key_of(training_form.field_schema, "Participants")
+    columns = ["case.reference", *columns_of(training_form, "Formation"),
+               f"answer.{block}.nom", f"answer.{block}.age"]
+    client.force_login(csp_agent)
+
+    joined = csv_rows(choose(client, procedure=training_form.pk, columns=columns))
+    assert joined[0] == ["Référence", "Formation", "Participants — Nom", "Participants — Age"]
+    assert joined[1] == [case.reference, "Chorus", f"Ada | {HOSTILE}", "36 | "]
+
+    one_each = csv_rows(choose(client, procedure=training_form.pk, columns=columns,
+                               repetition="rows"))
+    assert one_each[1:] == [[case.reference, "Chorus", "Ada", "36"],
+                            [case.reference, "Chorus", "'" + HOSTILE, ""]]

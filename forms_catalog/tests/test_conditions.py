@@ -237,3 +237,23 @@ def test_an_old_page_value_without_the_new_blocks_still_builds(editorial):
     schema = build_schema(FieldStream().to_python(raw), "Votre demande")
     assert input_items(schema)[1]["condition"] == {"combine": "and", "rules": [
         {"key": "a", "operator": "equals", "value": "oui"}]}
+
+
+def test_the_editor_s_preview_describes_each_condition_in_words():
+    from forms_catalog.preview import build_steps
+
+    schema = schema_of(
+        block("yes_no", "Urgent"), block("amount", "Montant"),
+        block("text", "Motif", **when(rule("Urgent", "equals", "oui"),
+                                      rule("Montant", "gt", "1000"), combine="or")),
+        block("text", "Precision", required=False,
+              **when(rule("Motif", "filled"), rule("Montant", "lt", "50"))),
+        block("text", "Ancien", required=False, show_if_field="Urgent", show_if_value="non"))
+    rows = {row["item"]["label"]: row.get("condition")
+            for row in build_steps(schema)[0]["rows"]}
+    assert rows["Urgent"] == ""
+    assert rows["Motif"] == ("Affiché seulement si « Urgent » est égal à « oui » ou "
+                             "« Montant » est supérieur à « 1000 ».")
+    assert rows["Precision"] == ("Affiché seulement si « Motif » est rempli et « Montant » est "
+                                 "inférieur à « 50 ».")
+    assert rows["Ancien"] == "Affiché seulement si « Urgent » est égal à « non »."

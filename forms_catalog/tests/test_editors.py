@@ -348,7 +348,7 @@ def test_the_preview_shows_every_step_of_the_unsaved_form_without_making_a_case(
                   "Joignez l arrete si vous en avez un.", "Tel qu il figure dans l annuaire",
                   "Gestionnaire", "Valideur", "Récapitulatif et dépôt"):
         assert label in text, label
-    assert "Affiché seulement si « Formation suivie » vaut « non »." in text
+    assert "Affiché seulement si « Formation suivie » est égal à « non »." in text
     assert "Obligatoire lorsqu'il est affiché." in text and "Facultatif." in text
     assert "Étape 1 sur 3" in text and "Étape 2 sur 3" in text
     assert 'name="apercu"' not in text and "<form" not in text[text.index("<main"):]
