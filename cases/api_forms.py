@@ -76,7 +76,7 @@ class CatalogueFormSchemaView(CaseApiView):
                     "(`x-condition`, `allOf`). `x-steps` : les étapes de l'assistant.",
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT,
                                         description="Un schéma JSON (draft 2020-12)."),
-                   **_errors(401, 403, 404)})
+                   **_errors(400, 401, 403, 404)})
     def get(self, request, pk: int):
         page = _open_forms(request.user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
         if page is None:
