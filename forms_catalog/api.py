@@ -2,9 +2,12 @@
 
 The answers a client posts (a JSON object keyed by field key, the block id) become the data
 the wizard's page would post (`answer_data`: one line per field type that is not a plain
-value), and are then checked by the wizard's own StepForm (cases.api_drafts). The JSON Schema
-of the answers object (`answers_json_schema`) is read from the same StepForm fields — their
-bounds, choices, patterns and required state — so that it describes what the server checks.
+value: composite fields become `<key>__<part>` inputs, a repetition block its row count and
+`<key>__<row>__<sub>` inputs), and are then checked by the wizard's own StepForm
+(cases.api_drafts), whose errors are reported at `<key>.<part>` / `<key>.<row>.<sub>`.
+The JSON Schema of the answers object (`answers_json_schema`) is read from the same StepForm
+fields and schema items — bounds, choices, patterns, rows, required state, conditions — so
+that it describes what the server checks.
 """
 
 import re
@@ -313,7 +316,8 @@ def _item_schema(item: dict, form: StepForm) -> dict:
                 "x-earliest-days": item.get("earliest_days"),
                 "x-latest-days": item.get("latest_days")}
     if kind == "files":
-        return {"type": "array", "minItems": 1, "maxItems": item["max_files"],
+        return {"type": "array", "minItems": 1 if item["required"] else 0,
+                "maxItems": item["max_files"],
                 "uniqueItems": True, "items": {"type": "integer", "minimum": 1},
                 "x-attachment": True,
                 "description": _("Identifiants de pièces jointes au brouillon (POST "
