@@ -28,7 +28,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from forms_catalog.api import FILE_TYPES, AnswerError, answer_data
+from forms_catalog.api import FILE_TYPES, AnswerError, answer_data, answer_path
+from forms_catalog.forms import SEP
 from forms_catalog.schema import input_items
 
 from . import services
@@ -185,6 +186,9 @@ def _answer_data(wizard, content: dict, case: Case | None, errors: dict) -> tupl
             errors[path] = [_("Champ inconnu dans ce formulaire.")]
             continue
         item = items[key]
+        if item["type"] == "files":
+            files[key] = _attachments(case, item, value, path, errors)
+            continue
         if item["type"] in FILE_TYPES:
             files[key] = _attachment(case, value, path, errors)
             continue
@@ -212,6 +216,30 @@ def _attachment(case, value, path: str, errors: dict) -> dict | None:
     return {"attachment": attachment.pk, "name": attachment.original_name}
 
 
+def _attachments(case, item: dict, value, path: str, errors: dict) -> list[dict] | None:
+    """Several files: a list of ids of attachments of the draft, as many as the field takes."""
+    if value is None or value == []:
+        return None
+    if not isinstance(value, list):
+        errors[path] = [_("Une liste d'identifiants de pièces jointes au brouillon est "
+                          "attendue.")]
+        return None
+    if len(value) > item["max_files"]:
+        errors[path] = [_("Au plus %(max)s fichiers (vous en avez indiqué %(count)s).")
+                        % {"max": item["max_files"], "count": len(value)}]
+        return None
+    if len(set(map(repr, value))) != len(value):
+        errors[path] = [_("La même pièce jointe est indiquée deux fois.")]
+        return None
+    records = []
+    for one in value:
+        record = _attachment(case, one, path, errors)
+        if record is None:
+            return None
+        records.append(record)
+    return records
+
+
 def prefixed(wizard, step: str, fields: dict) -> dict:
     prefix = wizard.get_form_prefix(step, None)
     return {f"{prefix}-{name}": values for name, values in fields.items()}
@@ -229,7 +257,9 @@ def _merge(wizard, stored: dict, new: dict[str, dict], *, replace: bool) -> dict
         for name, values in fields.items():
             key = f"{wizard.get_form_prefix(step, None)}-{name}"
             # A field posted as several inputs (a formset, a repetition) goes as a whole.
-            for stale in [k for k in current if k == key or k.startswith(f"{key}-")]:
+            # A catalogue field of several inputs is `<key>__<part>` (forms_catalog.forms).
+            for stale in [k for k in current if k == key or k.startswith((f"{key}-",
+                                                                          f"{key}{SEP}"))]:
                 del current[stale]
             if values is not None:
                 current.update(prefixed(wizard, step, {name: values})
@@ -280,12 +310,14 @@ def check_steps(adapter: WizardDraft, wizard, *, strict: bool) -> tuple[dict, di
                 if answered.get(item["key"]) is None and item["type"] not in FILE_TYPES:
                     key = form.add_prefix(item["key"])
                     stored[step] = {name: values for name, values in stored[step].items()
-                                    if name != key and not name.startswith(f"{key}-")}
+                                    if name != key and not name.startswith(
+                                        (f"{key}-", f"{key}{SEP}"))}
         if not valid:
             fields = getattr(form, "fields", {})
             for field, messages in _form_errors(form):
                 if catalogue:
-                    path = f"{CONTENT}.{ANSWERS}" + (f".{field}" if field else "")
+                    path = f"{CONTENT}.{ANSWERS}" + (f".{answer_path(field)}" if field
+                                                      else "")
                 elif isinstance(fields.get(field), forms.FileField):
                     path = field  # a piece to attach: not in the content
                 else:

@@ -73,10 +73,11 @@ class CatalogueFormSchemaView(CaseApiView):
         description="Les réponses à envoyer dans `content.answers` : un objet dont chaque clé "
                     "est l'identifiant d'un champ, avec son libellé (`title`), son aide "
                     "(`description`), son type, ses bornes, ses choix, et ses conditions "
-                    "(`x-condition`, `allOf`). `x-steps` : les étapes de l'assistant.",
+                    "(`x-condition` en mots, `x-condition-rules`, et `allOf` quand un schéma "
+                    "peut les dire exactement). `x-steps` : les étapes de l'assistant.",
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT,
                                         description="Un schéma JSON (draft 2020-12)."),
-                   **_errors(401, 403, 404)})
+                   **_errors(400, 401, 403, 404)})
     def get(self, request, pk: int):
         page = _open_forms(request.user).filter(pk=pk).first() if 0 < pk <= MAX_ID else None
         if page is None:
