@@ -86,10 +86,11 @@ def build_steps(schema: dict, data=None, files=None) -> list[dict]:
             _check_files(form)
             answers.update(form.answers())
         rows = []
-        for item in step["items"]:
-            row = {"item": item}
+        for block in form.blocks():
+            item = block["item"]
+            row = {"item": item, "block": block}
             if item["type"] in INPUT_TYPES:
-                row.update(field=form[item["key"]], condition=_condition_text(item, labels),
+                row.update(input=True, condition=_condition_text(item, labels),
                            required=bool(item.get("required")))
             rows.append(row)
         steps.append({"title": step["title"], "form": form, "rows": rows,

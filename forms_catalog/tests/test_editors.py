@@ -97,6 +97,8 @@ def stream_data(blocks) -> dict:
         prefix = f"fields-{index}"
         data.update({f"{prefix}-type": kind, f"{prefix}-id": block_id or "",
                      f"{prefix}-deleted": "", f"{prefix}-order": str(index)})
+        if "label" in value and "conditions" not in value:
+            value = {**value, "conditions": None}  # an input block always posts its rules
         for name, item in value.items():
             if name == "choices":
                 data[f"{prefix}-value-choices-count"] = str(len(item))
@@ -105,6 +107,18 @@ def stream_data(blocks) -> dict:
                                  f"{prefix}-value-choices-{number}-id": f"c{number}",
                                  f"{prefix}-value-choices-{number}-deleted": "",
                                  f"{prefix}-value-choices-{number}-order": str(number)})
+            elif name == "conditions":
+                rules = list((item or {}).get("rules") or [])
+                data.update({f"{prefix}-value-conditions-combine":
+                             (item or {}).get("combine") or "and",
+                             f"{prefix}-value-conditions-rules-count": str(len(rules))})
+                for number, rule in enumerate(rules):
+                    rule_prefix = f"{prefix}-value-conditions-rules-{number}"
+                    data.update({f"{rule_prefix}-id": f"r{number}",
+                                 f"{rule_prefix}-deleted": "",
+                                 f"{rule_prefix}-order": str(number),
+                                 **{f"{rule_prefix}-value-{key}": rule.get(key, "")
+                                    for key in ("field", "operator", "value")}})
             elif isinstance(item, bool):
                 if item:
                     data[f"{prefix}-value-{name}"] = "on"
@@ -128,6 +142,10 @@ def edit_data(page, *, blocks=None, services=None, action="action-publish", **ch
         "comments-TOTAL_FORMS": "0", "comments-INITIAL_FORMS": "0",
         "comments-MIN_NUM_FORMS": "0", "comments-MAX_NUM_FORMS": "1000",
         **stream_data(blocks if blocks is not None else blocks_of(page)),
+        # The panels added beside the fields: no annotation, no routing rule.
+        "annotations-count": "0",
+        "routing_rules-TOTAL_FORMS": "0", "routing_rules-INITIAL_FORMS": "0",
+        "routing_rules-MIN_NUM_FORMS": "0", "routing_rules-MAX_NUM_FORMS": "1000",
         **changes,
     }
     data["services"] = [str(s.pk) for s in (

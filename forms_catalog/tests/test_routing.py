@@ -172,15 +172,18 @@ no_delegation_agent = _test_schema.no_delegation_agent
 
 def choice_value(label, choices):
     return {"label": label, "help_text": "", "required": "on", "show_if_field": "",
-            "show_if_value": "",
+            "show_if_value": "", "conditions": NO_CONDITION,
             "choices": {"count": str(len(choices)), **{
                 str(n): {"value": c, "deleted": "", "order": str(n), "id": f"c{n}"}
                 for n, c in enumerate(choices)}}}
 
 
+NO_CONDITION = {"combine": "and", "rules": {"count": "0"}}
+
+
 def input_value(label):
     return {"label": label, "help_text": "", "required": "on", "show_if_field": "",
-            "show_if_value": ""}
+            "show_if_value": "", "conditions": NO_CONDITION}
 
 
 def admin_form(page, rules, parent):

@@ -18,8 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["config", "common", "portal", "demo", "cases", "documents", "conventions",
-        "forms_catalog", "kinds", "messaging", "satisfaction", "notifications", "dashboards",
-        "reminders", "invoices"]
+        "forms_catalog", "kinds", "messaging", "satisfaction", "decisions", "opinions",
+        "notifications", "dashboards", "reminders", "invoices"]
 
 # Run in the installed copy only: the editable install's finder (or path entry) would hand
 # out the checkout's modules wherever the installed copy lacks one.
@@ -133,3 +133,10 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path):
                              capture_output=True, text=True, timeout=300)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "no issues" in checked.stdout + checked.stderr
+
+
+def test_every_package_of_the_checkout_is_shipped():
+    """A new app is added to APPS here and to pyproject's package list (or it would be
+    missing from the wheel, as decisions and opinions first were from this list)."""
+    packages = {path.parent.name for path in ROOT.glob("*/__init__.py")} - {"tests"}
+    assert packages == set(APPS)

@@ -7,8 +7,9 @@ configuration (and checked against the cases API's OpenAPI schema), not hand-lis
    - the portal's own URLs, by URL name (TARGETS): the model the kwarg refers to, read in the
      view — Case for `dossiers/<pk>/...`, `demandes/<pk>/...` and `api/cases/<pk>/...`,
      Attachment for `pieces/<pk>/`, IssuedDocument for `documents/<pk>/`, SigningBatch for
-     `signatures/<pk>/...`, ExportJob for `exports/<pk>/...`, SavedFilter for
-     `corbeille/filtres/<pk>/supprimer/`, AgentGroup for `centre/groupes/<pk>/...`,
+     `signatures/<pk>/...`, ExportJob for `exports/<pk>/...`, ExportTemplate for
+     `exports/modeles/<pk>/supprimer/`, SavedFilter for `corbeille/filtres/<pk>/supprimer/`,
+     AgentGroup for `centre/groupes/<pk>/...`,
      PurchaseRequest for `fin-de-gestion/<pk>/`, Tiers for `tiers/<pk>/`, ProcedureFormPage
      for `catalogue/<page_id>/nouvelle/`;
    - the Django admin, by the model in the route: the case-scoped models
@@ -85,9 +86,18 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases.api import API_ACTIONS
-from cases.export_services import export_job_create, export_job_run
+from cases.export_services import export_job_create, export_job_run, export_template_save
 from cases.kinds import transitions_for
-from cases.models import Case, CaseEvent, CaseKind, ExportJob, PurchaseRequest, SavedFilter, Tiers
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    ExportJob,
+    ExportTemplate,
+    PurchaseRequest,
+    SavedFilter,
+    Tiers,
+)
 from cases.queue_services import saved_filter_save
 from cases.services import case_draft_create, catalogue_draft_create, transition
 from cases.views import NOT_ON_CASE_PAGE
@@ -453,6 +463,10 @@ TARGETS: dict[str, Target] = {
     "cases:saved_filter_delete": Target("SavedFilter", WEB, POST,
                                         _one("saved_filter", SavedFilter, {"csp_agent"}),
                                         "cases/views.py saved_filter_delete"),
+    "cases:export_template_delete": Target("ExportTemplate", WEB, POST,
+                                           _one("export_template", ExportTemplate,
+                                                {"csp_agent"}),
+                                           "cases/export_views.py export_template_delete"),
     "cases:detail": Target("Case", WEB, BOTH, _case_variants(*ALL_CASES),
                            "cases/views.py case_detail"),
     "cases:action": Target("Case", WEB, POST, _action_variants(api=False),
@@ -844,6 +858,8 @@ def _build_world(root: Path) -> World:
     batch.items.update(status=SigningBatchItem.Status.FAILED, message="Erreur simulée")
     saved = saved_filter_save(user=csp_agent, name="Mes dossiers en retard",
                               query="mine=true&overdue=true")
+    export_template, _created = export_template_save(
+        owner=csp_agent, scope="queue", name="Suivi", columns=["case.reference"])
     # The other service's own cases (a draft with its quote: mix-and-match attempts).
     foreign = {"foreign_draft": make(users["foreign_sp_agent"], state=State.DRAFT),
                "foreign_submitted": make(users["foreign_sp_agent"], state=State.SUBMITTED)}
@@ -857,6 +873,7 @@ def _build_world(root: Path) -> World:
         "invoice_import": InvoiceImport.objects.create(
             centre=csp, uploaded_by=csp_agent, original_name="extrait.csv"),
         "export_job": ExportJob.objects.get(pk=job.pk), "saved_filter": saved, "batch": batch,
+        "export_template": export_template,
         "agent_group": agent_group_get_or_create(centre=csp, name="Achats informatiques",
                                                  members=[csp_agent]),
         "issued": issued, "page": page, "tiers": change.tiers, "tiers_change": change,
@@ -1089,7 +1106,8 @@ def test_every_object_scoped_url_is_classified():
 def test_the_matrix_covers_the_portal_urls_and_their_models():
     models = {target.model for _r, target in MATRIX_ROUTES}
     assert {"Case", "Attachment", "IssuedDocument", "SigningBatch", "ExportJob", "SavedFilter",
-            "PurchaseRequest", "Tiers", "ProcedureFormPage", "AgentGroup"} <= models
+            "ExportTemplate", "PurchaseRequest", "Tiers", "ProcedureFormPage",
+            "AgentGroup"} <= models
     # Every portal app's object-scoped URL (not the admin's nor the CMS's) is in the matrix.
     portal = {r.route for r in ROUTES if not r.route.startswith(
         ("django-admin/", "cms/", "api/v2/", "pages/"))}
