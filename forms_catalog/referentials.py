@@ -11,11 +11,12 @@ Countries: django-countries' ISO 3166-1 list (already a dependency), named in Fr
 """
 
 import re
-import unicodedata
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+
+from common.postcodes import normalised_commune, postcode_department_known
 
 PostcodeLookup = Callable[[str], list[str] | None]
 _postcode_lookup: PostcodeLookup | None = None
@@ -35,27 +36,6 @@ def communes_for(postcode: str) -> list[str] | None:
         return None
     return _postcode_lookup(postcode) or None
 
-
-def normalised_commune(name: str) -> str:
-    """Commune names as La Poste writes them: no accents, upper case, SAINT in full, no
-    CEDEX nor arrondissement number."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
-    text = re.sub(r"[^A-Z0-9]+", " ", text).strip()
-    text = re.sub(r"\bCEDEX( [0-9]+)?$", "", text).strip()
-    text = re.sub(r"\bSTE\b", "SAINTE", re.sub(r"\bST\b", "SAINT", text))
-    return re.sub(r" [0-9]{1,2}$", "", text)
-
-
-def postcode_department_known(postcode: str) -> bool:
-    department = int(postcode[:2])
-    if department == 0 or department > 98 or department == 96:
-        return False
-    if department == 97:
-        return postcode[2] in "12345678"  # 971 Guadeloupe … 976 Mayotte, 977–978 COM
-    if department == 98:
-        return postcode[2] in "46789"
-    return True
 
 
 def check_commune(postcode: str, commune: str) -> tuple[str | None, str | None]:

@@ -6,7 +6,6 @@ is written, so a request never reaches the centre with an inconsistent record.
 """
 
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,6 +22,7 @@ from cases.identifiers import (
     vat_country,
 )
 from cases.models import TiersCategory
+from common.postcodes import normalised_commune, postcode_department_known
 
 from .models import PostalCode
 
@@ -38,26 +38,6 @@ def needs_vat_number(country: str) -> bool:
     return country.upper() in EU_COUNTRIES - {FRANCE}
 
 
-def _normalised(name: str) -> str:
-    """Commune names as La Poste writes them: no accents, upper case, SAINT in full."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
-    text = re.sub(r"[^A-Z0-9]+", " ", text).strip()
-    text = re.sub(r"\bCEDEX( [0-9]+)?$", "", text).strip()
-    text = re.sub(r"\bSTE\b", "SAINTE", re.sub(r"\bST\b", "SAINT", text))
-    # Paris, Lyon and Marseille are written with their arrondissement ("PARIS 11").
-    return re.sub(r" [0-9]{1,2}$", "", text)
-
-
-def _known_department(postcode: str) -> bool:
-    department = int(postcode[:2])
-    if department == 0 or department > 98 or department == 96:
-        return False
-    if department == 97:
-        return postcode[2] in "12345678"  # 971 Guadeloupe … 976 Mayotte … 978 Saint-Martin
-    if department == 98:
-        return postcode[2] in "46789"
-    return True
 
 
 def check_french_postcode(postcode: str, city: str) -> str:
@@ -66,14 +46,14 @@ def check_french_postcode(postcode: str, city: str) -> str:
     postcode = (postcode or "").replace(" ", "")
     if not POSTCODE_RE.match(postcode):
         raise ValidationError({"postcode": _("Un code postal français comporte 5 chiffres.")})
-    if not _known_department(postcode):
+    if not postcode_department_known(postcode):
         raise ValidationError({"postcode": _("Ce code postal ne correspond à aucun "
                                              "département français.")})
     communes = list(PostalCode.objects.filter(postcode=postcode)
                     .values_list("commune", "delivery_label"))
     if communes:
-        wanted = _normalised(city)
-        if not any(wanted in {_normalised(commune), _normalised(label)}
+        wanted = normalised_commune(city)
+        if not any(wanted in {normalised_commune(commune), normalised_commune(label)}
                    for commune, label in communes):
             names = sorted({commune for commune, _label in communes})
             listed = ", ".join(names[:6]) + ("…" if len(names) > 6 else "")
