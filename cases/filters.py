@@ -78,10 +78,12 @@ def tab_queries() -> dict[str, str]:
 
 
 def queue_tabs(case_filter: "CaseQueueFilter", counts: dict) -> list[dict]:
-    """The tabs as the page draws them: label, link, count (None: not counted), current."""
+    """The tabs as the page draws them: label, link, count (None: not counted), current.
+    « Mes groupes » only for members of a group (or when it is the view asked for)."""
     current = case_filter.current_tab()
     return [{"key": key, "label": TAB_LABELS[key], "query": query, "count": counts.get(key),
-             "current": key == current} for key, query in tab_queries().items()]
+             "current": key == current} for key, query in tab_queries().items()
+            if key != "my_groups" or "my_groups" in counts or current == key]
 
 
 class QueueFilterForm(DsfrBaseForm):

@@ -103,7 +103,8 @@ def queue_counts(*, user) -> dict[str, int]:
     open_cases = case_queue_for_user(user=user).order_by().filter(state__in=OPEN_STATES)
     # Looked up for the kinds that have the condition only, not joined to every open case.
     penalties = kinds.queue_filter("penalties")
-    # « Mes groupes »: the open cases of the groups the user belongs to (none: 0, uncounted).
+    # « Mes groupes »: the open cases of the groups the user belongs to (not in the counts of
+    # someone in no group: the tab is not drawn for them).
     groups = agent_group_ids_of(user)
     by_group = {"my_groups": Count("pk", filter=Q(agent_group_id__in=groups))} if groups else {}
     counts = open_cases.aggregate(
@@ -116,5 +117,4 @@ def queue_counts(*, user) -> dict[str, int]:
         waiting_sp=Count("pk", filter=Q(state=State.INFO_REQUESTED)),
         penalties=Count("pk", filter=penalties),
     )
-    counts.setdefault("my_groups", 0)
     return counts

@@ -61,7 +61,7 @@ def test_an_editor_previews_a_form_and_tests_its_validation(log_in, look, shot, 
     cms.locator('button[data-side-panel-toggle="preview"]').click()
     frame = cms.frame_locator("#w-preview-iframe")
     expect(frame.get_by_role("heading", level=1)).to_contain_text(page.title, timeout=15000)
-    expect(frame.get_by_text("Affiché seulement si « Formation suivie » vaut « non ».")
+    expect(frame.get_by_text("Affiché seulement si « Formation suivie » est égal à « non ».")
            ).to_be_visible()
 
     # Full page, as « Aperçu dans un nouvel onglet » shows it.

@@ -17,7 +17,7 @@ def test_a_centre_agent_chooses_columns_on_a_phone(log_in, look, csp_agent,
     make_purchase_request(sp_agent, state="submitted")
     page = log_in(csp_agent, viewport=MOBILE)
     page.goto("/corbeille/")
-    page.get_by_role("link", name="Export sur mesure").click()
+    page.get_by_role("link", name="Export sur mesure : choisir les colonnes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Export sur mesure")
     assert_fits_375(page, "export sur mesure")
     # DSFR draws the box on the label, which takes the click.
