@@ -13,11 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_the_preview_of_every_editorial_page_may_be_framed_by_the_admin(client, editorial):
     admin = get_user_model().objects.create_superuser("redaction", "r@example.org", "x" * 16)
     client.force_login(admin)
-    pages = [*editorial.sections.values(), *editorial.legal_pages.values()] \
-        if isinstance(editorial.legal_pages, dict) else [*editorial.sections.values(),
-                                                          *editorial.legal_pages]
     checked = set()
-    for page in pages:
+    for page in [*editorial.sections.values(), *editorial.legal_pages.values()]:
         page = Page.objects.get(pk=page.pk).specific
         if type(page) in checked:
             continue
