@@ -18,6 +18,8 @@ class NotificationEvent(models.TextChoices):
     OPINION_ANSWERED = "opinion_answered", _("Un expert répond à ma demande d'avis")
     OPINION_REMINDER = "opinion_reminder", _("Une demande d'avis qui m'est adressée arrive à "
                                              "échéance")
+    OPINION_SHARED = "opinion_shared", _("Le centre me communique l'avis d'un expert sur ma "
+                                         "demande")
 
 
 class Notification(models.Model):

@@ -41,6 +41,7 @@ SUBJECTS = {
     NotificationEvent.OPINION_ASKED: _("[Portail CSP] Demande d'avis sur %(ref)s"),
     NotificationEvent.OPINION_ANSWERED: _("[Portail CSP] Avis rendu sur %(ref)s"),
     NotificationEvent.OPINION_REMINDER: _("[Portail CSP] Rappel : avis attendu sur %(ref)s"),
+    NotificationEvent.OPINION_SHARED: _("[Portail CSP] Avis d'expert communiqué sur %(ref)s"),
 }
 
 
@@ -170,12 +171,15 @@ def notify_message(message) -> int:
 
 def notify_opinion(opinion, event: str) -> int:
     """An expert opinion (opinions.models.ExpertOpinion): the expert hears of the question
-    and of the reminder before its deadline, the agent who asked of the answer. Once per
-    opinion and event (the key), whoever calls again."""
+    and of the reminder before its deadline, the agent who asked of the answer, the
+    requester of an answer the centre shares with them. Once per opinion and event (the
+    key), whoever calls again."""
     case = opinion.case
     deadline = _("Échéance : %(date)s.") % {"date": opinion.deadline.strftime("%d/%m/%Y")}
     if event == NotificationEvent.OPINION_ANSWERED:
         people, detail = [opinion.asked_by], opinion.answer
+    elif event == NotificationEvent.OPINION_SHARED:
+        people, detail = [case.created_by], opinion.answer
     elif event in (NotificationEvent.OPINION_ASKED, NotificationEvent.OPINION_REMINDER):
         people, detail = [opinion.expert], f"{deadline}\n\n{opinion.question}"
     else:

@@ -195,6 +195,7 @@ def opinion_share(*, opinion: ExpertOpinion, actor, at: datetime | None = None
         if not opinion.is_answered:
             raise OpinionRefused(_("L'expert n'a pas encore répondu : il n'y a rien à partager."))
         raise OpinionRefused(_("Cet avis est déjà partagé avec le demandeur."))
+    notify_opinion(opinion, NotificationEvent.OPINION_SHARED)
     return opinion
 
 

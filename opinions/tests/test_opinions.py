@@ -299,8 +299,13 @@ def test_the_answer_reaches_the_requester_only_once_shared(
     assert response.status_code == 302
     opinion.refresh_from_db()
     assert opinion.shared_with_requester and opinion.shared_by == csp_agent
+    # The requester hears of it, once, with the answer (never the question).
+    shared = Notification.objects.get(event=NotificationEvent.OPINION_SHARED)
+    assert shared.recipient == in_progress.created_by and "Avis favorable." in shared.body
+    assert "Question interne" not in shared.body
     again = client.post(reverse("opinions:share", args=[opinion.pk]), follow=True)
     assert "déjà partagé" in _text(again)
+    assert Notification.objects.filter(event=NotificationEvent.OPINION_SHARED).count() == 1
     client.force_login(sp_agent)
     page = _text(client.get(in_progress.get_absolute_url()))
     assert "Avis favorable." in page
