@@ -218,6 +218,14 @@ class CaseListQuerySerializer(serializers.Serializer):
     amount_max = serializers.DecimalField(max_digits=14, decimal_places=2, required=False,
                                           min_value=Decimal("0"), help_text="Montant TTC maximum.")
     mine = serializers.BooleanField(required=False, help_text="Mes dossiers seulement.")
+    agent_group = serializers.RegexField(
+        r"^(general|[1-9][0-9]{0,11})$", required=False,
+        error_messages={"invalid": "Indiquez l'identifiant d'un groupe de votre centre, ou "
+                                   "« general » pour la file générale."},
+        help_text="Identifiant d'un groupe d'agents du centre, ou `general` : les dossiers "
+                  "orientés vers aucun groupe.")
+    my_groups = serializers.BooleanField(
+        required=False, help_text="Dossiers des groupes d'agents dont je suis membre.")
     overdue = serializers.BooleanField(required=False, help_text="En retard seulement.")
     penalties = serializers.BooleanField(required=False,
                                          help_text="Services faits avec pénalités de retard.")

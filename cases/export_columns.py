@@ -61,6 +61,11 @@ def _supplier(case):
     return "", "", ""
 
 
+def _masked_iban(case) -> str:
+    iban = _supplier(case)[2]
+    return mask(iban) if iban else ""
+
+
 def _assignee(case) -> str:
     agent = case.assigned_to
     return (agent.get_full_name() or agent.get_username()) if agent else ""
@@ -86,8 +91,7 @@ def builtin_columns() -> list[Column]:
         column("state", _("État"), lambda c: c.get_state_display()),
         column("supplier", _("Fournisseur"), lambda c: _supplier(c)[0]),
         column("siret", _("SIRET"), lambda c: _supplier(c)[1]),
-        column("iban", _("IBAN (masqué)"),
-               lambda c: mask(_supplier(c)[2]) if _supplier(c)[2] else ""),
+        column("iban", _("IBAN (masqué)"), _masked_iban),
         column("amount", _("Montant TTC (€)"), lambda c: c.amount_shown),
         column("assignee", _("Agent du centre"), _assignee),
         column("submitted_at", _("Déposée le"), lambda c: c.submitted_at),

@@ -108,6 +108,33 @@ def test_the_my_groups_tab_counts_the_open_cases_of_the_agents_groups(client, cs
     assert [tab["key"] for tab in asked.context["tabs"] if tab["current"]] == ["my_groups"]
 
 
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"agent_group": "it"}, ("it",)),
+    ({"agent_group": "general"}, ("general",)),
+    ({"my_groups": "true"}, ("it",)),
+    ({"my_groups": "true", "state": "all"}, ("it", "it_done")),
+])
+def test_the_api_list_filters_by_group_as_the_queue_does(client, csp_agent, groups, routed,
+                                                         query, expected):
+    query = {name: str(groups[value].pk) if name == "agent_group" and value in groups else value
+             for name, value in query.items()}
+    client.force_login(csp_agent)
+    response = client.get("/api/cases/", query)
+    assert response.status_code == 200
+    assert {row["reference"] for row in response.json()["results"]} == ref_set(routed,
+                                                                               *expected)
+
+
+@pytest.mark.parametrize("value", ["abc", "9" * 30, "-1", "foreign", "0"])
+def test_the_api_list_refuses_a_group_not_of_the_centre(client, csp_agent, groups, routed,
+                                                        value):
+    value = str(groups["foreign"].pk) if value == "foreign" else value
+    client.force_login(csp_agent)
+    response = client.get("/api/cases/", {"agent_group": value})
+    assert response.status_code == 400
+    assert "agent_group" in str(response.json())
+
+
 @pytest.mark.parametrize("value", ["abc", "9" * 30, "-1", "foreign"])
 def test_a_group_not_of_the_centre_is_refused_in_the_filter(client, csp_agent, groups, routed,
                                                             value):
