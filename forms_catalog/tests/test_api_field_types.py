@@ -66,17 +66,17 @@ def postcodes(db):
 
 
 @pytest.fixture
-def page(publish_form, sp, other_sp, postcodes):
+def form_page(publish_form, sp, other_sp, postcodes):
     return publish_form(ALL, title="Tous les types", services=[sp, other_sp])
 
 
-def keys(page) -> dict:
-    return {item["label"]: item["key"] for step in page.field_schema["steps"]
+def keys(form_page) -> dict:
+    return {item["label"]: item["key"] for step in form_page.field_schema["steps"]
             for item in step["items"]}
 
 
-def valid(page) -> dict:
-    k = keys(page)
+def valid(form_page) -> dict:
+    k = keys(form_page)
     return {k["Adresse"]: {"street": "3 place d'Armes", "postcode": "57000", "commune": "Metz"},
             k["Commune du site"]: {"postcode": "29200", "commune": "brest"},
             k["Departement"]: "2A", k["Pays"]: "BE", k["NIR"]: _nir(), k["TVA"]: _vat(),
@@ -87,18 +87,18 @@ def valid(page) -> dict:
             k["Hebergement"]: "non", k["Transport"]: "Voiture", k["Detail"]: "Parking"}
 
 
-def post(api, page, service, answers):
+def post(api, form_page, service, answers):
     return api.post("/api/cases/", {"kind": "generic", "service": service.code,
-                                    "procedure": page.pk, "content": {"answers": answers}},
+                                    "procedure": form_page.pk, "content": {"answers": answers}},
                     format="json")
 
 
-def test_a_draft_with_every_new_type_is_filled_and_submitted(page, sp, other_sp, sp_agent,
+def test_a_draft_with_every_new_type_is_filled_and_submitted(form_page, sp, other_sp, sp_agent,
                                                              foreign_sp_agent):
-    api, k = api_for(sp_agent), keys(page)
-    mine = post(api, page, sp, valid(page))
+    api, k = api_for(sp_agent), keys(form_page)
+    mine = post(api, form_page, sp, valid(form_page))
     assert mine.status_code == 201, mine.json()
-    theirs = post(api_for(foreign_sp_agent), page, other_sp, valid(page))
+    theirs = post(api_for(foreign_sp_agent), form_page, other_sp, valid(form_page))
     assert theirs.status_code == 201, theirs.json()
     for created, client in ((mine, api), (theirs, api_for(foreign_sp_agent))):
         done = client.post(f"/api/cases/{created.json()['id']}/actions/submit/", {},
@@ -107,7 +107,7 @@ def test_a_draft_with_every_new_type_is_filled_and_submitted(page, sp, other_sp,
     mine_ref = Case.objects.get(pk=mine.json()["id"]).reference
     theirs_ref = Case.objects.get(pk=theirs.json()["id"]).reference
 
-    created = post(api, page, sp, {**valid(page), k["Demande liee"]: mine_ref})
+    created = post(api, form_page, sp, {**valid(form_page), k["Demande liee"]: mine_ref})
     assert created.status_code == 201, created.json()
     case = Case.objects.get(pk=created.json()["id"])
     pk = case.pk
@@ -148,11 +148,11 @@ def test_a_draft_with_every_new_type_is_filled_and_submitted(page, sp, other_sp,
     assert answers[k["Detail"]] == "Parking" and answers.get(k["Motif"]) is None
 
 
-def test_refused_values_are_named_by_their_path_in_french(page, sp, sp_agent):
-    api, k = api_for(sp_agent), keys(page)
+def test_refused_values_are_named_by_their_path_in_french(form_page, sp, sp_agent):
+    api, k = api_for(sp_agent), keys(form_page)
     before = Case.objects.count()
-    response = post(api, page, sp, {
-        **valid(page),
+    response = post(api, form_page, sp, {
+        **valid(form_page),
         k["Adresse"]: {"street": "1 rue", "postcode": "57000", "commune": "Brest"},
         k["Commune du site"]: {"postcode": "29200"},
         k["NIR"]: "185057800608400", k["TVA"]: "FR00123456789",
@@ -176,32 +176,34 @@ def test_refused_values_are_named_by_their_path_in_french(page, sp, sp_agent):
         "La date de fin doit être égale ou postérieure à la date de début."]
     assert errors[f"content.answers.{k['Participants']}.0.nom"] == [REQUIRED]
     # Shapes no form could read.
-    shapes = post(api, page, sp, {**valid(page), k["Adresse"]: "3 place d'Armes",
+    shapes = post(api, form_page, sp, {**valid(form_page), k["Adresse"]: "3 place d'Armes",
                                   k["Periode"]: {"start": "2026-03-02", "fin": "x"},
                                   k["Participants"]: [{"nom": "Ada", "age": 3}],
                                   k["Pieces"]: 3})
     assert set(shapes.json()["errors"]) == {f"content.answers.{k[label]}" for label in (
         "Adresse", "Periode", "Participants", "Pieces")}
     # A repetition over its maximum is refused, not cut.
-    over = post(api, page, sp, {**valid(page), k["Participants"]: [{"nom": n} for n in "ABCD"]})
+    over = post(api, form_page, sp, {**valid(form_page),
+                                     k["Participants"]: [{"nom": n} for n in "ABCD"]})
     assert over.json()["errors"] == {f"content.answers.{k['Participants']}": [
         "Au plus 3 ligne(s) (vous en avez envoyé 4)."]}
-    under = post(api, page, sp, {**valid(page), k["Participants"]: []})
+    under = post(api, form_page, sp, {**valid(form_page), k["Participants"]: []})
     assert under.json()["errors"] == {f"content.answers.{k['Participants']}": [
         "Remplissez au moins une ligne."]}
     assert Case.objects.count() == before
 
 
-def test_a_forged_hidden_value_is_dropped_under_an_or_condition(page, sp, sp_agent):
-    api, k = api_for(sp_agent), keys(page)
-    shown = post(api, page, sp, {**valid(page), k["Transport"]: "Train", k["Detail"]: None})
+def test_a_forged_hidden_value_is_dropped_under_an_or_condition(form_page, sp, sp_agent):
+    api, k = api_for(sp_agent), keys(form_page)
+    shown = post(api, form_page, sp,
+                 {**valid(form_page), k["Transport"]: "Train", k["Detail"]: None})
     # Neither rule holds: « Détail » is hidden; « Motif » needs both.
     assert shown.status_code == 201, shown.json()
-    needed = post(api, page, sp, {**valid(page), k["Hebergement"]: "oui",
+    needed = post(api, form_page, sp, {**valid(form_page), k["Hebergement"]: "oui",
                                   k["Transport"]: "Train", k["Detail"]: None})
     assert needed.json()["errors"] == {f"content.answers.{k['Detail']}": [REQUIRED],
                                        f"content.answers.{k['Motif']}": [REQUIRED]}
-    forged = post(api, page, sp, {**valid(page), k["Transport"]: "Train",
+    forged = post(api, form_page, sp, {**valid(form_page), k["Transport"]: "Train",
                                   k["Detail"]: "forgé", k["Motif"]: "forgé aussi",
                                   k["Effectif"]: 3, k["Remarque"]: "x" * 5000})
     assert forged.status_code == 201, forged.json()
@@ -220,9 +222,9 @@ def test_a_forged_hidden_value_is_dropped_under_an_or_condition(page, sp, sp_age
     assert case.extra["answers"].get(k["Detail"]) is None
 
 
-def test_the_schema_describes_every_new_type_and_agrees_with_the_server(page, sp, sp_agent):
-    api, k = api_for(sp_agent), keys(page)
-    schema = api.get(f"/api/cases/forms/{page.pk}/schema/").json()
+def test_the_schema_describes_every_new_type_and_agrees_with_the_server(form_page, sp, sp_agent):
+    api, k = api_for(sp_agent), keys(form_page)
+    schema = api.get(f"/api/cases/forms/{form_page.pk}/schema/").json()
     jsonschema.Draft202012Validator.check_schema(schema)
     props = schema["properties"]
     assert props[k["Adresse"]]["required"] == ["street", "postcode", "commune"]
@@ -249,9 +251,9 @@ def test_the_schema_describes_every_new_type_and_agrees_with_the_server(page, sp
 
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    good = valid(page)
+    good = valid(form_page)
     assert not list(validator.iter_errors(good))
-    assert post(api, page, sp, good).status_code == 201
+    assert post(api, form_page, sp, good).status_code == 201
     for bad in ({**good, k["Adresse"]: {"street": "1 rue", "postcode": "57000"}},
                 {**good, k["Departement"]: "99"},
                 {**good, k["Pays"]: "XX"},
@@ -263,7 +265,7 @@ def test_the_schema_describes_every_new_type_and_agrees_with_the_server(page, sp
                 {**good, k["Participants"]: [{"age": 3}]},
                 {**good, k["Hebergement"]: "oui", k["Transport"]: "Train"}):  # Motif needed
         assert list(validator.iter_errors(bad)), bad
-        assert post(api, page, sp, bad).status_code == 400, bad
+        assert post(api, form_page, sp, bad).status_code == 400, bad
 
 
 @pytest.mark.parametrize("pattern, expected", [

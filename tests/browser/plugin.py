@@ -70,3 +70,23 @@ def pytest_terminal_summary(terminalreporter):
                               "aucune erreur tolérée")
         else:
             writer.write_line(f"pa11y NON exécuté — {PA11Y_MISSING}", yellow=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Only the browser tests may use pytest-playwright's fixtures. A test elsewhere asking
+    for one (a fixture of its own named `page`, say) is parametrized by browser like them,
+    and pytest then groups it with them: the browser tests, which empty the database, would
+    run among the others and take away the rows the migrations wrote (the Wagtail site, the
+    task schedules). Refused at collection, with the test named."""
+    import pytest
+
+    def by_browser(item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        return "browser_name" in (callspec.params if callspec else {})
+
+    strays = [item.nodeid for item in items
+              if by_browser(item) and not item.nodeid.startswith("tests/browser/")]
+    if strays:
+        raise pytest.UsageError(
+            "tests hors de tests/browser/ utilisant une fixture de pytest-playwright (nommez "
+            "autrement une fixture « page », « browser », « context »…) : " + ", ".join(strays))
