@@ -4,13 +4,17 @@ Rows are read from the database in chunks and written as they come: memory stays
 whatever the number of rows. Headers and formats are French (";" separator, decimal comma,
 dd/mm/yyyy dates); bank details are masked, as everywhere outside the case page.
 
-`centre`: the export of the centre's queue (its cases are those the viewer may process); only
-it has the private annotations' column. « Mes demandes » (the requesting service's) never.
+What each row holds is a list of columns (cases/export_columns.py): the default ones, or those
+a person chose; columns only the centre may read (private annotations) are never offered to
+« Mes demandes ».
 """
 
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from documents.spreadsheets import french_csv, xlsx_workbook
@@ -34,8 +38,21 @@ def prepare(queryset, columns: list[export_columns.Column] = ()):
     return queryset.select_related(*QUEUE_ROW_RELATIONS, *sorted(relations))
 
 
+def _as_text(value) -> str:
+    """One repetition's value inside a joined cell, written the French way like the cells."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
 def _joined(values: list) -> str:
-    return JOINED_BY.join("" if value is None else str(value) for value in values)
+    return JOINED_BY.join(_as_text(value) for value in values)
 
 
 def case_rows(case, columns: list[export_columns.Column], repetition: str = JOIN

@@ -237,9 +237,9 @@ def _columns():
 
 
 @pytest.mark.parametrize("items, prices, joined, one_per_row", [
-    (["a", "b"], [Decimal("1.00"), Decimal("2.50")], ["R", "a | b", "1.00 | 2.50"],
+    (["a", "b"], [Decimal("1.00"), Decimal("2.50")], ["R", "a | b", "1,00 | 2,50"],
      [["R", "a", Decimal("1.00")], ["R", "b", Decimal("2.50")]]),
-    (["a", "b", "c"], [Decimal("1.00")], ["R", "a | b | c", "1.00"],
+    (["a", "b", "c"], [Decimal("1.00")], ["R", "a | b | c", "1,00"],
      [["R", "a", Decimal("1.00")], ["R", "b", None], ["R", "c", None]]),
     ([], [], ["R", "", ""], [["R", None, None]]),
     (None, None, ["R", "", ""], [["R", None, None]]),
