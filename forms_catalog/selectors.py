@@ -42,12 +42,13 @@ def display_value(item: dict, value):
         return value
     kind = item["type"]
     if kind == "repetition":
-        labels = {sub["key"]: sub for sub in item.get("fields", [])}
         lines = []
         for number, row in enumerate(value if isinstance(value, list) else [], start=1):
-            parts = [f"{labels[key]['label']} : {display_value(labels[key], answer)}"
-                     for key, answer in row.items()
-                     if key in labels and answer not in (None, "", [])]
+            # The block's order, not the stored dict's (PostgreSQL's jsonb reorders keys).
+            row = row if isinstance(row, dict) else {}
+            parts = [f"{sub['label']} : {display_value(sub, row.get(sub['key']))}"
+                     for sub in item.get("fields", [])
+                     if row.get(sub["key"]) not in (None, "", [])]
             lines.append(f"{number}. " + " ; ".join(parts))
         return "\n".join(lines)
     if isinstance(value, list):

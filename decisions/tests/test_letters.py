@@ -141,7 +141,7 @@ HOSTILE = [
     'Dupont & Fils <a href="javascript:x">lien</a>',
     "&amp; &lt; &#0; &bogus;",
     "Zoë Łukasz 北京 🚀 ﬁn ‮inversé",
-    "ligne 1\nligne 2\r\n\tligne 3\x00\x07",
+    "ligne 1\nligne 2\r\n\tligne 3\x07\x1b",
     "{{ reference }} {{ champ:Objet de la demande }}",
     "x" * 30_000,
     ("mot " * 8_000).strip(),

@@ -25,7 +25,7 @@ def case_annotations_save(*, case: Case, actor, values: dict, expected_version: 
     version the agent read (CaseConflict otherwise: no update is lost), unknown keys are
     dropped, the schema is pinned at the first save. A save that changes nothing writes
     nothing; any other writes one AnnotationChange (who, when, before and after)."""
-    locked = Case.objects.select_for_update().select_related("procedure").filter(
+    locked = Case.objects.select_for_update(of=("self",)).select_related("procedure").filter(
         pk=case.pk).first()
     if locked is None or not may_read(actor, locked):
         raise CaseNotFound(_("Dossier introuvable."))
