@@ -116,6 +116,8 @@ def describe(cases: QuerySet[Case], *, listed: int = LISTED) -> list[str]:
 
 def kind_refusal(drafts: QuerySet[Case]) -> list[str]:
     count = drafts.count()
+    if not count:
+        return []
     return [ngettext(
         "Le type de formulaire ne peut pas changer : %(count)s brouillon a été commencé avec "
         "le type actuel. Attendez qu'il soit déposé ou abandonné :",
@@ -126,6 +128,8 @@ def kind_refusal(drafts: QuerySet[Case]) -> list[str]:
 
 def services_refusal(drafts: QuerySet[Case]) -> list[str]:
     count = drafts.count()
+    if not count:
+        return []
     return [ngettext(
         "Ces services ne peuvent pas être retirés : %(count)s brouillon de leurs agents est "
         "en cours sur ce formulaire. Attendez qu'il soit déposé ou abandonné :",
@@ -139,15 +143,15 @@ def publication_refusals(*, page_id: int | None, live_kind: str, live_service_id
     """{field name: French messages} for a publication that would break drafts (rules 1, 2)."""
     if not page_id:
         return {}
-    refusals = {}
-    by_kind = drafts_broken_by_kind(page_id=page_id, live_kind=live_kind, new_kind=new_kind)
-    if by_kind.exists():
-        refusals["form_kind"] = kind_refusal(by_kind)
-    by_services = drafts_broken_by_services(page_id=page_id, live_service_ids=live_service_ids,
-                                            new_service_ids=new_service_ids)
-    if by_services.exists():
-        refusals["services"] = services_refusal(by_services)
-    return refusals
+    # Each message counts its drafts once: no message when there are none.
+    refusals = {
+        "form_kind": kind_refusal(drafts_broken_by_kind(
+            page_id=page_id, live_kind=live_kind, new_kind=new_kind)),
+        "services": services_refusal(drafts_broken_by_services(
+            page_id=page_id, live_service_ids=live_service_ids,
+            new_service_ids=new_service_ids)),
+    }
+    return {field: messages for field, messages in refusals.items() if messages}
 
 
 def unpublish_refusal(page_ids: list[int]) -> list[str]:
