@@ -33,6 +33,8 @@ def configure() -> None:
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     })
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    # As in production: the figures and sessions in Redis, shared by gunicorn's workers.
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
 def create_database() -> None:
@@ -54,6 +56,10 @@ def setup(migrate: bool = True) -> None:
     import django
 
     django.setup()
+    from django.core.cache import cache
+
+    # The seed writes its rows by COPY, which bumps no cached figure's version.
+    cache.clear()
     if migrate:
         from django.core.management import call_command
 

@@ -268,12 +268,12 @@ class CaseWriter:
         return self.ids[name]
 
     def reference(self, service, kind, at: datetime) -> str:
-        from cases.models import REFERENCE_PREFIX
+        from cases import kinds
 
         key = (service, kind, at.year)
         self.counters[key] += 1
         code = self.ref.code[service]
-        return f"{REFERENCE_PREFIX[kind]}-{code}-{at.year}-{self.counters[key]:06d}"
+        return f"{kinds.get(kind).reference_prefix}-{code}-{at.year}-{self.counters[key]:06d}"
 
     def event(self, case_id, actor, action, from_state, to_state, at, comment="", data=None):
         self.copiers[self.m["CaseEvent"]].add(

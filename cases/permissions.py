@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from common.versioned_cache import bump, cached, person_version, service_version
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import delegation_ceiling, user_has_role
 
@@ -50,16 +51,21 @@ def permission_id(codename: str) -> int:
 
 def _access(user) -> tuple[list[int], set[int]]:
     """(the user's group ids, the ids of the case permissions the user holds directly on
-    some case), read in one query once per user object; forgotten when either changes
-    (grant_creator, portal.services' membership changes)."""
+    some case), read once per user object, from the cache (common.versioned_cache) under the
+    person's version, which their memberships and personal grants bump."""
     access = getattr(user, "_case_access", None)
     if access is None:
-        rows = user.groups.values_list("pk", Value("group")).union(
-            CaseUserObjectPermission.objects.filter(user=user)
-            .values_list("permission_id", Value("direct")))
-        groups = sorted(pk for pk, source in rows if source == "group")
-        access = user._case_access = (groups, {pk for pk, source in rows if source == "direct"})
+        access = user._case_access = cached(f"cases:access:{user.pk}", [person_version(user.pk)],
+                                            lambda: (_read_access(user), None))
     return access
+
+
+def _read_access(user) -> tuple[list[int], set[int]]:
+    rows = user.groups.values_list("pk", Value("group")).union(
+        CaseUserObjectPermission.objects.filter(user=user)
+        .values_list("permission_id", Value("direct")))
+    groups = sorted(pk for pk, source in rows if source == "group")
+    return groups, {pk for pk, source in rows if source == "direct"}
 
 
 def visible_cases(user, perm: str = VIEW):
@@ -88,18 +94,21 @@ def can_view(user, case: Case) -> bool:
     return visible_cases(user).filter(pk=case.pk).exists()
 
 
-def _grant(case: Case, *, user=None, group_id=None, perms: tuple[str, ...]) -> None:
+def _grant(case: Case, *, user=None, service=None, perms: tuple[str, ...]) -> None:
     """What guardian's assign_perm writes (one row per holder, permission and case, never
-    twice), without its per-call lookups: the direct-FK rows at once."""
+    twice), without its per-call lookups: the direct-FK rows at once. The holder's cached
+    figures are recomputed (common.versioned_cache)."""
     if user is not None:
+        bump([person_version(user.pk)])
         CaseUserObjectPermission.objects.bulk_create(
             [CaseUserObjectPermission(user=user, permission_id=permission_id(perm),
                                       content_object=case) for perm in perms],
             ignore_conflicts=True)
         user.__dict__.pop("_case_access", None)
     else:
+        bump([service_version(service.pk)])
         CaseGroupObjectPermission.objects.bulk_create(
-            [CaseGroupObjectPermission(group_id=group_id, permission_id=permission_id(perm),
+            [CaseGroupObjectPermission(group_id=service.group_id, permission_id=permission_id(perm),
                                        content_object=case) for perm in perms],
             ignore_conflicts=True)
 
@@ -109,17 +118,17 @@ def grant_creator(case: Case) -> None:
 
 
 def grant_requesting_service(case: Case) -> None:
-    _grant(case, group_id=case.requesting_service.group_id, perms=(VIEW,))
+    _grant(case, service=case.requesting_service, perms=(VIEW,))
 
 
 def grant_processing_centre(case: Case) -> None:
-    _grant(case, group_id=case.processing_centre.group_id, perms=(VIEW, PROCESS))
+    _grant(case, service=case.processing_centre, perms=(VIEW, PROCESS))
 
 
 def grant_party(case: Case, service) -> None:
     """A party of the convention's circuits (the purchasing mission, the budget controller)
     sees the case from the moment it reaches them, and keeps its history afterwards."""
-    _grant(case, group_id=service.group_id, perms=(VIEW,))
+    _grant(case, service=service, perms=(VIEW,))
 
 
 def grant_viewer(case: Case, user) -> None:

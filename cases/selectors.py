@@ -1,14 +1,16 @@
 """Reads on cases: queues, lists, timelines. Every query starts from what the user may see."""
 
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from portal.models import Role
+from common.versioned_cache import cached, person_version, service_version
+from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import (
     agent_group_ids_of,
     centres_of,
     prescribing_services_of,
+    service_ids_of_user,
     services_of_user,
 )
 
@@ -97,9 +99,26 @@ def overdue_cases(queryset, now=None):
     return queryset.filter(overdue(now))
 
 
+def cached_figures(name: str, *, user, service_ids, compute):
+    """A figure of `user`'s over the cases of `service_ids`, from the cache while neither the
+    person nor any of those services changed (common.versioned_cache; bumped by
+    cases.cache_versions and portal.cache_versions). `compute` returns (figure, the instant it
+    stops being true or None)."""
+    return cached(f"cases:{name}:{user.pk}",
+                  [person_version(user.pk), *(service_version(pk) for pk in service_ids)],
+                  compute)
+
+
 def queue_counts(*, user) -> dict[str, int]:
     """The tabs' counts, and every open case (`open`), in one pass over the open cases of
-    the queue."""
+    the queue; cached until a case of the user's centres or the user's access changes, or
+    the next open case falls overdue."""
+    return cached_figures("queue", user=user, service_ids=service_ids_of_user(user, CENTRE_ROLES),
+                          compute=lambda: _queue_counts(user))
+
+
+def _queue_counts(user) -> tuple[dict[str, int], object]:
+    now = timezone.now()
     open_cases = case_queue_for_user(user=user).order_by().filter(state__in=OPEN_STATES)
     # Looked up for the kinds that have the condition only, not joined to every open case.
     penalties = kinds.queue_filter("penalties")
@@ -112,9 +131,19 @@ def queue_counts(*, user) -> dict[str, int]:
         open=Count("pk"),
         to_process=Count("pk", filter=Q(state=State.SUBMITTED)),
         mine=Count("pk", filter=Q(assigned_to=user)),
-        overdue=Count("pk", filter=overdue()),
+        overdue=Count("pk", filter=overdue(now)),
         awaiting_cst=Count("pk", filter=Q(state=State.AWAITING_CST)),
         waiting_sp=Count("pk", filter=Q(state=State.INFO_REQUESTED)),
         penalties=Count("pk", filter=penalties),
+        # When the overdue count next changes with no write: the next due date to pass.
+        next_overdue=Min("due_at", filter=Q(state__in=CLOCK_RUNNING_STATES, due_at__gte=now)),
     )
-    return counts
+    return counts, counts.pop("next_overdue")
+
+
+def to_answer_count(*, user) -> int:
+    """The questions waiting for an answer from the user's services (the menu's badge)."""
+    return cached_figures(
+        "to_answer", user=user, service_ids=service_ids_of_user(user, SP_ROLES),
+        compute=lambda: (cases_of_requesting_services(user=user).order_by()
+                         .filter(state=State.INFO_REQUESTED).count(), None))

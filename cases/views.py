@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from documents.models import Attachment
-from documents.selectors import SIGNATORY_ROLES, signable_cases
+from documents.selectors import SIGNATORY_ROLES, signable_count
 from documents.services import attachment_remove
 from documents.spreadsheets import XLSX_CONTENT_TYPE
 from forms_catalog.selectors import answers_by_step
@@ -124,7 +124,7 @@ def queue(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    counts = {**counts, "to_sign": signable_cases(request.user).count()}
+    counts = {**counts, "to_sign": signable_count(request.user)}
     return render(request, "cases/queue.html", {
         "filter": case_filter,
         "page_obj": page,

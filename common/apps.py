@@ -12,6 +12,7 @@ class CommonConfig(AppConfig):
     verbose_name = _("Outils communs")
 
     def ready(self):
+        from . import checks, site_config  # noqa: F401  (registered, connected)
         from .forms_rendering import use_shared_dsfr_renderer
 
         use_shared_dsfr_renderer()

@@ -1,36 +1,27 @@
-from django.db.models import Case as DjangoCase
-from django.db.models import Value, When
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
+from common.site_config import site_config as common_site_config
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import has_role_somewhere, steers_all_centres
 
 
 def _menu_counts(request, user) -> dict:
     # Imported here: cases builds on portal.
-    from cases.selectors import case_queue_for_user, cases_of_requesting_services
-    from cases.workflow import State
+    from cases.selectors import queue_counts, to_answer_count
 
     counts = {}
     if has_role_somewhere(user, CENTRE_ROLES):
-        # The queue page counted it already for its tabs.
-        queue_counts = getattr(request, "queue_counts", None)
-        counts["to_process"] = queue_counts["to_process"] if queue_counts else (
-            case_queue_for_user(user=user).order_by().filter(state=State.SUBMITTED).count())
+        # The queue page and the home page read the tabs' counts already.
+        counts["to_process"] = (getattr(request, "queue_counts", None)
+                                or queue_counts(user=user))["to_process"]
     if has_role_somewhere(user, SP_ROLES):
-        counts["to_answer"] = (cases_of_requesting_services(user=user).order_by()
-                               .filter(state=State.INFO_REQUESTED).count())
+        counts["to_answer"] = to_answer_count(user=user)
     return counts
 
 
 def site_config(request):
-    """django-dsfr's site_config in one query (the configuration in the current language,
-    else the first one): it asked twice on every page when none is in the language."""
-    from dsfr.models import DsfrConfig
-
-    preferred = DjangoCase(When(language=get_language(), then=Value(0)), default=Value(1))
-    return {"SITE_CONFIG": DsfrConfig.objects.order_by(preferred, "pk").first()}
+    return {"SITE_CONFIG": common_site_config(get_language())}
 
 
 def portal_roles(request):

@@ -275,10 +275,25 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = True
 
+# The cache holds figures every page shows (common.versioned_cache), and the sessions: every
+# process must see the same one. Redis (REDIS_URL) as soon as more than one web process
+# serves, required by `check --deploy` (common.checks); else a directory shared by the
+# processes of one machine (PORTAL_CACHE_DIR: `make demo`, gunicorn's workers and the task
+# worker beside them); else this process's memory (the tests, one development server).
 REDIS_URL = os.environ.get("REDIS_URL")
+PORTAL_CACHE_DIR = os.environ.get("PORTAL_CACHE_DIR")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "portal"}}
+elif PORTAL_CACHE_DIR:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": PORTAL_CACHE_DIR, "OPTIONS": {"MAX_ENTRIES": 20000}}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "OPTIONS": {"MAX_ENTRIES": 20000}}}
+# Read from the cache, written through to the database (they survive a cache's restart).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+if REDIS_URL:
     Q_CLUSTER = {"name": "portal", "redis": REDIS_URL, "workers": 2, "timeout": 120,
                  "retry": 180, "max_attempts": 3}
 else:

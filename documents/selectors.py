@@ -4,9 +4,10 @@ from django.db.models import Count, Q
 
 from cases import permissions
 from cases.models import CaseKind
+from cases.selectors import cached_figures
 from cases.workflow import State
 from portal.models import Role
-from portal.selectors import services_of_user
+from portal.selectors import service_ids_of_user, services_of_user
 
 from .models import Attachment, IssuedDocument, IssuedDocumentKind, SigningBatch, SigningBatchItem
 
@@ -54,6 +55,15 @@ def _signatory_cases(user):
 def signable_cases(user):
     """The order forms `user` may sign now: their centres' completed, unsigned requests."""
     return without_order_form(_signatory_cases(user))
+
+
+def signable_count(user) -> int:
+    """How many order forms `user` may sign now (the queue's « À signer » tab), from the cache
+    while neither the person nor their centres' cases changed (signing clears the case's
+    `awaiting_signature`: a save)."""
+    return cached_figures("to_sign", user=user,
+                          service_ids=service_ids_of_user(user, SIGNATORY_ROLES),
+                          compute=lambda: (signable_cases(user).count(), None))
 
 
 def awaiting_visa(user):

@@ -4,21 +4,27 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 
+from common.versioned_cache import cached, person_version, service_version
+
 from .models import CENTRE_ROLES, SP_ROLES, AgentGroup, Delegation, Membership, Role, Service
 
 
 def _roles_by_service(user) -> dict[int, set[str]]:
-    """{service id: roles} of the user, read once per user object (a request's user): every
-    page asks it several times. portal.services forgets it when a membership changes."""
-    cache = getattr(user, "_portal_roles", None)
-    if cache is None:
-        cache = {}
-        for service_id, role in Membership.objects.filter(user=user).values_list(
-            "service_id", "role"
-        ):
-            cache.setdefault(service_id, set()).add(role)
-        user._portal_roles = cache
-    return cache
+    """{service id: roles} of the user, read once per user object (a request's user; every
+    page asks it several times), from the cache (common.versioned_cache) under the person's
+    version, which a membership's change bumps (portal.cache_versions)."""
+    roles = getattr(user, "_portal_roles", None)
+    if roles is None:
+        roles = user._portal_roles = cached(
+            f"portal:roles:{user.pk}", [person_version(user.pk)], lambda: (_read_roles(user), None))
+    return roles
+
+
+def _read_roles(user) -> dict[int, set[str]]:
+    roles: dict[int, set[str]] = {}
+    for service_id, role in Membership.objects.filter(user=user).values_list("service_id", "role"):
+        roles.setdefault(service_id, set()).add(role)
+    return roles
 
 
 def user_roles(user, service: Service) -> set[str]:
@@ -126,17 +132,22 @@ def agent_groups_headed_by(user):
 def centre_agent_groups(user) -> list[AgentGroup]:
     """The groups of the centres `user` works in (the queue's « Groupe » filter), each with
     `is_member`; one query, read once per user object (a request's user), which also
-    answers agent_group_ids_of. portal.services forgets it when memberships change."""
-    cached = getattr(user, "_centre_agent_groups", None)
-    if cached is None:
+    answers agent_group_ids_of; cached under the person's and the centres' versions
+    (portal.cache_versions)."""
+    groups = getattr(user, "_centre_agent_groups", None)
+    if groups is None:
         centre_ids = service_ids_of_user(user, CENTRE_ROLES)
-        member = AgentGroup.members.through.objects.filter(agentgroup=OuterRef("pk"),
-                                                           user=user)
-        cached = list(AgentGroup.objects.filter(centre_id__in=centre_ids)
-                      .select_related("centre").annotate(is_member=Exists(member))
-                      .order_by("centre__code", "name")) if centre_ids else []
-        user._centre_agent_groups = cached
-    return cached
+        groups = user._centre_agent_groups = cached(
+            f"portal:agent_groups:{user.pk}",
+            [person_version(user.pk), *(service_version(pk) for pk in centre_ids)],
+            lambda: (_read_agent_groups(user, centre_ids), None)) if centre_ids else []
+    return groups
+
+
+def _read_agent_groups(user, centre_ids: list[int]) -> list[AgentGroup]:
+    member = AgentGroup.members.through.objects.filter(agentgroup=OuterRef("pk"), user=user)
+    return list(AgentGroup.objects.filter(centre_id__in=centre_ids).select_related("centre")
+                .annotate(is_member=Exists(member)).order_by("centre__code", "name"))
 
 
 def agent_group_ids_of(user) -> list[int]:

@@ -28,6 +28,9 @@ export WAGTAILADMIN_BASE_URL="${WAGTAILADMIN_BASE_URL:-$PORTAL_BASE_URL}"
 export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
 export EMAIL_FILE_PATH="${EMAIL_FILE_PATH:-$VAR/mail}"
 export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
+# gunicorn's workers and the task worker share their cache (figures, sessions) in a
+# directory: nothing to install (Redis, REDIS_URL, when several machines serve).
+export PORTAL_CACHE_DIR="${PORTAL_CACHE_DIR:-$VAR/cache}"
 
 echo "Préparation de la base de données…"
 "$PY" manage.py migrate --noinput -v 0

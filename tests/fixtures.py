@@ -47,6 +47,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the figures cached under a person's or a
+    service's id would otherwise be served to the next test's rows of the same ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def tiny_pdf(name: str = "devis.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, TINY_PDF, content_type="application/pdf")
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import Client
 from django.urls import reverse
 
@@ -90,4 +91,25 @@ def test_production_settings_pass_check_deploy(settings):
     # The test run only turns HTTPS redirection off (tests/env_defaults.py): production has it.
     settings.ALLOWED_HOSTS = ["portail.example.gouv.fr"]
     settings.SECURE_SSL_REDIRECT = True
+    # As .ci/run and DEPLOY.md: Redis for the cache (not reached by the check).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/0"}}
+    call_command("check", deploy=True, fail_level="WARNING")
+
+
+@pytest.mark.parametrize("backend", ["locmem.LocMemCache", "dummy.DummyCache"])
+def test_check_deploy_refuses_a_cache_of_each_process(settings, backend):
+    settings.ALLOWED_HOSTS = ["portail.example.gouv.fr"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.CACHES = {"default": {"BACKEND": f"django.core.cache.backends.{backend}"}}
+    with pytest.raises(SystemCheckError, match="portal.E001"):
+        call_command("check", deploy=True, fail_level="WARNING")
+
+
+def test_check_deploy_accepts_a_cache_directory_of_the_machine(settings, tmp_path):
+    settings.ALLOWED_HOSTS = ["portail.example.gouv.fr"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path / "cache")}}
     call_command("check", deploy=True, fail_level="WARNING")
