@@ -1,4 +1,4 @@
-"""Purchase requests filed over HTTP against gunicorn, and a gunicorn worker's memory.
+"""Home pages and purchase requests over HTTP against gunicorn, and a worker's memory.
 
     .venv/bin/python bench/bench_http.py [--users 8] [--duration 30] [--memory-requests 10000]
 
@@ -9,6 +9,9 @@ script starts gunicorn itself (`gunicorn config.wsgi -w 2`, sync workers, a free
 of this process, each a browser of its own (session and CSRF cookies, every response
 checked, redirects followed by hand):
 
+- homes: the home page `/` of K SP agents and of K centre agents (`c000-csp_agent-0`,
+  `c001-csp_agent-0`…), each against the anonymous login page, same gunicorn, same run:
+  requests per second and the ratio (goals: SP >= 0.35, CSP >= 0.6);
 - wizard: K SP agents of the seed (`s0000-sp_agent-1`, `s0001-sp_agent-1`…) log in over the
   login form before anything is timed (password hashing is deliberately slow), then each
   files complete purchase requests through every step of `/demandes/nouvelle/achat/` as a
@@ -48,10 +51,12 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale_env  # noqa: E402
-from report import line, percentiles, verdict  # noqa: E402
+from report import line, percentiles, print_machine, verdict  # noqa: E402
 from seed_scale import PASSWORD  # noqa: E402
 
-GOALS = {"submissions_per_s": 50, "worker_rss_mb": 150}
+GOALS = {"submissions_per_s": 50, "worker_rss_mb": 150,
+         # Throughput of an authenticated home page / the anonymous login page's (issue 23).
+         "csp_home_ratio": 0.6, "sp_home_ratio": 0.35}
 NEW_URL = "/demandes/nouvelle/achat/"
 RESUME_URL = re.compile(r"^/demandes/(\d+)/saisie/$")
 CASE_URL = re.compile(r"^/dossiers/(\d+)/$")
@@ -515,6 +520,41 @@ def measure_wizard(server: Gunicorn, sp_browsers: list[Browser], args) -> bool:
     return errors == 0 and rate >= goal
 
 
+def measure_homes(server: Gunicorn, sp_browsers: list[Browser], csp_browsers: list[Browser],
+                  args) -> bool:
+    """The home pages' throughput against the anonymous login page's, same gunicorn, same
+    run, as many simultaneous browsers each: the login page does no database work, so the
+    ratio says what an authenticated page costs beyond the framework."""
+    print(f"Pages d'accueil (gunicorn, {args.workers} workers, {len(sp_browsers)} navigateurs, "
+          f"{args.baseline_duration:.0f} s chacune) :", flush=True)
+    for browser in [*sp_browsers, *csp_browsers]:  # warm-up: the caches of each person
+        browser.get("/", "accueil")
+    anonymous = [Browser(server.base) for _ in sp_browsers]
+    runs = {}
+    for name, browsers, path in (("connexion", anonymous, "/connexion/"),
+                                 ("accueil SP", sp_browsers, "/"),
+                                 ("accueil CSP", csp_browsers, "/")):
+        run, elapsed = hammer(browsers, args.baseline_duration,
+                              lambda b, rng, path=path, name=name: b.get(path, name))
+        runs[name] = (run, run.requests / elapsed)
+    login_rate = runs["connexion"][1]
+    ok = True
+    for name, (run, rate) in runs.items():
+        p50, p95 = percentiles(run.timings[name])
+        if name == "connexion":
+            line("page de connexion (anonyme), référence", f"{rate:8.1f} req/s",
+                 f"p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+            continue
+        goal = GOALS["sp_home_ratio" if name == "accueil SP" else "csp_home_ratio"]
+        ratio = rate / login_rate
+        ok &= ratio >= goal
+        line(f"{name} (GET /)", f"{rate:8.1f} req/s",
+             f"p50 {p50:.0f} ms, p95 {p95:.0f} ms ; / connexion {ratio:.2f} "
+             f"(objectif >= {goal} : {verdict(ratio >= goal)})")
+    errors = report_errors_quiet(*(run for run, _ in runs.values()))
+    return ok and errors == 0
+
+
 def report_errors_quiet(*runs: Run) -> int:
     total = 0
     for run in runs:
@@ -641,10 +681,11 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int,
                         help="requests before gunicorn replaces a worker in the memory run "
                              "(default: gunicorn.conf.py's; 0: never)")
-    parser.add_argument("--only", choices=("wizard", "memory"),
-                        help="one of the two measurements")
+    parser.add_argument("--only", choices=("homes", "wizard", "memory"),
+                        help="one of the three measurements")
     args = parser.parse_args()
 
+    print_machine()
     scale_env.configure()
     os.environ.setdefault("DB_CONN_MAX_AGE", "600")
     workdir = Path(tempfile.mkdtemp(prefix="bench-http-", dir=scale_env.WORKDIR))
@@ -670,13 +711,19 @@ def measure_all(workdir: Path, args) -> bool:
     try:
         # Logins first, never timed (PBKDF2 at the production cost); the sessions live in
         # the database, so they stay valid on the second gunicorn.
-        browsers = login_all(server.base, [*sp_names, "c000-csp_agent-0", "c000-csp_head-0"])
+        csp_names = [f"c{n:03d}-csp_agent-0" for n in range(1, args.users)]
+        browsers = login_all(server.base, [*sp_names, "c000-csp_agent-0", "c000-csp_head-0",
+                                           *csp_names])
         sp_browsers = [browsers[name] for name in sp_names]
-        if args.only != "memory":
+        if args.only in (None, "homes"):
+            ok &= measure_homes(server, sp_browsers[:args.users],
+                                [browsers[name] for name in ["c000-csp_agent-0", *csp_names]],
+                                args)
+        if args.only in (None, "wizard"):
             ok &= measure_wizard(server, sp_browsers[:args.users], args)
     finally:
         server.stop()
-    if args.only != "wizard":
+    if args.only in (None, "memory"):
         server = Gunicorn(workdir, args.workers, "memory", access_log=True,
                           max_requests=args.max_requests)
         try:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 WORKDIR = Path(tempfile.mkdtemp(prefix="bench-signing-"))
 atexit.register(shutil.rmtree, WORKDIR, ignore_errors=True)
 os.environ.update({
@@ -41,6 +42,7 @@ os.environ.update({
 })
 
 import django  # noqa: E402
+from report import print_machine  # noqa: E402
 
 django.setup()
 
@@ -125,6 +127,7 @@ def main() -> int:
     parser.add_argument("--naive-count", type=int, default=20,
                         help="documents for the (slow) naive baseline")
     args = parser.parse_args()
+    print_machine()
 
     call_command("migrate", verbosity=0)
     purchase_request, agent = completed_purchase_request(lines=8)

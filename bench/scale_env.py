@@ -15,6 +15,9 @@ sys.path.insert(0, str(ROOT))
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                               "postgres://postgres@127.0.0.1:5432/portal_bench")
+# The demo's data (seed_demo) on PostgreSQL: the queue's baseline of a few dozen cases.
+DEMO_DATABASE_URL = os.environ.get("BENCH_DEMO_DATABASE_URL",
+                                   "postgres://postgres@127.0.0.1:5432/portal_bench_demo")
 WORKDIR = Path(os.environ.get("BENCH_WORKDIR", Path(tempfile.gettempdir()) / "portal-bench"))
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scale_env  # noqa: E402
+from report import print_machine  # noqa: E402
 
 CENTRES, SPS, USERS, TIERS = 100, 2_000, 10_000, 20_000
 CENTRE_STAFF = {"csp_head": 1, "csp_agent": 9, "cst": 1}  # 1,000 agents and heads nationally
@@ -531,6 +532,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     args = parser.parse_args()
+    print_machine()
     scale_env.setup()
     seed_organisations()
     seed_cases(args.cases)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -114,6 +114,11 @@ class Case(models.Model):
                          condition=Q(state__in=sorted(OPEN_STATES)), name="case_open_queue"),
             models.Index(fields=["processing_centre"], condition=Q(awaiting_signature=True),
                          name="case_awaiting_signature"),
+            # « Mes demandes » and the home page's last five, most recently changed first: read
+            # in order from here rather than every case of the service sorted (2,600 for an
+            # average service of the million cases: 84 ms).
+            models.Index(F("requesting_service"), F("updated_at").desc(), F("id").desc(),
+                         name="case_by_service_updated"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="case_amount_positive"),

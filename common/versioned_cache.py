@@ -43,6 +43,10 @@ def service_version(service_id: int) -> str:
     return version_key("service", service_id)
 
 
+# The published pages (bumped by conventions.cache_versions on any change to the tree).
+PAGE_TREE = version_key("pages", "tree")
+
+
 def _fresh() -> str:
     return secrets.token_hex(8)
 

@@ -284,13 +284,16 @@ REDIS_URL = os.environ.get("REDIS_URL")
 PORTAL_CACHE_DIR = os.environ.get("PORTAL_CACHE_DIR")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": "portal"}}
+                          "LOCATION": REDIS_URL}}
 elif PORTAL_CACHE_DIR:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": PORTAL_CACHE_DIR, "OPTIONS": {"MAX_ENTRIES": 20000}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                           "OPTIONS": {"MAX_ENTRIES": 20000}}}
+# A release (PORTAL_RELEASE: the deployed commit, say) starts with a cache of its own: the
+# figures cached by the previous code are not read by the next one.
+CACHES["default"]["KEY_PREFIX"] = "portal-" + os.environ.get("PORTAL_RELEASE", "")
 # Read from the cache, written through to the database (they survive a cache's restart).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if REDIS_URL:

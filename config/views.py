@@ -1,41 +1,31 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
-from cases import kinds
 from cases import selectors as case_selectors
 from conventions import selectors as conventions_selectors
-from forms_catalog.selectors import catalogue_for_user
+from forms_catalog.selectors import catalogue_cards
 from invoices import selectors as invoice_selectors
 from kinds.purchases import selectors as party_selectors
 from kinds.purchases.views import TITLES
 from opinions import selectors as opinion_selectors
-from portal.models import Service
-from portal.selectors import centres_of, prescribing_services_of
+from portal.models import CENTRE_ROLES, SP_ROLES, Service
+from portal.selectors import service_list
 
 PARTY_PAGES = [(party, TITLES[party][0], f"purchases:{name}") for party, name in (
     (Service.Kind.PURCHASING_MISSION, "mission_queue"),
     (Service.Kind.BUDGET_CONTROL, "visa_queue"))]
 
 
-def _form_url(page) -> str:
-    """The kind's own wizard, or the catalogue's for a kind filled from its page's fields."""
-    new_url = kinds.get(page.form_kind).new_url
-    if new_url:
-        return reverse(new_url)
-    return reverse("forms_catalog:new", args=[page.pk])
-
-
 @login_required
 def home(request):
     user = request.user
     context = {
-        "prescribing_services": list(prescribing_services_of(user)),
-        "centres": list(centres_of(user)),
+        "prescribing_services": service_list(user, SP_ROLES),
+        "centres": service_list(user, CENTRE_ROLES),
     }
     if context["prescribing_services"]:
-        context["catalogue"] = [(page, _form_url(page)) for page in catalogue_for_user(user)]
+        context["catalogue"] = catalogue_cards(user)
         context["my_cases"] = case_selectors.cases_of_requesting_services(user=user)[:5]
         context["to_validate"] = case_selectors.cases_awaiting_validation_for(user=user)[:10]
         context["invoices_waiting"] = invoice_selectors.waiting_block(

@@ -7,17 +7,15 @@ from django.dispatch import receiver
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from common.versioned_cache import bump, version_key
-
-PAGES = version_key("pages", "tree")
+from common.versioned_cache import PAGE_TREE, bump
 
 
 @receiver([post_save, post_delete])
 def _page_saved(sender, instance, **kwargs):
     if isinstance(instance, Page):
-        bump([PAGES])
+        bump([PAGE_TREE])
 
 
 @receiver([page_published, page_unpublished, post_page_move])
 def _page_changed(sender, **kwargs):
-    bump([PAGES])
+    bump([PAGE_TREE])

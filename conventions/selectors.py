@@ -4,6 +4,8 @@ from datetime import date
 
 from django.db.models import Q
 
+from common.versioned_cache import cached, person_version
+
 from .anomalies import AnomalyKind, default_typology
 from .models import ConventionPage
 
@@ -58,7 +60,11 @@ def invoicing_identifiers(*, service, centre, on: date) -> tuple[str, str]:
 
 def can_edit_content(user) -> bool:
     """Whether the person works in Wagtail's admin (the editors' and approvers' groups)."""
-    return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+    if not user.is_authenticated:
+        return False
+    # Cached: Django's backend reads every permission of the person in two queries.
+    return cached(f"conventions:editor:{user.pk}", [person_version(user.pk)],
+                  lambda: (user.has_perm("wagtailadmin.access_admin"), None))
 
 
 def editorial_overview(user, *, limit: int = 5) -> dict:

@@ -1,16 +1,42 @@
 """Reads on the catalogue: which forms a service may use, what a case's answers were."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases import kinds
+from common.versioned_cache import PAGE_TREE, cached, person_version
 from portal.selectors import prescribing_services_of
 
 from . import referentials
 from .models import ProcedureFormPage, RoutingRule
 from .schema import INPUT_TYPES, applicable_answers, is_shown
+
+
+def form_url(page) -> str:
+    """The kind's own wizard, or the catalogue's for a kind filled from its page's fields."""
+    new_url = kinds.get(page.form_kind).new_url
+    if new_url:
+        return reverse(new_url)
+    return reverse("forms_catalog:new", args=[page.pk])
+
+
+@dataclass(frozen=True)
+class CatalogueCard:
+    title: str
+    intro: str
+    url: str
+
+
+def catalogue_cards(user) -> list[CatalogueCard]:
+    """The home page's « Faire une demande »: the catalogue of `user`, from the cache until
+    their services or the published pages change."""
+    return cached(f"forms_catalog:cards:{user.pk}", [person_version(user.pk), PAGE_TREE],
+                  lambda: ([CatalogueCard(page.title, page.intro, form_url(page))
+                            for page in catalogue_for_user(user)], None))
 
 
 def forms_for_service(service):

@@ -141,4 +141,7 @@ class WaitingBlock:
 def waiting_block(services, *, today: date, size: int = HOME_BLOCK_SIZE) -> WaitingBlock:
     """The SP home's block: its invoices waiting for service done, the oldest first."""
     invoices = waiting_for_services(services)
-    return WaitingBlock(rows=with_delays(invoices[:size], today=today), count=invoices.count())
+    first = list(invoices[:size])
+    # Counted, and the rates read, only when there is something to count or to date.
+    count = invoices.count() if len(first) == size else len(first)
+    return WaitingBlock(rows=with_delays(first, today=today) if first else [], count=count)

@@ -30,6 +30,7 @@ from cases import permissions, sla
 from cases.models import Case
 from cases.services import CaseNotFound
 from cases.workflow import OPEN_STATES
+from common.versioned_cache import bump, person_version
 from documents.validation import check_upload
 from notifications.models import NotificationEvent
 from notifications.services import notify_opinion
@@ -144,7 +145,7 @@ def opinion_ask(*, case: Case, actor, expert_email: str, question: str, deadline
     if checked is not None:
         _file_add(opinion=opinion, part=OpinionFile.Part.QUESTION, uploaded=question_file,
                   checked=checked, actor=actor)
-    permissions.grant_viewer(case, expert)
+    permissions.grant_viewer(case, expert)  # also bumps the expert's cached figures
     notify_opinion(opinion, NotificationEvent.OPINION_ASKED)
     return opinion
 
@@ -172,6 +173,7 @@ def opinion_answer(*, opinion: ExpertOpinion, actor, answer: str, answer_file=No
                .update(answer=answer, answered_at=at))
     if not written:
         raise OpinionRefused(already_answered_message())
+    bump([person_version(actor.pk)])  # their home page's count of opinions to give
     opinion.refresh_from_db()
     if checked is not None:
         _file_add(opinion=opinion, part=OpinionFile.Part.ANSWER, uploaded=answer_file,

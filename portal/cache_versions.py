@@ -4,6 +4,7 @@ centre's agent groups and their members (the queue's « Mes groupes »). Receive
 calls in portal.services: the Django and Wagtail admins write these rows too."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
@@ -27,6 +28,25 @@ def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
         bump(person_version(pk) for pk in instance.user_set.values_list("pk", flat=True))
     elif action.startswith("post_"):
         bump(person_version(pk) for pk in pk_set or ())
+
+
+@receiver(m2m_changed, sender=get_user_model().user_permissions.through)
+def _personal_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action.startswith("post_") and not reverse:
+        bump([person_version(instance.pk)])
+
+
+@receiver(m2m_changed, sender=Group.permissions.through)
+def _group_permissions_changed(sender, instance, action, reverse, **kwargs):
+    # What the group's members may do (Wagtail's editors and approvers): all of them.
+    if action.startswith("post_") and not reverse:
+        bump(person_version(pk) for pk in instance.user_set.values_list("pk", flat=True))
+
+
+@receiver(post_save, sender=get_user_model())
+def _person_saved(sender, instance, **kwargs):
+    # Active or not, superuser or not: what Django's permission checks read.
+    bump([person_version(instance.pk)])
 
 
 @receiver(post_save, sender=Service)

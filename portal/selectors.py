@@ -54,6 +54,17 @@ def services_of_user(user, roles=None):
     return Service.objects.filter(pk__in=service_ids_of_user(user, roles))
 
 
+def service_list(user, roles) -> list[Service]:
+    """The user's services in one of `roles`, by code (the home page's lists), from the cache
+    until the person's memberships or one of the services change."""
+    ids = service_ids_of_user(user, roles)
+    if not ids:
+        return []
+    return cached(f"portal:services:{user.pk}:{','.join(sorted(roles))}",
+                  [person_version(user.pk), *(service_version(pk) for pk in ids)],
+                  lambda: (list(Service.objects.filter(pk__in=ids).order_by("code")), None))
+
+
 def prescribing_services_of(user):
     return services_of_user(user, SP_ROLES)
 

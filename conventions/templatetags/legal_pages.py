@@ -5,9 +5,8 @@ import logging
 from django import template
 from django.db import DatabaseError
 
-from common.versioned_cache import cached
+from common.versioned_cache import PAGE_TREE, cached
 
-from ..cache_versions import PAGES
 from ..legal_content import LEGAL_PAGES
 from ..models import LegalPage
 
@@ -23,7 +22,7 @@ def legal_links(context) -> list[dict]:
     a failing database only loses the links."""
     request = context.get("request")
     try:
-        pages = cached("conventions:legal_pages", [PAGES], lambda: ({
+        pages = cached("conventions:legal_pages", [PAGE_TREE], lambda: ({
             page.slug: page for page in
             LegalPage.objects.live().filter(slug__in=list(LEGAL_PAGES)).order_by("-path")}, None))
         urls = {slug: page.get_url(request) for slug, page in pages.items()}

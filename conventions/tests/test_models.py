@@ -357,3 +357,28 @@ def test_the_footer_still_renders_without_the_pages(client, editorial):
     links = _footer_links(response.content.decode())
     assert links["Mentions légales"] is None and links["Données personnelles"] is None
     assert links["Accessibilité : non conforme"]
+
+
+def test_an_editor_given_or_refused_the_admin_is_seen_at_once(db):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+
+    from conventions.selectors import can_edit_content
+
+    def fresh():
+        return get_user_model().objects.get(pk=person.pk)
+
+    person = get_user_model().objects.create_user("redactrice", password="x" * 20)
+    group = Group.objects.create(name="Rédaction test")
+    assert not can_edit_content(fresh())  # cached
+    access = Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    group.permissions.add(access)
+    fresh().groups.add(group)
+    assert can_edit_content(fresh())
+    group.permissions.remove(access)
+    assert not can_edit_content(fresh())
+    person.user_permissions.add(access)
+    assert can_edit_content(fresh())
+    person.is_active = False
+    person.save()
+    assert not can_edit_content(fresh())

@@ -3,7 +3,7 @@
 import pytest
 
 from forms_catalog.models import ProcedureFormPage
-from forms_catalog.selectors import catalogue_for_user, forms_for_service
+from forms_catalog.selectors import catalogue_cards, catalogue_for_user, forms_for_service
 from forms_catalog.tests import test_schema as _test_schema
 from forms_catalog.tests.test_schema import inp
 from portal import services as portal_services
@@ -63,3 +63,28 @@ def test_restricting_a_form_later_removes_it_for_other_services(catalogue, sp, o
     page.save_revision().publish()
     assert catalogue["open"] not in catalogue_for_user(foreign_sp_agent)
     assert ProcedureFormPage.objects.get(pk=page.pk).service_codes == [sp.code]
+
+
+def _card_titles(user) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    # A new request's user: nothing remembered on the object, only the cache.
+    return [card.title for card in catalogue_cards(get_user_model().objects.get(pk=user.pk))]
+
+
+def test_the_home_pages_cards_follow_publication_restriction_and_membership(
+        catalogue, sp, other_sp, sp_agent, foreign_sp_agent, publish_form):
+    assert _card_titles(sp_agent) == titles(catalogue_for_user(sp_agent))  # now cached
+    catalogue["sp"].unpublish()
+    assert "Reserve DRAC" not in _card_titles(sp_agent)
+    publish_form([inp("text", "Objet")], title="Nouveau", services=[sp])
+    assert "Nouveau" in _card_titles(sp_agent)
+    page = ProcedureFormPage.objects.get(pk=catalogue["open"].pk)
+    page.services.set([other_sp])
+    page.save_revision().publish()
+    assert "Ouvert a tous" not in _card_titles(sp_agent)
+    portal_services.membership_grant(user=sp_agent, service=other_sp, role=Role.SP_AGENT)
+    assert _card_titles(sp_agent) == titles(catalogue_for_user(sp_agent))
+    assert "Reserve DREAL" in _card_titles(sp_agent)
+    card = catalogue_cards(sp_agent)[0]
+    assert card.url.startswith("/")

@@ -220,3 +220,21 @@ def test_gunicorn_loads_the_portal_with_the_repositorys_settings():
     printed = dict(re.findall(r"^(\w+)\s*=\s*(.*)$", checked.stdout, re.M))
     assert printed["preload_app"] == "True"
     assert int(printed["max_requests"]) > 0
+
+
+@pytest.mark.parametrize("who, budget", [
+    # The user, the service's waiting invoices, its last five cases.
+    ("sp_agent", 3),
+    # The user: the tabs' counts and everything else beside them come from the cache.
+    ("csp_agent", 1),
+])
+def test_a_home_page_once_cached_asks_a_few_queries(client, make_purchase_request, sp_agent,
+                                                     csp_agent, who, budget,
+                                                     django_assert_max_num_queries):
+    make_purchase_request(sp_agent, state=State.SUBMITTED)
+    person = {"sp_agent": sp_agent, "csp_agent": csp_agent}[who]
+    client.force_login(person)
+    assert client.get(reverse("home")).status_code == 200  # fills the cache
+    with django_assert_max_num_queries(budget):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
