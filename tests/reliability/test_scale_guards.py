@@ -222,6 +222,19 @@ def test_gunicorn_loads_the_portal_with_the_repositorys_settings():
     assert int(printed["max_requests"]) > 0
 
 
+def test_a_gunicorn_worker_freezes_what_its_first_requests_built():
+    import runpy
+    from types import SimpleNamespace
+
+    conf = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    worker = SimpleNamespace()
+    with mock.patch("gc.freeze") as freeze, mock.patch("gc.collect") as collect:
+        for _ in range(600):
+            conf["post_request"](worker, None, {}, None)
+    # After the 50th and the 500th request, each time after a collection.
+    assert freeze.call_count == collect.call_count == len(conf["WARMED_AFTER"]) == 2
+
+
 @pytest.mark.parametrize("who, budget", [
     # The user, the service's waiting invoices, its last five cases.
     ("sp_agent", 3),
