@@ -213,16 +213,20 @@ def _first_activity_day() -> date | None:
     return timezone.localdate(first) if first else None
 
 
-def build_daily_figures(*, since: date | None = None, report=None) -> list[Span]:
+def build_daily_figures(*, since: date | None = None, until: date | None = None,
+                        report=None) -> list[Span]:
     """Build every day from `since` (default: the day after the last built one, or the first
-    submission) to yesterday, a month per transaction: resumable, and idempotent (a built
-    day is built again the same). Returns the spans built."""
+    submission) to `until` (at most and by default yesterday), a month per transaction:
+    resumable, and idempotent (a built day is built again the same). Returns the spans
+    built."""
     yesterday = timezone.localdate() - timedelta(days=1)
+    if until is not None:
+        yesterday = min(until, yesterday)
     if since is None:
         last = BuiltDay.objects.order_by("-day").values_list("day", flat=True).first()
         since = last + timedelta(days=1) if last else _first_activity_day()
     built = []
-    if since is None:
+    if since is None or since > yesterday:
         return built
     for month in _months(since, yesterday):
         span = (max(since, month), min(_month_end(month), yesterday))
