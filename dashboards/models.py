@@ -55,6 +55,9 @@ class DayFigures(Figures):
                                                name="day_figures_unique")]
         indexes = [models.Index(fields=["day"], name="day_figures_by_day")]
 
+    def __str__(self):
+        return f"{self.day} {self.service_id} {self.kind}"
+
 
 class MonthFigures(Figures):
     """The sum of a month's DayFigures, present for a month whose every day is built."""
@@ -65,3 +68,6 @@ class MonthFigures(Figures):
         constraints = [models.UniqueConstraint(fields=["service", "month", "kind"],
                                                name="month_figures_unique")]
         indexes = [models.Index(fields=["month"], name="month_figures_by_month")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.service_id} {self.kind}"
