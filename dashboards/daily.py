@@ -28,6 +28,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from cases.anomalies import takes_anomaly
+from cases.kinds import all_transitions
 from cases.models import Case, CaseEvent, CaseKind
 from cases.workflow import FINAL_STATES, Action, State
 from kinds.service_done.models import ServiceDoneStatement
@@ -35,6 +37,8 @@ from kinds.service_done.models import ServiceDoneStatement
 from .models import BuiltDay, DayFigures, MonthFigures
 
 MICROSECONDS = 1_000_000
+STORED = ("service_id", "kind", "durations", "late", "anomalies", "received", "closed",
+          "completed", "rejected", "on_time", "returns")
 
 # (first day, last day), both included.
 Span = tuple[date, date]
@@ -52,6 +56,7 @@ class Tally:
     returns: int = 0
     durations: list[int] = field(default_factory=list)
     late: dict[str, int] = field(default_factory=dict)
+    anomalies: dict[str, dict[str, list]] = field(default_factory=dict)
 
     COUNTS = ("received", "closed", "completed", "rejected", "on_time", "returns")
 
@@ -61,10 +66,19 @@ class Tally:
         self.durations.extend(values["durations"])
         for reason, n in values["late"].items():
             self.late[reason] = self.late.get(reason, 0) + n
+        for code, labels in values["anomalies"].items():
+            for label, (n, last) in labels.items():
+                self.count_anomaly(code, label, n, last)
+
+    def count_anomaly(self, code: str, label: str, n: int, last: str) -> None:
+        known = self.anomalies.setdefault(code, {}).setdefault(label, [0, last])
+        known[0] += n
+        known[1] = max(known[1], last)
 
     def as_fields(self) -> dict:
         return {**{name: getattr(self, name) for name in self.COUNTS},
-                "durations": sorted(self.durations), "late": self.late}
+                "durations": sorted(self.durations), "late": self.late,
+                "anomalies": self.anomalies}
 
 
 def _bounds(span: Span) -> tuple[datetime, datetime]:
@@ -80,15 +94,29 @@ def _within(field_name: str, spans: Iterable[Span]) -> Q:
     return condition
 
 
+def anomaly_actions() -> list[str]:
+    """The actions some row of the workflow classifies in the typology."""
+    return sorted({row.action.value for row in all_transitions() if takes_anomaly(row)})
+
+
+ALL_BLOCKS = frozenset({"figures", "anomalies"})
+
+
 def tallies_from_cases(*, spans: list[Span], service_ids: list[int] | None = None,
-                       kind: str | None = None, by_day: bool = False) -> dict[tuple, Tally]:
+                       kind: str | None = None, by_day: bool = False,
+                       blocks=ALL_BLOCKS) -> dict[tuple, Tally]:
     """{(day or None, service id, kind): Tally} of the days in `spans`, from the cases (the
-    raw query's figures, date bases included). `service_ids` None: every service."""
+    raw query's figures, date bases included). `service_ids` None: every service. `blocks`:
+    the restitutions' figures, the anomalies, or both."""
     result: dict[tuple, Tally] = {}
 
     def tally(day, service_id, case_kind) -> Tally:
         return result.setdefault((day if by_day else None, service_id, case_kind), Tally())
 
+    if "anomalies" in blocks:
+        _anomalies_from_events(spans, service_ids, kind, tally)
+    if "figures" not in blocks:
+        return result
     cases = Case.objects.order_by()
     if service_ids is not None:
         cases = cases.filter(requesting_service__in=service_ids)
@@ -146,6 +174,22 @@ def tallies_from_cases(*, spans: list[Span], service_ids: list[int] | None = Non
     return result
 
 
+def _anomalies_from_events(spans, service_ids, kind, tally) -> None:
+    events = CaseEvent.objects.filter(_within("created_at", spans), action__in=anomaly_actions(),
+                                      data__has_key="anomaly")
+    if service_ids is not None:
+        events = events.filter(case__requesting_service__in=service_ids)
+    if kind:
+        events = events.filter(case__kind=kind)
+    # By day always: a type is named by the label recorded last.
+    for r in (events.annotate(day=TruncDate("created_at"))
+              .values("day", "case__requesting_service", "case__kind", "data__anomaly",
+                      "data__anomaly_label").annotate(n=Count("pk")).order_by()):
+        code = str(r["data__anomaly"])
+        tally(r["day"], r["case__requesting_service"], r["case__kind"]).count_anomaly(
+            code, str(r["data__anomaly_label"] or code), r["n"], r["day"].isoformat())
+
+
 # --- building ------------------------------------------------------------------------------
 
 
@@ -200,7 +244,7 @@ def _roll_up(month: date, service_ids: list[int] | None) -> None:
         rows, stale = rows.filter(service__in=service_ids), stale.filter(service__in=service_ids)
     stale.delete()
     sums: dict[tuple, Tally] = {}
-    for row in rows.values("service_id", "kind", "durations", "late", *Tally.COUNTS):
+    for row in rows.values(*STORED):
         sums.setdefault((row["service_id"], row["kind"]), Tally()).add(row)
     MonthFigures.objects.bulk_create(
         [MonthFigures(month=month, service_id=service_id, kind=kind, **tally.as_fields())
@@ -273,9 +317,11 @@ def _spans(days: list[date]) -> list[Span]:
 
 
 def period_tallies(*, service_ids: list[int], first: date, last: date,
-                   kind: str | None = None) -> dict[tuple[int, str], Tally]:
-    """{(service id, kind): Tally} over the days first..last: whole built months from their
-    roll-up, other built days from their rows, days not built from the cases."""
+                   kind: str | None = None, by_month: bool = False,
+                   blocks=ALL_BLOCKS) -> dict[tuple, Tally]:
+    """{(month or None, service id, kind): Tally} over the days first..last: whole built
+    months from their roll-up, other built days from their rows, days not built from the
+    cases. `blocks` as for tallies_from_cases (the rows' other columns are not read)."""
     yesterday = timezone.localdate() - timedelta(days=1)
     built = set()
     if first <= yesterday:
@@ -291,27 +337,35 @@ def period_tallies(*, service_ids: list[int], first: date, last: date,
             continue
         for day in days:
             (built_days if day in built else raw_days).append(day)
-    result: dict[tuple[int, str], Tally] = {}
-    fields = ("service_id", "kind", "durations", "late", *Tally.COUNTS)
+    result: dict[tuple, Tally] = {}
+    empty = Tally().as_fields()
+    fields = ["service_id", "kind"]
+    if "figures" in blocks:
+        fields += ["durations", "late", *Tally.COUNTS]
+    if "anomalies" in blocks:
+        fields.append("anomalies")
     stored = []
     if months:
-        stored.append(MonthFigures.objects.filter(service__in=service_ids, month__in=months))
+        stored.append(MonthFigures.objects.filter(service__in=service_ids, month__in=months)
+                      .values_list("month", *fields))
     if built_days:
         stored.append(DayFigures.objects.filter(_within_days(_spans(built_days)),
-                                                service__in=service_ids))
+                                                service__in=service_ids)
+                      .values_list("day", *fields))
     if stored:
         if kind:
             stored = [rows.filter(kind=kind) for rows in stored]
-        rows = stored[0].values_list(*fields)
-        if len(stored) > 1:
-            rows = rows.union(stored[1].values_list(*fields), all=True)
-        for values in rows:
-            row = dict(zip(fields, values, strict=True))
-            result.setdefault((row["service_id"], row["kind"]), Tally()).add(row)
+        rows = stored[0] if len(stored) == 1 else stored[0].union(stored[1], all=True)
+        for at, *values in rows:
+            row = {**empty, **dict(zip(fields, values, strict=True))}
+            key = (_month_of(at) if by_month else None, row["service_id"], row["kind"])
+            result.setdefault(key, Tally()).add(row)
     if raw_days:
-        for (_day, service_id, case_kind), tally in tallies_from_cases(
-                spans=_spans(raw_days), service_ids=service_ids, kind=kind).items():
-            result.setdefault((service_id, case_kind), Tally()).add(tally.as_fields())
+        for (day, service_id, case_kind), tally in tallies_from_cases(
+                spans=_spans(raw_days), service_ids=service_ids, kind=kind, by_day=by_month,
+                blocks=blocks).items():
+            key = (_month_of(day) if by_month else None, service_id, case_kind)
+            result.setdefault(key, Tally()).add(tally.as_fields())
     return result
 
 

@@ -42,6 +42,10 @@ class Figures(models.Model):
     durations = models.JSONField(default=list)
     # Late service-done statements by lateness reason ({reason: count}), by submission day.
     late = models.JSONField(default=dict)
+    # Anomalies recorded on the events (questions, returns, rejections) by the event's day:
+    # {code: {label: [count, last day (ISO) an event recorded that label]}}; the report
+    # names a type by the label recorded last (dashboards.anomalies).
+    anomalies = models.JSONField(default=dict)
 
     class Meta:
         abstract = True
