@@ -143,13 +143,14 @@ def anomaly_report(*, services, period: Period, kind: str | None = None) -> Anom
     built from the events): equal to `anomaly_report_from_events`."""
     code_of = {service.pk: service.code for service in services}
     service_ids = list(code_of)
+    cache: dict = {}
     counts, labels = _from_tallies(daily.period_tallies(
         service_ids=service_ids, first=period.start, last=period.end, kind=kind,
-        by_month=True, blocks={"anomalies"}), "service", "kind")
+        by_month=True, blocks={"anomalies"}, cache=cache), "service", "kind")
     last_month, shown = _window(period)
     recent, recent_labels = _from_tallies(daily.period_tallies(
         service_ids=service_ids, first=shown[0], last=period.end, kind=kind, by_month=True,
-        blocks={"anomalies"}))
+        blocks={"anomalies"}, cache=cache))
     labels = {**recent_labels, **labels}
     return _report(period, code_of, counts, labels, recent, last_month, shown)
 

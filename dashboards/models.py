@@ -41,11 +41,12 @@ class Figures(models.Model):
     # histogram would be smaller, but exact only to its bucket width.
     durations = models.JSONField(default=list)
     # Late service-done statements by lateness reason ({reason: count}), by submission day.
-    late = models.JSONField(default=dict)
+    # Empty (None) for most rows: left undecoded when read.
+    late = models.JSONField(null=True, default=None)
     # Anomalies recorded on the events (questions, returns, rejections) by the event's day:
     # {code: {label: [count, last day (ISO) an event recorded that label]}}; the report
     # names a type by the label recorded last (dashboards.anomalies).
-    anomalies = models.JSONField(default=dict)
+    anomalies = models.JSONField(null=True, default=None)
 
     class Meta:
         abstract = True
