@@ -19,6 +19,7 @@ What the transitions do not write (data loaded by a script) is built by the comm
 """
 
 import calendar
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -69,6 +70,24 @@ class Tally:
         for code, labels in (values["anomalies"] or {}).items():
             for label, (n, last) in labels.items():
                 self.count_anomaly(code, label, n, last)
+
+    def subtract(self, values: dict) -> None:
+        """Takes a day's row out of its month's (counts, durations as a multiset, late)."""
+        for name in self.COUNTS:
+            setattr(self, name, getattr(self, name) - values[name])
+        if values["durations"]:
+            gone = Counter(values["durations"])
+            kept = []
+            for spent in self.durations:
+                if gone[spent]:
+                    gone[spent] -= 1
+                else:
+                    kept.append(spent)
+            self.durations = kept
+        for reason, n in (values["late"] or {}).items():
+            self.late[reason] -= n
+            if not self.late[reason]:
+                del self.late[reason]
 
     def count_anomaly(self, code: str, label: str, n: int, last: str) -> None:
         known = self.anomalies.setdefault(code, {}).setdefault(label, [0, last])
@@ -327,15 +346,22 @@ def period_tallies(*, service_ids: list[int], first: date, last: date,
     yesterday = timezone.localdate() - timedelta(days=1)
     built = set()
     if first <= yesterday:
-        built = set(BuiltDay.objects.filter(day__gte=first, day__lte=min(last, yesterday))
+        # The whole months around the period: a month mostly inside it is read as its
+        # roll-up minus the days outside, when all are built.
+        built = set(BuiltDay.objects.filter(day__gte=_month_of(first),
+                                            day__lte=min(_month_end(last), yesterday))
                     .values_list("day", flat=True))
-    months, built_days, raw_days = [], [], []
+    months, built_days, raw_days, outside = [], [], [], []
     for month in _months(first, last):
         span_first, span_last = max(first, month), min(last, _month_end(month))
         days = [span_first + timedelta(days=n) for n in range((span_last - span_first).days + 1)]
-        whole = span_first == month and span_last == _month_end(month)
-        if whole and all(day in built for day in days):
+        month_days = [month + timedelta(days=n) for n in range(_month_end(month).day)]
+        if all(day in built for day in month_days) and (
+                len(days) == len(month_days)
+                # Not for the anomalies: a type's label is the one recorded last.
+                or ("anomalies" not in blocks and 2 * len(days) > len(month_days))):
             months.append(month)
+            outside += [day for day in month_days if not span_first <= day <= span_last]
             continue
         for day in days:
             (built_days if day in built else raw_days).append(day)
@@ -362,6 +388,14 @@ def period_tallies(*, service_ids: list[int], first: date, last: date,
             row = {**empty, **dict(zip(fields, values, strict=True))}
             key = (_month_of(at) if by_month else None, row["service_id"], row["kind"])
             result.setdefault(key, Tally()).add(row)
+    if outside:
+        rows = DayFigures.objects.filter(_within_days(_spans(outside)), service__in=service_ids)
+        if kind:
+            rows = rows.filter(kind=kind)
+        for at, *values in rows.values_list("day", *fields):
+            row = {**empty, **dict(zip(fields, values, strict=True))}
+            key = (_month_of(at) if by_month else None, row["service_id"], row["kind"])
+            result[key].subtract(row)
     if raw_days:
         spans = _spans(raw_days)
         key = (tuple(spans), tuple(service_ids), kind, by_month, tuple(sorted(blocks)))

@@ -107,6 +107,8 @@ def _periods(today):
         Period(today - timedelta(days=75), today),
         Period(today - timedelta(days=365), today),  # a whole year, the bench's
         Period(last_month_end.replace(day=1), last_month_end),  # one whole month
+        # Most of last month (its roll-up minus two days), and this month.
+        Period(last_month_end.replace(day=3), today),
         Period(today - timedelta(days=40), today - timedelta(days=3)),
         Period(today - timedelta(days=9), today - timedelta(days=9)),  # a single day
         Period(today, today),
