@@ -1,15 +1,19 @@
 """`manage.py seed_demo` loads a realistic demo once, and a second run changes nothing."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from wagtail.models import Page, Revision
 
 from cases.models import Case, CaseEvent, Tiers
 from cases.workflow import State
 from conventions.models import ConventionPage
+from dashboards.models import BuiltDay
+from dashboards.selectors import Period, dashboard, dashboard_from_cases, dashboard_scope
 from documents.models import Attachment, IssuedDocument, IssuedDocumentKind
 from forms_catalog.models import CaseAnnotations
 from opinions.models import ExpertOpinion
@@ -21,6 +25,14 @@ def counts():
     return (Case.objects.count(), CaseEvent.objects.count(), Tiers.objects.count(),
             get_user_model().objects.count(), Attachment.objects.count(),
             IssuedDocument.objects.count(), Page.objects.count(), Revision.objects.count())
+
+
+def figures(board):
+    """The restitutions' rows, processing times to the second."""
+    return [(r.service, r.kind, r.received, r.completed, r.rejected, r.on_time,
+             r.overdue_open, r.returns,
+             *(round(days * 86400) if days is not None else None
+               for days in (r.median_days, r.p90_days))) for r in board.rows]
 
 
 def test_seed_demo_is_complete_and_idempotent(signing_dir):
@@ -60,6 +72,15 @@ def test_seed_demo_is_complete_and_idempotent(signing_dir):
                     .values_list("answered_at", "shared_with_requester").order_by("pk"))
     assert len(opinions) == 2 and opinions[0][0] and opinions[0][1] and opinions[1] == (None,
                                                                                        False)
+
+    # The restitutions' days are built (the nightly task's work), and exact.
+    today = timezone.localdate()
+    assert BuiltDay.objects.filter(day=today - timedelta(days=1)).exists()
+    services, _as_head = dashboard_scope(get_user_model().objects.get(username="chef.csp"))
+    for period in (Period(today - timedelta(days=365), today), Period(today.replace(day=1),
+                                                                      today)):
+        assert figures(dashboard(services=services, period=period)) == figures(
+            dashboard_from_cases(services=services, period=period))
 
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from dashboards.daily import build_daily_figures
 from demo import demo_data
 from demo.anomalies import seed_past_anomalies
 
@@ -26,3 +27,7 @@ class Command(BaseCommand):
         past = seed_past_anomalies()
         self.stdout.write("  Anomalies des douze derniers mois : "
                           + (f"{past} demandes créées" if past else "déjà chargées"))
+        # The restitutions' figures of the days past (the nightly task's work): the demo's
+        # history is written at once, dated in the past.
+        days = sum((last - first).days + 1 for first, last in build_daily_figures())
+        self.stdout.write(f"  Restitutions : {days} jour(s) agrégé(s)")
