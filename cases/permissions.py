@@ -8,6 +8,7 @@ the workflow table) are plain functions of (user, case) returning a refusal mess
 
 import operator
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -85,7 +86,19 @@ def visible_cases(user, perm: str = VIEW):
 
 
 def can_view(user, case: Case) -> bool:
-    return visible_cases(user).filter(pk=case.pk).exists()
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "_case_access", None) is not None:
+        return visible_cases(user).filter(pk=case.pk).exists()
+    # The user's groups and personal permissions not read yet (a service called outside a
+    # page, a transition): one query asks both for this case, rather than two.
+    wanted = permission_id(VIEW)
+    return Case.objects.filter(pk=case.pk).filter(
+        Exists(CaseUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission_id=wanted))
+        | Exists(CaseGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), group__user=user, permission_id=wanted)),
+    ).exists()
 
 
 def _grant(case: Case, *, user=None, group_id=None, perms: tuple[str, ...]) -> None:
@@ -97,11 +110,31 @@ def _grant(case: Case, *, user=None, group_id=None, perms: tuple[str, ...]) -> N
                                       content_object=case) for perm in perms],
             ignore_conflicts=True)
         user.__dict__.pop("_case_access", None)
+        return
+    rows = [CaseGroupObjectPermission(group_id=group_id, permission_id=permission_id(perm),
+                                      content_object=case) for perm in perms]
+    pending = case.__dict__.get("_pending_group_grants")
+    if pending is not None:
+        pending.extend(rows)
     else:
-        CaseGroupObjectPermission.objects.bulk_create(
-            [CaseGroupObjectPermission(group_id=group_id, permission_id=permission_id(perm),
-                                       content_object=case) for perm in perms],
-            ignore_conflicts=True)
+        CaseGroupObjectPermission.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+@contextmanager
+def grants_together(case: Case):
+    """The groups' grants made on `case` in this block written in one statement at its end
+    (a submission grants its service's group, then its centre's): nothing in the block
+    may read them back. Nothing is written if the block raises."""
+    if "_pending_group_grants" in case.__dict__:
+        yield
+        return
+    pending = case.__dict__["_pending_group_grants"] = []
+    try:
+        yield
+    finally:
+        case.__dict__.pop("_pending_group_grants", None)
+    if pending:
+        CaseGroupObjectPermission.objects.bulk_create(pending, ignore_conflicts=True)
 
 
 def grant_creator(case: Case) -> None:

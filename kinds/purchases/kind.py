@@ -22,8 +22,7 @@ from .services import check_imputations
 
 
 def submit_check(case, now) -> None:
-    request = (PurchaseRequest.objects.filter(case=case)
-               .select_related("financial_centre", "cost_centre", "activity", "funds").first())
+    request = circuits.request_of(case)
     if request is None:
         raise CaseError(_("La demande d'achat est incomplète."))
     # Checked again here, not only when filled: a draft filled before the rule, or whose
