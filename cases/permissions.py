@@ -26,6 +26,7 @@ from portal.selectors import delegation_ceiling, user_has_role
 
 from . import kinds
 from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from .reads import read_once, reads_once
 
 VIEW = "view_case"
 PROCESS = "process_case"
@@ -229,11 +230,16 @@ def delegation_refusal(ceiling: Decimal | None, amount: Decimal) -> str | None:
     return None
 
 
+def _ceiling(user, case) -> Decimal | None:
+    """`user`'s delegation ceiling for the case's service (once per reads_once block)."""
+    return read_once(case, ("delegation_ceiling", user.pk),
+                     lambda: delegation_ceiling(user, case.requesting_service))
+
+
 def delegation_covers_amount(user, case, amount: Decimal | None = None) -> str | None:
     """None when `user`'s delegation covers the case's amount (or `amount`, a draft's figure
     not yet recorded)."""
-    return delegation_refusal(delegation_ceiling(user, case.requesting_service),
-                              case.amount if amount is None else amount)
+    return delegation_refusal(_ceiling(user, case), case.amount if amount is None else amount)
 
 
 def creator_may_commit(user, case, amount: Decimal | None = None) -> str | None:
@@ -275,9 +281,9 @@ class DelegationView:
 def submission_outlook(user, case, amount: Decimal) -> DelegationView:
     """Before submission: whether the draft, at `amount`, will go straight to the centre
     (refusal None) or wait for an ordonnateur (refusal says why) — the rule submit applies."""
-    return DelegationView(amount=amount,
-                          ceiling=delegation_ceiling(user, case.requesting_service),
-                          refusal=creator_may_commit(user, case, amount))
+    with reads_once(case):  # the ceiling shown is the one the rule reads
+        return DelegationView(amount=amount, ceiling=_ceiling(user, case),
+                              refusal=creator_may_commit(user, case, amount))
 
 
 def validation_outlook(user, case) -> DelegationView:

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from conventions.selectors import convention_in_force
 from documents.models import AttachmentKind
 from portal.models import SP_ROLES, Role, Service
 from portal.selectors import user_has_role
@@ -20,6 +19,7 @@ from portal.selectors import user_has_role
 from . import kinds, permissions, sla, workflow
 from .anomalies import case_typology, takes_anomaly
 from .models import Case, CaseEvent
+from .reads import convention_of, reads_once
 from .references import allocate_reference
 from .signals import case_transitioned
 from .workflow import Action, State
@@ -97,39 +97,6 @@ def lock_case(case: Case) -> Case:
     if locked is not None:
         locked[case.pk] = case
     return case
-
-
-@contextmanager
-def reads_once(case: Case):
-    """While a transition is chosen and applied (or the possible ones are listed for a page),
-    what its rules, checks and effects read around the case (the convention in force, the
-    kind's detail row) is read once: `read_once` keeps it on this case object, which forgets
-    it at the end. Only reads that nothing in between writes belong there."""
-    owner = "_reads" not in case.__dict__
-    if owner:
-        case.__dict__["_reads"] = {}
-    try:
-        yield case
-    finally:
-        if owner:
-            case.__dict__.pop("_reads", None)
-
-
-def read_once(case: Case, key, read):
-    """`read()`, once per `reads_once` block on `case` (outside one: every time)."""
-    reads = case.__dict__.get("_reads")
-    if reads is None:
-        return read()
-    if key not in reads:
-        reads[key] = read()
-    return reads[key]
-
-
-def convention_of(case: Case, on) -> object | None:
-    """The convention in force on `on` between the case's service and centre (read once per
-    transition)."""
-    return read_once(case, ("convention", on), lambda: convention_in_force(
-        service=case.requesting_service, centre=case.processing_centre, on=on))
 
 
 # --- drafts ---------------------------------------------------------------------------------

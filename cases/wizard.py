@@ -313,7 +313,7 @@ class KindWizard(CatalogueStepsMixin, DraftWizard):
             self.case = (
                 permissions.visible_cases(request.user, permissions.CHANGE)
                 .filter(pk=pk, kind=self.kind, created_by=request.user)
-                .select_related("requesting_service").first()
+                .select_related("requesting_service__processing_centre").first()
             )
             if self.case is None:
                 raise Http404

@@ -16,6 +16,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -23,18 +24,24 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.budget import programme_of
 from cases.models import ProcurementRoute, PurchaseRequest
-from cases.services import CaseError, convention_of, read_once
+from cases.reads import convention_of, read_once
+from cases.services import CaseError
 from cases.workflow import State
+from documents.models import Attachment, AttachmentKind
 from portal.models import CENTRE_ROLES, Role, Service
 from portal.selectors import centre_party, user_has_role
 
 
 def request_of(case) -> PurchaseRequest | None:
-    """The case's request with its imputations (read once per transition: the rules and the
-    submission's check all ask it)."""
+    """The case's request with its imputations, and whether a quote is on record
+    (`has_quote`): read once per transition, the rules and the submission's check all ask
+    it."""
     return read_once(case, "purchase_request", lambda: (
         PurchaseRequest.objects.filter(case=case)
-        .select_related("financial_centre", "cost_centre", "activity", "funds").first()))
+        .select_related("financial_centre", "cost_centre", "activity", "funds")
+        .annotate(has_quote=Exists(Attachment.objects.filter(
+            case=OuterRef("case"), kind=AttachmentKind.QUOTE)))
+        .first()))
 
 
 def _convention(case):

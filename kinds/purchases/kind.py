@@ -28,7 +28,7 @@ def submit_check(case, now) -> None:
     # Checked again here, not only when filled: a draft filled before the rule, or whose
     # referential changed since, is not submitted with clashing imputations.
     check_imputations(case.requesting_service, request)
-    if not case.attachments.filter(kind="quote").exists():
+    if not request.has_quote:
         raise CaseError(_("Un devis doit être joint à la demande d'achat."), field="quote")
 
 
