@@ -148,8 +148,10 @@ def _without_nul(value):
 @atomic
 def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | None = None,
                     amount: Decimal | None = None,
-                    expected_version: int | None = None) -> Case:
-    """Persist the wizard's progress. Refused once the case has left the draft state.
+                    expected_version: int | None = None, if_draft: bool = False) -> Case:
+    """Persist the wizard's progress. Refused once the case has left the draft state
+    (`if_draft`: then nothing is written, the case is returned as it stands — a wizard's
+    page answered after the submission, in another tab).
 
     `amount` is the draft's figure as its summary shows it (its lines' total): lists,
     exports and the API read `Case.amount`, which the filling service only sets at
@@ -157,6 +159,8 @@ def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | Non
     case = lock_case(case)
     if case.created_by_id != actor.pk:
         raise CaseNotFound(_("Dossier introuvable."))
+    if case.state != State.DRAFT and if_draft:
+        return case
     if case.state != State.DRAFT:
         raise CaseError(_("Cette demande a déjà été déposée : elle ne peut plus être modifiée."))
     if expected_version is not None and expected_version != case.version:

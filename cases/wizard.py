@@ -281,13 +281,11 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
     def _persist(self):
         if self.case is None or self.storage.snapshot() == self.storage.saved:
             return
-        self.case.refresh_from_db(fields=["state"])
-        if self.case.state != State.DRAFT:
-            return
+        # The locked row says whether it is still a draft (no read of its state before).
         self.case = services.case_draft_save(case=self.case, actor=self.request.user,
                                              wizard_state=self.storage.data,
                                              subject=self._draft_subject(),
-                                             amount=self._draft_amount())
+                                             amount=self._draft_amount(), if_draft=True)
         self.storage.saved = self.storage.snapshot()
 
 

@@ -17,12 +17,12 @@ from tests.fixtures import tiny_pdf
 
 pytestmark = pytest.mark.django_db
 
-# The person's memberships; the case, its creator's permissions and event; the quote (duplicate check, row); the locked
-# case's request and line (request looked up, written, lines, case updated); the submission
-# (visibility, delegation, request with its quote, convention, reference, the groups'
-# grants, case, event, the centre's staff with their e-mail choice, the notices); plus the
-# block's own savepoint inside the test's transaction. It was 39 statements, in four
-# transactions, before the reads were shared (bench/README.md).
+# The person's memberships; the case, its creator's permissions and event; the quote
+# (duplicate check, row); the request (looked up, written), its line, the case updated; the
+# submission (visibility, delegation, request with its quote, convention, reference, the
+# groups' grants, case, event, the centre's staff with their e-mail choice, the notices);
+# plus the block's own savepoint and its release inside the test's transaction. It was 39
+# statements, in four transactions, before the reads were shared (bench/README.md).
 SUBMISSION_QUERIES = 22
 
 
