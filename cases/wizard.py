@@ -114,10 +114,17 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
         return self._formtools_post(request, form, **kwargs)
 
     def get_form(self, step=None, data=None, files=None):
+        """formtools' get_form, remembering what the form was built from, for post() to tell
+        whether it may be used again."""
         step = self.steps.current if step is None else step
-        form = super().get_form(step=step, data=data, files=files)
-        # What it was built from, for post() to tell whether it may be used again.
-        form._wizard_built = (step, self.get_form_kwargs(step), files)
+        form_class = self.get_form_list()[step]
+        kwargs = self.get_form_kwargs(step)
+        if issubclass(form_class, forms.ModelForm | forms.models.BaseModelFormSet):
+            form = super().get_form(step=step, data=data, files=files)  # with its instance
+        else:
+            form = form_class(data=data, files=files, initial=self.get_form_initial(step),
+                              prefix=self.get_form_prefix(step, form_class), **kwargs)
+        form._wizard_built = (step, kwargs, files)
         return form
 
     def _built_alike(self, form) -> bool:
