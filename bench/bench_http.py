@@ -508,6 +508,13 @@ def measure_wizard(server: Gunicorn, sp_browsers: list[Browser], args) -> bool:
     line("dépôts/s si chaque requête coûtait une page d'accueil",
          f"{home_rate / per_submission:8.1f} /s",
          f"rapport mesuré / ce plafond {rate / (home_rate / per_submission):.2f}")
+    # Issue 23's figure: against the anonymous login page (no database, no session).
+    login_rate = login_run.requests / login_elapsed
+    login_ratio = rate / (login_rate / per_submission)
+    line("dépôts/s si chaque requête coûtait la page de connexion",
+         f"{login_rate / per_submission:8.1f} /s",
+         f"rapport mesuré / ce plafond {login_ratio:.2f} (objectif >= 0.5 : "
+         f"{verdict(login_ratio >= 0.5)})")
     if run.whole:
         p50, p95 = percentiles(run.whole)
         line("durée d'un dépôt complet p50 / p95", f"{p50:7.0f} / {p95:.0f} ms",

@@ -22,7 +22,6 @@ core knows no kind.
 """
 
 from django import forms
-from django.db import transaction
 from django.http import Http404, HttpRequest, QueryDict
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -373,7 +372,7 @@ def draft_write(adapter: WizardDraft, wizard, *, content, actor, replace: bool,
     if errors:
         raise _refused(errors)
     try:
-        with transaction.atomic():
+        with services.whole_transaction():
             wizard._ensure_case()
             case = services.case_draft_save(
                 case=wizard.case, actor=actor, wizard_state=wizard.storage.data,
@@ -401,7 +400,7 @@ def draft_submit(adapter: WizardDraft, wizard, *, actor,
         raise services.CaseConflict(_("Le dossier a changé depuis la version lue : "
                                       "relisez-le."))
     try:
-        with transaction.atomic():
+        with services.whole_transaction():
             wizard.fill_draft(form_dict)
             case = services.transition(case=wizard.case, action=Action.SUBMIT, actor=actor)
     except services.CaseError as exc:

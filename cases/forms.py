@@ -69,13 +69,64 @@ class PkMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class _RowsOrQueryset(ListedModelChoiceField.iterator):
+    def __iter__(self):
+        if self.field.rows is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.rows():
+            yield self.choice(obj)
+
+
 class ImputationChoiceField(PkChoiceField):
+    """An imputation of one axis. The form may give `rows`, a callable returning the axis's
+    choices from one read of the service's whole referential (ImputationRows): the list and
+    the posted key are then checked against it, without a query per axis."""
+
+    iterator = _RowsOrQueryset
+    rows = None
+
     def label_from_instance(self, obj):
         return f"{obj.code} — {obj.label}"
+
+    def to_python(self, value):
+        if self.rows is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, self.queryset.model):
+            value = value.pk
+        pk = as_pk(value)
+        for row in self.rows() if pk is not None else ():
+            if row.pk == pk:
+                return row
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                              params={"value": value})
+
+
+class ImputationRows:
+    """The active imputations of a service, read in one query when first asked, then given
+    by axis to the form's ImputationChoiceFields."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+        self._rows = None
+
+    def of(self, axis: str):
+        def rows():
+            if self._rows is None:
+                self._rows = list(self.queryset)
+            return [row for row in self._rows if row.axis == axis]
+
+        return rows
 
 
 class TiersChoiceField(forms.ModelChoiceField):
     """Shows a short list of suppliers, but accepts any active one of the directory."""
+
+    iterator = ListedModelChoiceField.iterator  # a short list: one plain query
 
     def label_from_instance(self, obj):
         parts = [obj.name]
@@ -111,11 +162,12 @@ def search_tiers(query: str):
 def list_search_results(form, name: str, search: str) -> None:
     """Only the search results (and the current choice) are listed, whatever the directory's
     size; validation looks the chosen record up in the whole directory."""
-    shown = list(search_tiers(search).values_list("pk", flat=True)[:SUPPLIER_RESULTS])
+    # A subquery, read only if the list is drawn: a posted choice is checked without it.
+    listed = Q(pk__in=search_tiers(search).values("pk")[:SUPPLIER_RESULTS])
     selected = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
     if selected and as_pk(selected) is not None:
-        shown.append(as_pk(selected))
-    form.fields[name].queryset = Tiers.objects.filter(pk__in=shown).order_by("name")
+        listed |= Q(pk=as_pk(selected))
+    form.fields[name].queryset = Tiers.objects.filter(listed).order_by("name")
 
 
 class CaseActionForm(DsfrBaseForm):

@@ -8,6 +8,7 @@ the workflow table) are plain functions of (user, case) returning a refusal mess
 
 import operator
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
@@ -26,6 +27,7 @@ from portal.selectors import delegation_ceiling, user_has_role
 
 from . import kinds
 from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from .reads import read_once, reads_once
 
 VIEW = "view_case"
 PROCESS = "process_case"
@@ -91,7 +93,19 @@ def visible_cases(user, perm: str = VIEW):
 
 
 def can_view(user, case: Case) -> bool:
-    return visible_cases(user).filter(pk=case.pk).exists()
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "_case_access", None) is not None:
+        return visible_cases(user).filter(pk=case.pk).exists()
+    # The user's groups and personal permissions not read yet (a service called outside a
+    # page, a transition): one query asks both for this case, rather than two.
+    wanted = permission_id(VIEW)
+    return Case.objects.filter(pk=case.pk).filter(
+        Exists(CaseUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission_id=wanted))
+        | Exists(CaseGroupObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), group__user=user, permission_id=wanted)),
+    ).exists()
 
 
 def _grant(case: Case, *, user=None, service=None, perms: tuple[str, ...]) -> None:
@@ -105,12 +119,33 @@ def _grant(case: Case, *, user=None, service=None, perms: tuple[str, ...]) -> No
                                       content_object=case) for perm in perms],
             ignore_conflicts=True)
         user.__dict__.pop("_case_access", None)
+        return
+    bump([service_version(service.pk)])
+    rows = [CaseGroupObjectPermission(group_id=service.group_id,
+                                      permission_id=permission_id(perm), content_object=case)
+            for perm in perms]
+    pending = case.__dict__.get("_pending_group_grants")
+    if pending is not None:
+        pending.extend(rows)
     else:
-        bump([service_version(service.pk)])
-        CaseGroupObjectPermission.objects.bulk_create(
-            [CaseGroupObjectPermission(group_id=service.group_id, permission_id=permission_id(perm),
-                                       content_object=case) for perm in perms],
-            ignore_conflicts=True)
+        CaseGroupObjectPermission.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+@contextmanager
+def grants_together(case: Case):
+    """The groups' grants made on `case` in this block written in one statement at its end
+    (a submission grants its service's group, then its centre's): nothing in the block
+    may read them back. Nothing is written if the block raises."""
+    if "_pending_group_grants" in case.__dict__:
+        yield
+        return
+    pending = case.__dict__["_pending_group_grants"] = []
+    try:
+        yield
+    finally:
+        case.__dict__.pop("_pending_group_grants", None)
+    if pending:
+        CaseGroupObjectPermission.objects.bulk_create(pending, ignore_conflicts=True)
 
 
 def grant_creator(case: Case) -> None:
@@ -205,11 +240,16 @@ def delegation_refusal(ceiling: Decimal | None, amount: Decimal) -> str | None:
     return None
 
 
+def _ceiling(user, case) -> Decimal | None:
+    """`user`'s delegation ceiling for the case's service (once per reads_once block)."""
+    return read_once(case, ("delegation_ceiling", user.pk),
+                     lambda: delegation_ceiling(user, case.requesting_service))
+
+
 def delegation_covers_amount(user, case, amount: Decimal | None = None) -> str | None:
     """None when `user`'s delegation covers the case's amount (or `amount`, a draft's figure
     not yet recorded)."""
-    return delegation_refusal(delegation_ceiling(user, case.requesting_service),
-                              case.amount if amount is None else amount)
+    return delegation_refusal(_ceiling(user, case), case.amount if amount is None else amount)
 
 
 def creator_may_commit(user, case, amount: Decimal | None = None) -> str | None:
@@ -251,9 +291,9 @@ class DelegationView:
 def submission_outlook(user, case, amount: Decimal) -> DelegationView:
     """Before submission: whether the draft, at `amount`, will go straight to the centre
     (refusal None) or wait for an ordonnateur (refusal says why) — the rule submit applies."""
-    return DelegationView(amount=amount,
-                          ceiling=delegation_ceiling(user, case.requesting_service),
-                          refusal=creator_may_commit(user, case, amount))
+    with reads_once(case):  # the ceiling shown is the one the rule reads
+        return DelegationView(amount=amount, ceiling=_ceiling(user, case),
+                              refusal=creator_may_commit(user, case, amount))
 
 
 def validation_outlook(user, case) -> DelegationView:

@@ -1,5 +1,8 @@
 """The only code that writes cases. `transition()` is the single door for state changes."""
 
+import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from conventions.selectors import convention_in_force
 from documents.models import AttachmentKind
 from portal.models import SP_ROLES, Role, Service
 from portal.selectors import user_has_role
@@ -17,6 +19,7 @@ from portal.selectors import user_has_role
 from . import kinds, permissions, sla, workflow
 from .anomalies import case_typology, takes_anomaly
 from .models import Case, CaseEvent
+from .reads import convention_of, reads_once
 from .references import allocate_reference
 from .signals import case_transitioned
 from .workflow import Action, State
@@ -45,11 +48,55 @@ def _event(*, case, actor, action, from_state="", to_state="", comment="", data=
                                     created_at=at)
 
 
+# Inside `whole_transaction()`: the cases locked in it so far, by id.
+_whole: ContextVar[dict | None] = ContextVar("whole_transaction", default=None)
+
+
+@contextmanager
+def whole_transaction():
+    """One transaction for a whole submission (content written, then submitted): the
+    services called in it take no savepoint of their own (two statements each), and a case
+    locked once stays the same object for the others. An exception anywhere in it rolls all
+    of it back: its callers catch CaseError (or anything else) outside the block, never
+    inside it. Inside another one, it is a savepoint of it."""
+    outer, locked = _whole.get(), {}
+    token = _whole.set(locked)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _whole.reset(token)
+        if outer is not None:
+            # What the outer block locked and this one changed: read again if asked.
+            for pk in locked:
+                outer.pop(pk, None)
+
+
+def atomic(func):
+    """A service's transaction: its own, or a savepoint inside a caller's — none inside
+    `whole_transaction()`, whose refusal undoes everything anyway."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic(savepoint=_whole.get() is None):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def lock_case(case: Case) -> Case:
     # The two services come with the row (rules, grants, reference and convention read
     # them); only the case's row is locked.
-    return (Case.objects.select_for_update(of=("self",))
+    locked = _whole.get()
+    if locked is not None and case.pk in locked:
+        # Locked earlier in this same transaction, and written since only through the
+        # object that lock returned: it is the row as it stands.
+        return locked[case.pk]
+    case = (Case.objects.select_for_update(of=("self",))
             .select_related("requesting_service", "processing_centre").get(pk=case.pk))
+    if locked is not None:
+        locked[case.pk] = case
+    return case
 
 
 # --- drafts ---------------------------------------------------------------------------------
@@ -70,7 +117,7 @@ def draft_for_author(case: Case, actor, *, lock: bool = True) -> Case:
     return case
 
 
-@transaction.atomic
+@atomic
 def case_draft_create(*, actor, service: Service, kind: str, at: datetime | None = None) -> Case:
     if service.kind != Service.Kind.PRESCRIBING or not user_has_role(actor, service, *SP_ROLES):
         raise CaseError(_("Vous n'êtes pas agent de ce service prescripteur."))
@@ -80,6 +127,10 @@ def case_draft_create(*, actor, service: Service, kind: str, at: datetime | None
                                created_at=at)
     permissions.grant_creator(case)
     _event(case=case, actor=actor, action=Action.CREATE, to_state=State.DRAFT, at=at)
+    locked = _whole.get()
+    if locked is not None:
+        # Nobody else sees the row before this transaction commits: as good as locked.
+        locked[case.pk] = case
     return case
 
 
@@ -94,11 +145,13 @@ def _without_nul(value):
     return value
 
 
-@transaction.atomic
+@atomic
 def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | None = None,
                     amount: Decimal | None = None,
-                    expected_version: int | None = None) -> Case:
-    """Persist the wizard's progress. Refused once the case has left the draft state.
+                    expected_version: int | None = None, if_draft: bool = False) -> Case:
+    """Persist the wizard's progress. Refused once the case has left the draft state
+    (`if_draft`: then nothing is written, the case is returned as it stands — a wizard's
+    page answered after the submission, in another tab).
 
     `amount` is the draft's figure as its summary shows it (its lines' total): lists,
     exports and the API read `Case.amount`, which the filling service only sets at
@@ -106,6 +159,8 @@ def case_draft_save(*, case: Case, actor, wizard_state: dict, subject: str | Non
     case = lock_case(case)
     if case.created_by_id != actor.pk:
         raise CaseNotFound(_("Dossier introuvable."))
+    if case.state != State.DRAFT and if_draft:
+        return case
     if case.state != State.DRAFT:
         raise CaseError(_("Cette demande a déjà été déposée : elle ne peut plus être modifiée."))
     if expected_version is not None and expected_version != case.version:
@@ -138,7 +193,7 @@ def _pin_procedure(case: Case, procedure) -> None:
                              "updated_at"])
 
 
-@transaction.atomic
+@atomic
 def catalogue_draft_create(*, actor, service: Service, procedure, at: datetime | None = None
                            ) -> Case:
     """A draft of a catalogue form, pinned to the page revision (and schema) live now."""
@@ -153,7 +208,7 @@ def catalogue_draft_create(*, actor, service: Service, procedure, at: datetime |
     return case
 
 
-@transaction.atomic
+@atomic
 def answers_record(*, case: Case, actor, answers: dict) -> Case:
     """Record the answers to a draft's catalogue fields (validated by its wizard forms); when
     the answers are the whole request (an editor's generic form) its amount is their first
@@ -191,9 +246,7 @@ def _enter_submitted(case, actor, inputs, now, data) -> None:
     keeps it), the centre may see and process it."""
     if case.submitted_at is None:
         case.submitted_at = now
-        convention = convention_in_force(service=case.requesting_service,
-                                         centre=case.processing_centre,
-                                         on=timezone.localdate(now))
+        convention = convention_of(case, timezone.localdate(now))
         delay = _delay(case, convention)
         case.convention, case.delay_working_days = convention, delay
         case.due_at = sla.add_working_days(now, delay)
@@ -350,12 +403,21 @@ def choose_transition(*, case: Case, action: str, actor) -> workflow.Transition:
                           "« %(state)s ».") % {"action": Action(action).label,
                                               "state": State(case.state).label})
     refusal = None
+    # Rules are functions of (actor, case): one that several rows name (submit's
+    # "creator_may_commit", read for the mission's row and the centre's) is read once.
+    answers: dict[str, str | None] = {}
+
+    def check(name: str) -> str | None:
+        if name not in answers:
+            answers[name] = kinds.rule(name, case.kind, permissions.RULES)(actor, case)
+        return answers[name]
+
     for candidate in candidates:
-        refusal = kinds.rule(candidate.who, case.kind, permissions.RULES)(actor, case)
+        refusal = check(candidate.who)
         if refusal:
             continue
         for guard in workflow.guards_of(candidate):
-            refusal = kinds.rule(guard, case.kind, permissions.RULES)(actor, case)
+            refusal = check(guard)
             if refusal:
                 break
         if refusal:
@@ -371,28 +433,31 @@ def transition(*, case: Case, action: str, actor, expected_version: int | None =
     The action's inputs (`comment`, `assignee`, a kind's own such as `ej_number`) come as one
     mapping, `inputs`, or as keywords; the transition row says which it requires or
     accepts, the others are ignored."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=_whole.get() is None):
         case = lock_case(case)
         if not permissions.can_view(actor, case):
             raise CaseNotFound(_("Dossier introuvable."))
         if expected_version is not None and expected_version != case.version:
             raise CaseConflict(_("Le dossier a changé depuis que vous l'avez ouvert. "
                                  "Rechargez la page pour voir son état actuel."))
-        chosen = choose_transition(case=case, action=action, actor=actor)
-        # A comment is kept only where the action takes one.
-        inputs = _inputs(chosen, {**(inputs or {}), **named_inputs})
-        comment = inputs["comment"]
-        now = at or timezone.now()
-        data: dict = {}
-        _record_anomaly(case, chosen, inputs, data)
-        from_state = case.state
-        _clock(case, from_state, chosen.target, now, data)
-        effects = [EFFECTS.get(chosen.action), kinds.effect(case.kind, chosen.action)]
-        if chosen.target != from_state:
-            effects += [ON_ENTER.get(chosen.target), kinds.on_enter(case.kind, chosen.target)]
-        for effect in effects:
-            if effect:
-                effect(case, actor, inputs, now, data)
+        with reads_once(case):
+            chosen = choose_transition(case=case, action=action, actor=actor)
+            # A comment is kept only where the action takes one.
+            inputs = _inputs(chosen, {**(inputs or {}), **named_inputs})
+            comment = inputs["comment"]
+            now = at or timezone.now()
+            data: dict = {}
+            _record_anomaly(case, chosen, inputs, data)
+            from_state = case.state
+            _clock(case, from_state, chosen.target, now, data)
+            effects = [EFFECTS.get(chosen.action), kinds.effect(case.kind, chosen.action)]
+            if chosen.target != from_state:
+                effects += [ON_ENTER.get(chosen.target),
+                            kinds.on_enter(case.kind, chosen.target)]
+            with permissions.grants_together(case):
+                for effect in effects:
+                    if effect:
+                        effect(case, actor, inputs, now, data)
         case.state = chosen.target
         case.version += 1
         case.save()
@@ -406,11 +471,12 @@ def transition(*, case: Case, action: str, actor, expected_version: int | None =
 def case_available_transitions(*, case: Case, user) -> list[workflow.Transition]:
     """The transition row of each action the user could perform now (the case page's forms)."""
     allowed = []
-    for action in kinds.actions_from(case.state, case.kind):
-        try:
-            allowed.append(choose_transition(case=case, action=action, actor=user))
-        except CaseError:
-            continue
+    with reads_once(case):  # nothing is written here
+        for action in kinds.actions_from(case.state, case.kind):
+            try:
+                allowed.append(choose_transition(case=case, action=action, actor=user))
+            except CaseError:
+                continue
     return allowed
 
 

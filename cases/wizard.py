@@ -14,13 +14,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import FileSystemStorage
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from formtools.wizard.forms import ManagementForm
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import SessionWizardView
 
@@ -106,7 +107,35 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
         # A draft exists from the first step that passes its checks (not for a refused one).
         if form.is_valid():
             self._ensure_case()
-        return self._formtools_post(request, *args, **kwargs)
+        if not self._built_alike(form):
+            # Built before the draft existed, or before its files were taken: as formtools
+            # would build it now.
+            form = self.get_form(data=request.POST, files=request.FILES)
+        return self._formtools_post(request, form, **kwargs)
+
+    def get_form(self, step=None, data=None, files=None):
+        """formtools' get_form, remembering what the form was built from, for post() to tell
+        whether it may be used again."""
+        step = self.steps.current if step is None else step
+        form_class = self.get_form_list()[step]
+        kwargs = self.get_form_kwargs(step)
+        if issubclass(form_class, forms.ModelForm | forms.models.BaseModelFormSet):
+            form = super().get_form(step=step, data=data, files=files)  # with its instance
+        else:
+            form = form_class(data=data, files=files, initial=self.get_form_initial(step),
+                              prefix=self.get_form_prefix(step, form_class), **kwargs)
+        form._wizard_built = (step, kwargs, files)
+        return form
+
+    def _built_alike(self, form) -> bool:
+        """Whether `form`, bound to this request's POST, is the one formtools would build for
+        the current step now (same arguments, same files): then it is validated once."""
+        built = getattr(form, "_wizard_built", None)
+        if built is None or form.data is not self.request.POST:
+            return False
+        step, kwargs, files = built
+        return (step == self.steps.current and kwargs == self.get_form_kwargs(step)
+                and (files is self.request.FILES or not (files or self.request.FILES)))
 
     def _take_uploads(self, request, current, form):
         """Store the step's uploads as attachments; (a response to stop with, the form)."""
@@ -130,6 +159,16 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
                                   **self.get_form_kwargs(step))
             cache[key] = form if form is not None and self.step_form_valid(form) else None
         return cache[key]
+
+    def step_form(self, step):
+        """The step's form bound to what the draft holds for it: the form validated by this
+        very POST while the draft still holds what it posted, else a new one."""
+        data = self.storage.get_step_data(step)
+        posted = self.__dict__.get("_posted")
+        if (posted is not None and posted[0] == step and data is not None
+                and dict(data.lists()) == dict(posted[1].lists())):
+            return posted[2]
+        return self.get_form(step=step, data=data)
 
     # Set by the REST API while it fills a draft (cases.api_drafts): a file is attached apart
     # from the content, so a missing one is no error yet; submission requires it, as here.
@@ -167,25 +206,51 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
                                     "« Mes demandes »."))
         return redirect("cases:my_requests")
 
-    def _formtools_post(self, request, *args, **kwargs):
+    def _formtools_post(self, request, form, **kwargs):
         self._kept_state = None
-        response = super().post(request, *args, **kwargs)
+        self._submitted = False
+        response = self._post_step(form, **kwargs)
         if self._kept_state is not None:
             # formtools resets its storage after done(), even when the submission was refused.
             self.storage.data = self._kept_state
-        self._persist()
+        if not self._submitted:
+            self._persist()
         return response
+
+    def _post_step(self, form, **kwargs):
+        """formtools' WizardView.post() once the step's form is built (post() handled the
+        step it names, "Étape précédente" and the uploads), with that form: formtools would
+        build and validate it a second time."""
+        management_form = ManagementForm(self.request.POST, prefix=self.prefix)
+        if not management_form.is_valid():
+            raise SuspiciousOperation(_("ManagementForm data is missing or has been "
+                                        "tampered."))
+        if not form.is_valid():
+            return self.render(form)
+        self.storage.set_step_data(self.steps.current, self.process_step(form))
+        self.storage.set_step_files(self.steps.current, self.process_step_files(form))
+        self._posted = (self.steps.current, self.storage.get_step_data(self.steps.current),
+                        form)
+        # As formtools: the stored data may change the steps' conditions.
+        self.__dict__.pop("_resolved_form_list", None)
+        self.__dict__.pop("_cache_signature", None)
+        for name in [name for name in self.__dict__ if name.startswith("_cleaned_data_cache_")]:
+            delattr(self, name)
+        if self.steps.current == self.steps.last:
+            return self.render_done(form, **kwargs)
+        return self.render_next_step(form)
 
     def _submit(self, fill, *, awaiting_validation: str, confirmation: str = ""):
         """In done(): `fill()` the case and submit it in one transaction, then say where it
         went; a refusal keeps everything and goes back to the summary."""
         try:
-            with transaction.atomic():
+            with services.whole_transaction():
                 fill()
                 case = services.transition(case=self.case, action="submit",
                                            actor=self.request.user)
         except services.CaseError as exc:
             return self._refused(exc.message)
+        self.case, self._submitted = case, True  # no draft left to keep
         if case.state == State.AWAITING_VALIDATION:
             messages.success(self.request, awaiting_validation % {"ref": case.reference})
         else:
@@ -223,13 +288,11 @@ class DraftWizard(LoginRequiredMixin, SessionWizardView):
     def _persist(self):
         if self.case is None or self.storage.snapshot() == self.storage.saved:
             return
-        self.case.refresh_from_db(fields=["state"])
-        if self.case.state != State.DRAFT:
-            return
+        # The locked row says whether it is still a draft (no read of its state before).
         self.case = services.case_draft_save(case=self.case, actor=self.request.user,
                                              wizard_state=self.storage.data,
                                              subject=self._draft_subject(),
-                                             amount=self._draft_amount())
+                                             amount=self._draft_amount(), if_draft=True)
         self.storage.saved = self.storage.snapshot()
 
 
@@ -255,7 +318,7 @@ class KindWizard(CatalogueStepsMixin, DraftWizard):
             self.case = (
                 permissions.visible_cases(request.user, permissions.CHANGE)
                 .filter(pk=pk, kind=self.kind, created_by=request.user)
-                .select_related("requesting_service").first()
+                .select_related("requesting_service__processing_centre").first()
             )
             if self.case is None:
                 raise Http404

@@ -45,7 +45,7 @@ class DocumentError(Exception):
         self.message = message
 
 
-@transaction.atomic
+@case_services.atomic
 def attachment_add(*, case, kind: str, uploaded, actor) -> Attachment:
     # Until messaging exists, pieces are only added by the author while the case is a draft:
     # what the centre and the ordonnateur saw cannot be swapped afterwards.

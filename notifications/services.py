@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,9 +52,17 @@ def centre_staff(case: Case):
         memberships__role__in=[Role.CSP_AGENT, Role.CSP_HEAD], is_active=True).distinct()
 
 
+def muted_flag(event: str) -> str:
+    """The attribute saying that a recipient read by _recipients wants no e-mail of `event`."""
+    return f"email_muted_{event}"
+
+
 def _recipients(case: Case, event: str, actor) -> list:
     if event == NotificationEvent.SUBMITTED:
-        people = list(centre_staff(case))
+        # Whether each wants this notice by e-mail comes with them (_notify reads it).
+        muted = Exists(NotificationPreference.objects.filter(
+            user=OuterRef("pk"), event=event, by_email=False))
+        people = list(centre_staff(case).annotate(**{muted_flag(event): muted}))
     elif event == NotificationEvent.ANSWER:
         people = [case.assigned_to] if case.assigned_to else []
     else:
@@ -108,9 +117,37 @@ def _notify(case: Case, event: str, source: str, recipients, detail: str = "",
     now = timezone.now()
     rows = [Notification(recipient=person, case=case, event=event, key=key, subject=subject,
                          body=body, created_at=now) for key, person in keys.items()]
+    if fresh:
+        # Keys of an event written in this transaction: no other call can hold them, so no
+        # savepoint is needed to recover from a clash.
+        notices = Notification.objects.bulk_create(rows)
+    else:
+        notices = _create_new(rows)
+    if not getattr(_local, "suspended", False):
+        flag = muted_flag(event)
+        if all(hasattr(notice.recipient, flag) for notice in notices):
+            muted = {notice.recipient_id for notice in notices
+                     if getattr(notice.recipient, flag)}
+        else:
+            muted = set(NotificationPreference.objects.filter(
+                user__in=[notice.recipient_id for notice in notices], event=event,
+                by_email=False,
+            ).values_list("user_id", flat=True))
+        to_email = [notice.pk for notice in notices
+                    if notice.recipient.email and notice.recipient_id not in muted]
+        if to_email:
+            transaction.on_commit(lambda: async_task(
+                "notifications.tasks.send_notifications", to_email,
+                task_name=f"notifications-{source}"))
+    return len(notices)
+
+
+def _create_new(rows: list[Notification]) -> list[Notification]:
+    """The rows written at once, or, when a concurrent call notified some of them first, those
+    it did not."""
     try:
         with transaction.atomic():
-            notices = Notification.objects.bulk_create(rows)
+            return Notification.objects.bulk_create(rows)
     except IntegrityError:  # a concurrent call notified some of them first
         notices = []
         for row in rows:
@@ -120,17 +157,7 @@ def _notify(case: Case, event: str, source: str, recipients, detail: str = "",
             except IntegrityError:
                 continue
             notices.append(row)
-    if not getattr(_local, "suspended", False):
-        muted = set(NotificationPreference.objects.filter(
-            user__in=[notice.recipient_id for notice in notices], event=event, by_email=False,
-        ).values_list("user_id", flat=True))
-        to_email = [notice.pk for notice in notices
-                    if notice.recipient.email and notice.recipient_id not in muted]
-        if to_email:
-            transaction.on_commit(lambda: async_task(
-                "notifications.tasks.send_notifications", to_email,
-                task_name=f"notifications-{source}"))
-    return len(notices)
+        return notices
 
 
 def notify_transition(sender, event: CaseEvent, **kwargs) -> int:

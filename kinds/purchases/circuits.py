@@ -16,6 +16,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -23,24 +24,30 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.budget import programme_of
 from cases.models import ProcurementRoute, PurchaseRequest
+from cases.reads import convention_of, read_once
 from cases.services import CaseError
 from cases.workflow import State
-from conventions.selectors import convention_in_force
+from documents.models import Attachment, AttachmentKind
 from portal.models import CENTRE_ROLES, Role, Service
 from portal.selectors import centre_party, user_has_role
 
 
-def _request(case) -> PurchaseRequest | None:
-    return (PurchaseRequest.objects.filter(case=case).select_related("financial_centre")
-            .first())
+def request_of(case) -> PurchaseRequest | None:
+    """The case's request with its imputations, and whether a quote is on record
+    (`has_quote`): read once per transition, the rules and the submission's check all ask
+    it."""
+    return read_once(case, "purchase_request", lambda: (
+        PurchaseRequest.objects.filter(case=case)
+        .select_related("financial_centre", "cost_centre", "activity", "funds")
+        .annotate(has_quote=Exists(Attachment.objects.filter(
+            case=OuterRef("case"), kind=AttachmentKind.QUOTE)))
+        .first()))
 
 
 def _convention(case):
     """The case's convention (pinned when it reached the centre), else the one in force
     today between its service and centre; None without one."""
-    return case.convention or convention_in_force(
-        service=case.requesting_service, centre=case.processing_centre,
-        on=timezone.localdate())
+    return case.convention or convention_of(case, timezone.localdate())
 
 
 def mission_threshold(case) -> Decimal | None:
@@ -73,7 +80,7 @@ def visa_threshold(case, request: PurchaseRequest) -> Decimal | None:
 
 
 def goes_to_mission(user, case) -> str | None:
-    request = _request(case)
+    request = request_of(case)
     amount = request.amount_ht if request else None
     if not reaches_mission(amount, mission_threshold(case)):
         return _("Cette demande est sous le seuil de la mission des achats.")
@@ -90,7 +97,7 @@ def mission_member(user, case) -> str | None:
 
 
 def needs_visa(user, case) -> str | None:
-    request = _request(case)
+    request = request_of(case)
     threshold = visa_threshold(case, request) if request else None
     if threshold is None or request.amount_ht < threshold:
         return _("Cet engagement est sous le seuil du visa du contrôleur budgétaire.")
@@ -110,7 +117,7 @@ def visa_recorder(user, case) -> str | None:
 
 
 def visa_granted(user, case) -> str | None:
-    request = _request(case)
+    request = request_of(case)
     if request is not None and request.budget_visa_required and not request.visa_reference:
         return _("Ce bon de commande ne peut pas être signé : l'engagement juridique attend le "
                  "visa du contrôleur budgétaire (CBCM).")

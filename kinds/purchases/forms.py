@@ -16,6 +16,7 @@ from cases.forms import (
     SUPPLIER_RESULTS,
     VAT_RATES,
     ImputationChoiceField,
+    ImputationRows,
     TiersChoiceField,
     list_search_results,
 )
@@ -53,8 +54,11 @@ class PurchaseObjectForm(DsfrBaseForm):
         if service is not None and not self.is_bound and not self.initial.get("delivery_address"):
             self.initial["delivery_address"] = service.address
         imputations = BudgetImputation.objects.filter(service=service, active=True)
+        # The four lists (and the checks of the posted keys) from one query.
+        rows = ImputationRows(imputations.order_by("axis", "code"))
         for name in ("financial_centre", "cost_centre", "activity", "funds"):
             self.fields[name].queryset = imputations.filter(axis=ImputationAxis(name))
+            self.fields[name].rows = rows.of(ImputationAxis(name))
             self.fields[name].empty_label = _("— Choisir —")
             self.fields[name].error_messages["invalid_choice"] = _(
                 "Choisissez une valeur du référentiel de votre service.")

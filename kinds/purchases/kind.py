@@ -22,14 +22,13 @@ from .services import check_imputations
 
 
 def submit_check(case, now) -> None:
-    request = (PurchaseRequest.objects.filter(case=case)
-               .select_related("financial_centre", "cost_centre", "activity", "funds").first())
+    request = circuits.request_of(case)
     if request is None:
         raise CaseError(_("La demande d'achat est incomplète."))
     # Checked again here, not only when filled: a draft filled before the rule, or whose
     # referential changed since, is not submitted with clashing imputations.
     check_imputations(case.requesting_service, request)
-    if not case.attachments.filter(kind="quote").exists():
+    if not request.has_quote:
         raise CaseError(_("Un devis doit être joint à la demande d'achat."), field="quote")
 
 

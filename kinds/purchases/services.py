@@ -4,14 +4,13 @@ its author (wizard and API), checked again at submission."""
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cases import limits
 from cases.amounts import LineData, line_totals, purchase_totals
 from cases.budget import imputation_clashes
 from cases.models import BudgetImputation, Case, CaseKind, PurchaseLine, PurchaseRequest, Tiers
-from cases.services import CaseError, draft_for_author
+from cases.services import CaseError, atomic, draft_for_author
 from portal.models import Service
 
 
@@ -46,7 +45,7 @@ def check_imputations(service: Service, data) -> None:
         raise CaseError(clashes[0].message, field=clashes[0].field)
 
 
-@transaction.atomic
+@atomic
 def purchase_request_fill(*, case: Case, actor, data: PurchaseRequestData) -> PurchaseRequest:
     """Write the purchase request's content on a draft (replacing any previous content)."""
     if case.kind != CaseKind.PURCHASE_REQUEST:

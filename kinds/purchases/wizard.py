@@ -96,7 +96,7 @@ class PurchaseRequestWizard(KindWizard):
 
     def _stored_lines(self) -> list[dict] | None:
         """The lines the draft holds, when they validate."""
-        formset = self.get_form(step="lignes", data=self.storage.get_step_data("lignes"))
+        formset = self.step_form("lignes")
         return line_formset_rows(formset) if formset.is_valid() else None
 
     def _draft_amount(self):
