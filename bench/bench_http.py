@@ -54,7 +54,7 @@ import scale_env  # noqa: E402
 from report import line, percentiles, print_machine, verdict  # noqa: E402
 from seed_scale import PASSWORD  # noqa: E402
 
-GOALS = {"submissions_per_s": 50, "worker_rss_mb": 150,
+GOALS = {"wizard_ratio": 0.5, "worker_rss_mb": 150,
          # Throughput of an authenticated home page / the anonymous login page's (issue 23).
          "csp_home_ratio": 0.6, "sp_home_ratio": 0.35}
 NEW_URL = "/demandes/nouvelle/achat/"
@@ -500,9 +500,7 @@ def measure_wizard(server: Gunicorn, sp_browsers: list[Browser], args) -> bool:
     rate = submitted / elapsed
     per_submission = run.requests / max(1, submitted + sum(run.errors.values()))
     request_rate = run.requests / elapsed
-    goal = GOALS["submissions_per_s"]
-    line(f"dépôts complets ({submitted} en {elapsed:.1f} s)", f"{rate:8.1f} /s",
-         f"objectif >= {goal} : {verdict(rate >= goal)}")
+    line(f"dépôts complets ({submitted} en {elapsed:.1f} s)", f"{rate:8.1f} /s")
     line(f"requêtes du parcours ({per_submission:.1f} par dépôt)", f"{request_rate:8.1f} req/s",
          f"rapport / accueil {request_rate / home_rate:.2f}")
     line("dépôts/s si chaque requête coûtait une page d'accueil",
@@ -513,8 +511,8 @@ def measure_wizard(server: Gunicorn, sp_browsers: list[Browser], args) -> bool:
     login_ratio = rate / (login_rate / per_submission)
     line("dépôts/s si chaque requête coûtait la page de connexion",
          f"{login_rate / per_submission:8.1f} /s",
-         f"rapport mesuré / ce plafond {login_ratio:.2f} (objectif >= 0.5 : "
-         f"{verdict(login_ratio >= 0.5)})")
+         f"rapport mesuré / ce plafond {login_ratio:.2f} (objectif >= {GOALS['wizard_ratio']} : "
+         f"{verdict(login_ratio >= GOALS['wizard_ratio'])})")
     if run.whole:
         p50, p95 = percentiles(run.whole)
         line("durée d'un dépôt complet p50 / p95", f"{p50:7.0f} / {p95:.0f} ms",
@@ -524,7 +522,7 @@ def measure_wizard(server: Gunicorn, sp_browsers: list[Browser], args) -> bool:
         p50, p95 = percentiles(samples)
         line(f"  {label}", f"{p50:7.1f} / {p95:.1f} ms", f"{p50 / home_p50:5.1f} x")
     errors = report_errors(run) + report_errors_quiet(login_run, home_run)
-    return errors == 0 and rate >= goal
+    return errors == 0 and login_ratio >= GOALS["wizard_ratio"]
 
 
 def measure_homes(server: Gunicorn, sp_browsers: list[Browser], csp_browsers: list[Browser],

@@ -36,9 +36,9 @@ import scale_env  # noqa: E402
 from report import line, percentiles, print_machine, verdict  # noqa: E402
 
 LARGE_CENTRE = "C000"
+# Issue 23: ratios against a baseline of the same run, but the queue's p95 on a quiet machine.
 GOALS = {"queue_p95_ms": 50, "queue_queries": 8, "queue_ratio": 1.5, "queue_scale_ratio": 1.3,
-         "dashboard_ms": 200,
-         "creations_per_s": 300, "export_rss_mb": 150}
+         "dashboard_ratio": 3, "creation_ratio": 0.5, "export_rss_mb": 150}
 
 
 def timed(work, count: int, warm_up: int = 3) -> list[float]:
@@ -337,14 +337,14 @@ def bench_dashboard(count: int, explain: bool) -> None:
           f"reçus, {services.count()} services)")
     line("agrégats quotidiens construits : jours, durée (s), jours agrégés en tout",
          f"{built} / {building:.1f} / {BuiltDay.objects.count()}")
-    line("page p50 / p95 (ms)", f"{p50:.0f} / {p95:.0f}",
-         f"objectif <= {GOALS['dashboard_ms']} ms: {verdict(p95 <= GOALS['dashboard_ms'])}")
+    line("page p50 / p95 (ms)", f"{p50:.0f} / {p95:.0f}")
     line("requêtes SQL par page", f"{len(queries)}")
     line("la même page calculée depuis les dossiers p50 / p95 (ms)", f"{r50:.0f} / {r95:.0f}")
     line("référence : un agrégat simple sur les mêmes dossiers p50 / p95 (ms)",
          f"{b50:.0f} / {b95:.0f}")
+    goal = GOALS["dashboard_ratio"]
     line("rapport page / référence (p95)", f"{p95 / b95:.1f}",
-         f"objectif <= 3: {verdict(p95 / b95 <= 3)}")
+         f"objectif <= {goal}: {verdict(p95 / b95 <= goal)}")
     line("rapport page depuis les dossiers / référence (p95)", f"{r95 / b95:.1f}")
     if explain:
         for sql in sorted(queries, key=lambda q: -float(q["time"]))[:3]:
@@ -476,13 +476,11 @@ def bench_creation(count: int) -> None:
     with CaptureQueriesContext(connection) as captured:
         create_and_submit()
     statements = [q["sql"].split(None, 1)[0].upper() for q in captured.captured_queries]
-    floor_goal = 0.5  # services / every row a submission writes (issue 23)
+    floor_goal = GOALS["creation_ratio"]  # services / every row a submission writes
     baseline = count / (sum(timed(bare, count)) / 1000)
     floor = count / (sum(timed(rows_only, count)) / 1000)
     print(f"\nCréation et dépôt de demandes d'achat par les services ({count}, un cœur)")
-    line("créées, remplies, devis joint, déposées (/s)", f"{rate:.0f}",
-         f"objectif >= {GOALS['creations_per_s']}/s: "
-         f"{verdict(rate >= GOALS['creations_per_s'])}")
+    line("créées, remplies, devis joint, déposées (/s)", f"{rate:.0f}")
     line("requêtes SQL par dépôt (hors BEGIN/COMMIT), transactions",
          f"{sum(s not in ('BEGIN', 'COMMIT') for s in statements)}, "
          f"{statements.count('BEGIN')}")
