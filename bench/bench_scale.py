@@ -114,7 +114,7 @@ def page(client, url: str):
     return response
 
 
-def bench_queue(count: int, explain: bool) -> None:
+def bench_queue(count: int, explain: bool, on_demo: bool = True) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -182,7 +182,7 @@ def bench_queue(count: int, explain: bool) -> None:
          f"{verdict(len(queries) <= GOALS['queue_queries'])}")
     line("page après un changement (cache vide, tout recalculé) p50 / p95 (ms)",
          f"{cold50:.1f} / {cold95:.1f}")
-    demo = queue_on_the_demo_database(count)
+    demo = queue_on_the_demo_database(count) if on_demo else None
     if demo:
         scale_ratio = p95 / demo["p95"]
         line(f"la même page sur la base de démonstration ({demo['cases']} dossiers, "
@@ -539,6 +539,8 @@ def main() -> int:
     parser.add_argument("--export-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--demo-queue-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--demo-seed-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-demo", action="store_true",
+                        help="skip the queue's baseline on the demo database")
     args = parser.parse_args()
     if not (args.export_child or args.demo_queue_child or args.demo_seed_child):
         print_machine()
@@ -563,7 +565,7 @@ def main() -> int:
     # As gunicorn.conf.py does before forking the workers: what is loaded by now stays out
     # of the garbage collector's way.
     gc.freeze()
-    steps = {"queue": lambda: bench_queue(args.requests, args.explain),
+    steps = {"queue": lambda: bench_queue(args.requests, args.explain, not args.no_demo),
              "dashboard": lambda: bench_dashboard(args.dashboard_requests, args.explain),
              "creation": lambda: bench_creation(args.creations),
              "export": lambda: bench_export(args.export_rows)}
