@@ -16,7 +16,7 @@ def line(label: str, value: str, goal: str = "") -> None:
 
 
 def verdict(ok: bool) -> str:
-    return "ok" if ok else "AU-DELÀ DE L'OBJECTIF"
+    return "atteint" if ok else "MANQUÉ"
 
 
 def print_machine() -> None:
