@@ -1,8 +1,8 @@
 """What bumps the cached figures' versions (common.versioned_cache) on the cases' side: any
 write of a case changes the figures of its requesting service and of its centre (the queue's
-tabs, the menu's badges); a personal grant, those of the person. Receivers rather than calls
-in the services: the admin and the kinds' services save cases too. The core never updates
-cases in bulk (a QuerySet.update() would send no signal: a test holds it)."""
+tabs, the menu's badges); grants bump in cases.permissions._grant. Receivers rather than
+calls in the services: the admin and the kinds' services save cases too. No code updates
+cases in bulk (a QuerySet.update() would send no signal: test_cached_figures holds it)."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver

@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from common.versioned_cache import bump, cached, person_version, service_version
+from common.versioned_cache import bump, cached_for, person_version, service_version
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import delegation_ceiling, user_has_role
 
@@ -57,8 +57,8 @@ def _access(user) -> tuple[list[int], set[int]]:
     person's version, which their memberships and personal grants bump."""
     access = getattr(user, "_case_access", None)
     if access is None:
-        access = user._case_access = cached(f"cases:access:{user.pk}", [person_version(user.pk)],
-                                            lambda: (_read_access(user), None))
+        access = user._case_access = cached_for(user, "cases:access",
+                                                lambda: (_read_access(user), None))
     return access
 
 

@@ -4,7 +4,7 @@ from django.db.models import CharField, Count, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from common.versioned_cache import cached, person_version, service_version
+from common.versioned_cache import cached_for
 from portal.models import CENTRE_ROLES, SP_ROLES, Role
 from portal.selectors import (
     agent_group_ids_of,
@@ -102,22 +102,12 @@ def overdue_cases(queryset, now=None):
     return queryset.filter(overdue(now))
 
 
-def cached_figures(name: str, *, user, service_ids, compute):
-    """A figure of `user`'s over the cases of `service_ids`, from the cache while neither the
-    person nor any of those services changed (common.versioned_cache; bumped by
-    cases.cache_versions and portal.cache_versions). `compute` returns (figure, the instant it
-    stops being true or None)."""
-    return cached(f"cases:{name}:{user.pk}",
-                  [person_version(user.pk), *(service_version(pk) for pk in service_ids)],
-                  compute)
-
-
 def queue_counts(*, user) -> dict[str, int]:
     """The tabs' counts, and every open case (`open`), in one pass over the open cases of
     the queue; cached until a case of the user's centres or the user's access changes, or
     the next open case falls overdue."""
-    return cached_figures("queue", user=user, service_ids=service_ids_of_user(user, CENTRE_ROLES),
-                          compute=lambda: _queue_counts(user))
+    return cached_for(user, "cases:queue", lambda: _queue_counts(user),
+                      service_ids=service_ids_of_user(user, CENTRE_ROLES))
 
 
 def _queue_counts(user) -> tuple[dict[str, int], object]:
@@ -146,7 +136,7 @@ def _queue_counts(user) -> tuple[dict[str, int], object]:
 
 def to_answer_count(*, user) -> int:
     """The questions waiting for an answer from the user's services (the menu's badge)."""
-    return cached_figures(
-        "to_answer", user=user, service_ids=service_ids_of_user(user, SP_ROLES),
-        compute=lambda: (cases_of_requesting_services(user=user).order_by()
-                         .filter(state=State.INFO_REQUESTED).count(), None))
+    return cached_for(user, "cases:to_answer",
+                      lambda: (cases_of_requesting_services(user=user).order_by()
+                               .filter(state=State.INFO_REQUESTED).count(), None),
+                      service_ids=service_ids_of_user(user, SP_ROLES))

@@ -22,5 +22,5 @@ def site_config(language: str) -> DsfrConfig | None:
 
 
 @receiver([post_save, post_delete], sender=DsfrConfig)
-def _config_changed(sender, raw=False, **kwargs):
+def _config_changed(sender, **kwargs):
     bump([VERSION])

@@ -74,6 +74,15 @@ def _versions(keys: list[str], found: dict) -> tuple:
     return tuple(found.get(key) for key in keys)
 
 
+def cached_for(user, name: str, compute: Callable[[], tuple[object, datetime | None]], *,
+               service_ids: Iterable[int] = (), versions: Iterable[str] = ()):
+    """cached() for a figure of one person's: stored per person, under their version, those
+    of `service_ids` (the services whose rows it reads) and `versions`."""
+    return cached(f"{name}:{user.pk}", [person_version(user.pk),
+                                        *(service_version(pk) for pk in service_ids), *versions],
+                  compute)
+
+
 def cached(key: str, versions: list[str], compute: Callable[[], tuple[object, datetime | None]]):
     """The figure stored under `key` if its stamp still matches `versions`, else
     `compute()`'s, stored. `compute` returns (figure, the instant it stops being true, or

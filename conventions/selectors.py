@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Q
 
-from common.versioned_cache import cached, person_version
+from common.versioned_cache import cached_for
 
 from .anomalies import AnomalyKind, default_typology
 from .models import ConventionPage
@@ -63,8 +63,8 @@ def can_edit_content(user) -> bool:
     if not user.is_authenticated:
         return False
     # Cached: Django's backend reads every permission of the person in two queries.
-    return cached(f"conventions:editor:{user.pk}", [person_version(user.pk)],
-                  lambda: (user.has_perm("wagtailadmin.access_admin"), None))
+    return cached_for(user, "conventions:editor",
+                      lambda: (user.has_perm("wagtailadmin.access_admin"), None))
 
 
 def editorial_overview(user, *, limit: int = 5) -> dict:

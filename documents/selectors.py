@@ -4,8 +4,8 @@ from django.db.models import Count, Q
 
 from cases import permissions
 from cases.models import CaseKind
-from cases.selectors import cached_figures
 from cases.workflow import State
+from common.versioned_cache import cached_for
 from portal.models import Role
 from portal.selectors import service_ids_of_user, services_of_user
 
@@ -61,9 +61,8 @@ def signable_count(user) -> int:
     """How many order forms `user` may sign now (the queue's « À signer » tab), from the cache
     while neither the person nor their centres' cases changed (signing clears the case's
     `awaiting_signature`: a save)."""
-    return cached_figures("to_sign", user=user,
-                          service_ids=service_ids_of_user(user, SIGNATORY_ROLES),
-                          compute=lambda: (signable_cases(user).count(), None))
+    return cached_for(user, "cases:to_sign", lambda: (signable_cases(user).count(), None),
+                      service_ids=service_ids_of_user(user, SIGNATORY_ROLES))
 
 
 def awaiting_visa(user):

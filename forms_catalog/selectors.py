@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases import kinds
-from common.versioned_cache import PAGE_TREE, cached, person_version
+from common.versioned_cache import PAGE_TREE, cached_for
 from portal.selectors import prescribing_services_of
 
 from . import referentials
@@ -34,9 +34,10 @@ class CatalogueCard:
 def catalogue_cards(user) -> list[CatalogueCard]:
     """The home page's « Faire une demande »: the catalogue of `user`, from the cache until
     their services or the published pages change."""
-    return cached(f"forms_catalog:cards:{user.pk}", [person_version(user.pk), PAGE_TREE],
-                  lambda: ([CatalogueCard(page.title, page.intro, form_url(page))
-                            for page in catalogue_for_user(user)], None))
+    return cached_for(user, "forms_catalog:cards",
+                      lambda: ([CatalogueCard(page.title, page.intro, form_url(page))
+                                for page in catalogue_for_user(user)], None),
+                      versions=[PAGE_TREE])
 
 
 def forms_for_service(service):

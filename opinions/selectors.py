@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q
 
 from cases import permissions
 from cases.models import Case
-from common.versioned_cache import cached, person_version
+from common.versioned_cache import cached_for
 from portal.models import CENTRE_ROLES, SP_ROLES
 from portal.selectors import user_has_role
 
@@ -77,7 +77,7 @@ def opinions_asked_of(user):
 def open_count(user) -> int:
     """How many opinion requests wait for the user's answer (the home page's card)."""
     # Cached: asking (a personal grant) and answering bump the person's version.
-    return cached(f"opinions:open:{user.pk}", [person_version(user.pk)], lambda: (
+    return cached_for(user, "opinions:open", lambda: (
         ExpertOpinion.objects.filter(expert=user, answered_at__isnull=True).count(), None))
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 
-from common.versioned_cache import cached, person_version, service_version
+from common.versioned_cache import cached_for
 
 from .models import CENTRE_ROLES, SP_ROLES, AgentGroup, Delegation, Membership, Role, Service
 
@@ -15,8 +15,8 @@ def _roles_by_service(user) -> dict[int, set[str]]:
     version, which a membership's change bumps (portal.cache_versions)."""
     roles = getattr(user, "_portal_roles", None)
     if roles is None:
-        roles = user._portal_roles = cached(
-            f"portal:roles:{user.pk}", [person_version(user.pk)], lambda: (_read_roles(user), None))
+        roles = user._portal_roles = cached_for(user, "portal:roles",
+                                                lambda: (_read_roles(user), None))
     return roles
 
 
@@ -60,9 +60,9 @@ def service_list(user, roles) -> list[Service]:
     ids = service_ids_of_user(user, roles)
     if not ids:
         return []
-    return cached(f"portal:services:{user.pk}:{','.join(sorted(roles))}",
-                  [person_version(user.pk), *(service_version(pk) for pk in ids)],
-                  lambda: (list(Service.objects.filter(pk__in=ids).order_by("code")), None))
+    return cached_for(user, f"portal:services:{','.join(sorted(roles))}",
+                      lambda: (list(Service.objects.filter(pk__in=ids).order_by("code")), None),
+                      service_ids=ids)
 
 
 def prescribing_services_of(user):
@@ -148,10 +148,9 @@ def centre_agent_groups(user) -> list[AgentGroup]:
     groups = getattr(user, "_centre_agent_groups", None)
     if groups is None:
         centre_ids = service_ids_of_user(user, CENTRE_ROLES)
-        groups = user._centre_agent_groups = cached(
-            f"portal:agent_groups:{user.pk}",
-            [person_version(user.pk), *(service_version(pk) for pk in centre_ids)],
-            lambda: (_read_agent_groups(user, centre_ids), None)) if centre_ids else []
+        groups = user._centre_agent_groups = cached_for(
+            user, "portal:agent_groups", lambda: (_read_agent_groups(user, centre_ids), None),
+            service_ids=centre_ids) if centre_ids else []
     return groups
 
 

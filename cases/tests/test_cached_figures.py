@@ -159,3 +159,21 @@ def test_the_cache_is_read_instead_of_the_database(django_assert_num_queries,
     agent = fresh(csp_agent)
     with django_assert_num_queries(0):
         assert selectors.queue_counts(user=agent)["to_process"] == 1
+
+
+def test_no_code_updates_cases_in_bulk():
+    """A QuerySet.update() or bulk_update() of cases sends no post_save: the counts of the
+    case's services would not be recomputed (cases/cache_versions.py)."""
+    import re
+
+    from django.conf import settings
+
+    bulk = re.compile(r"\bCase\.objects\b[^\n]*\.update\(|\bCase\.objects\.bulk_update\(")
+    offenders = [
+        f"{path.relative_to(settings.BASE_DIR)}:{number}"
+        for package in settings.BASE_DIR.iterdir() if (package / "__init__.py").exists()
+        for path in package.rglob("*.py")
+        if not {"tests", "migrations"} & set(path.relative_to(settings.BASE_DIR).parts)
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if bulk.search(text)]
+    assert offenders == []
