@@ -113,6 +113,16 @@ def _within(field_name: str, spans: Iterable[Span]) -> Q:
     return condition
 
 
+def _in_scope(queryset, service_ids, kind, *, through: str = ""):
+    """`queryset` narrowed to the cases of `service_ids` (None: every service) and of `kind`,
+    reached through `through` ("case__" from an event or a statement)."""
+    if service_ids is not None:
+        queryset = queryset.filter(**{f"{through}requesting_service__in": service_ids})
+    if kind:
+        queryset = queryset.filter(**{f"{through}kind": kind})
+    return queryset
+
+
 def anomaly_actions() -> list[str]:
     """The actions some row of the workflow classifies in the typology."""
     return sorted({row.action.value for row in all_transitions() if takes_anomaly(row)})
@@ -136,11 +146,7 @@ def tallies_from_cases(*, spans: list[Span], service_ids: list[int] | None = Non
         _anomalies_from_events(spans, service_ids, kind, tally)
     if "figures" not in blocks:
         return result
-    cases = Case.objects.order_by()
-    if service_ids is not None:
-        cases = cases.filter(requesting_service__in=service_ids)
-    if kind:
-        cases = cases.filter(kind=kind)
+    cases = _in_scope(Case.objects.order_by(), service_ids, kind)
     group = ["requesting_service", "kind"] + (["day"] if by_day else [])
     received = cases.filter(_within("submitted_at", spans))
     if by_day:
@@ -165,11 +171,9 @@ def tallies_from_cases(*, spans: list[Span], service_ids: list[int] | None = Non
         elif state == State.REJECTED:
             target.rejected += 1
 
-    asked = CaseEvent.objects.filter(_within("created_at", spans), action=Action.REQUEST_INFO)
-    if service_ids is not None:
-        asked = asked.filter(case__requesting_service__in=service_ids)
-    if kind:
-        asked = asked.filter(case__kind=kind)
+    asked = _in_scope(CaseEvent.objects.filter(_within("created_at", spans),
+                                               action=Action.REQUEST_INFO),
+                      service_ids, kind, through="case__")
     if by_day:
         asked = asked.annotate(day=TruncDate("created_at"))
     for r in (asked.values("case__requesting_service", "case__kind",
@@ -177,12 +181,9 @@ def tallies_from_cases(*, spans: list[Span], service_ids: list[int] | None = Non
               .annotate(n=Count("case")).order_by()):
         tally(r.get("day"), r["case__requesting_service"], r["case__kind"]).returns = r["n"]
 
-    late = ServiceDoneStatement.objects.filter(_within("case__submitted_at", spans), late=True,
-                                               case__kind=CaseKind.SERVICE_DONE)
-    if service_ids is not None:
-        late = late.filter(case__requesting_service__in=service_ids)
-    if kind:
-        late = late.filter(case__kind=kind)
+    late = _in_scope(ServiceDoneStatement.objects.filter(
+        _within("case__submitted_at", spans), late=True, case__kind=CaseKind.SERVICE_DONE),
+        service_ids, kind, through="case__")
     if by_day:
         late = late.annotate(day=TruncDate("case__submitted_at"))
     for r in (late.values("case__requesting_service", "case__kind", "lateness_reason",
@@ -194,12 +195,10 @@ def tallies_from_cases(*, spans: list[Span], service_ids: list[int] | None = Non
 
 
 def _anomalies_from_events(spans, service_ids, kind, tally) -> None:
-    events = CaseEvent.objects.filter(_within("created_at", spans), action__in=anomaly_actions(),
-                                      data__has_key="anomaly")
-    if service_ids is not None:
-        events = events.filter(case__requesting_service__in=service_ids)
-    if kind:
-        events = events.filter(case__kind=kind)
+    events = _in_scope(CaseEvent.objects.filter(_within("created_at", spans),
+                                                action__in=anomaly_actions(),
+                                                data__has_key="anomaly"),
+                       service_ids, kind, through="case__")
     # By day always: a type is named by the label recorded last.
     for r in (events.annotate(day=TruncDate("created_at"))
               .values("day", "case__requesting_service", "case__kind", "data__anomaly",
